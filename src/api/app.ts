@@ -1,0 +1,69 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Reelm } from '../context.ts';
+import { AppError } from './errors.ts';
+import { registerRoutes } from './routes.ts';
+import { newId } from '../lib/ids.ts';
+
+export type App = FastifyInstance & { reelm: Reelm };
+
+// Logs never carry personal data (S6): no IPs, no headers, no bodies — only
+// the method, the route pattern, the status and a request id.
+const serializers = {
+  req: (req: { method: string; routeOptions?: { url?: string }; id: string }) => ({ method: req.method, route: req.routeOptions?.url, id: req.id }),
+  res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+};
+
+export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger === false || reelm.config.logLevel === 'silent' ? false : { level: reelm.config.logLevel, serializers },
+    genReqId: () => newId(),
+    trustProxy: reelm.config.http.trustProxy,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('reelm', reelm);
+
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    if (err instanceof AppError) {
+      if (err.status === 429 && (err.details as { retryAfterSeconds?: number })?.retryAfterSeconds) {
+        reply.header('retry-after', String((err.details as { retryAfterSeconds: number }).retryAfterSeconds));
+      }
+      return reply.status(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const issues = err.validation.map((v) => ({ path: v.instancePath || '/', message: v.message }));
+      const first = issues[0];
+      return reply.status(400).send({
+        error: { code: 'invalid_request', message: first ? `${first.path.replace(/^\//, '').replace(/\//g, '.') || 'request'}: ${first.message}` : 'The request is not valid.', details: issues },
+      });
+    }
+    const status = err.statusCode ?? 500;
+    if (status < 500) {
+      const code = err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(err.message) ? 'malformed_json' : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request';
+      const message = code === 'malformed_json' ? 'The request body is not valid JSON.' : code === 'body_too_large' ? 'The request body is too large.' : err.message;
+      return reply.status(status).send({ error: { code, message } });
+    }
+    req.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, 'request failed');
+    return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side. Nothing you sent was lost; please try again.' } });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } }));
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Reelm API', version: '0.1.0', description: 'Short videos, with your data kept in your home realm.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'reelm_session' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await registerRoutes(app as unknown as App);
+  return app as unknown as App;
+}

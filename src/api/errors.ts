@@ -1,0 +1,21 @@
+// Every refusal Reelm gives has an HTTP status, a stable machine-readable code
+// and a sentence a person understands. Services throw these; the API renders them.
+export class AppError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details?: unknown;
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const badRequest = (code: string, message: string, details?: unknown) => new AppError(400, code, message, details);
+export const unauthorized = (message = 'You need to log in first.') => new AppError(401, 'unauthenticated', message);
+export const forbidden = (code: string, message: string) => new AppError(403, code, message);
+export const notFound = (what = 'That') => new AppError(404, 'not_found', `${what} does not exist or you cannot see it.`);
+export const conflict = (code: string, message: string) => new AppError(409, code, message);
+export const tooMany = (code: string, message: string, retryAfterSeconds?: number) =>
+  new AppError(429, code, message, retryAfterSeconds ? { retryAfterSeconds } : undefined);

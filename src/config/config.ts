@@ -1,0 +1,99 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+// Configuration comes from an optional JSON file (REELM_CONFIG, default
+// ./reelm.config.json) overlaid by environment variables, validated once at
+// start-up. Anything wrong stops the process with a sentence naming the key.
+
+const databaseSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sqlite'), file: z.string() }),
+  z.object({ kind: z.literal('postgres'), url: z.string().url() }),
+]);
+export type DatabaseConfig = z.infer<typeof databaseSchema>;
+
+const blobSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local'), dir: z.string() }),
+  z.object({
+    kind: z.literal('s3'),
+    endpoint: z.string().url(),
+    region: z.string().default('us-east-1'),
+    bucket: z.string(),
+    accessKeyId: z.string(),
+    secretAccessKey: z.string(),
+  }),
+]);
+export type BlobConfig = z.infer<typeof blobSchema>;
+
+const configSchema = z.object({
+  http: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: z.coerce.number().int().min(0).max(65535).default(8080),
+      publicUrl: z.string().url().optional(),
+      trustProxy: z.boolean().default(false),
+    })
+    .default({ host: '127.0.0.1', port: 8080, trustProxy: false }),
+  dataDir: z.string().default('./data'),
+  policyFile: z.string().default('./config/policies/default.json'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Server secret for keyed hashes (email routing keys) and signed media grants. Generated into dataDir when absent. */
+  secret: z.string().min(32).optional(),
+  directory: z.object({ database: databaseSchema.optional() }).default({}),
+  realms: z
+    .record(z.string(), z.object({ database: databaseSchema.optional(), blobs: blobSchema.optional() }))
+    .default({}),
+  /** Run background workers (flow delivery, media jobs) inside the server process. */
+  workers: z.boolean().default(true),
+});
+
+export type ReelmConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Environment variables: REELM_PORT, REELM_HOST, REELM_DATA_DIR, REELM_POLICY, REELM_LOG_LEVEL,
+ * REELM_SECRET, REELM_PUBLIC_URL, REELM_DIRECTORY_DATABASE_URL, REELM_<REALM>_DATABASE_URL,
+ * REELM_WORKERS=0|1. A postgres:// URL selects PostgreSQL for that store. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): ReelmConfig {
+  const file = env.REELM_CONFIG ?? 'reelm.config.json';
+  let fromFile: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`config file ${resolve(file)} is not valid JSON: ${(err as Error).message}`);
+    }
+  } else if (env.REELM_CONFIG) {
+    throw new ConfigError(`config file ${resolve(file)} (REELM_CONFIG) does not exist`);
+  }
+  const merged: Record<string, any> = structuredClone({ ...fromFile, ...overrides });
+  merged.http = { ...(merged.http ?? {}) };
+  if (env.REELM_PORT) merged.http.port = env.REELM_PORT;
+  if (env.REELM_HOST) merged.http.host = env.REELM_HOST;
+  if (env.REELM_PUBLIC_URL) merged.http.publicUrl = env.REELM_PUBLIC_URL;
+  if (env.REELM_DATA_DIR) merged.dataDir = env.REELM_DATA_DIR;
+  if (env.REELM_POLICY) merged.policyFile = env.REELM_POLICY;
+  if (env.REELM_LOG_LEVEL) merged.logLevel = env.REELM_LOG_LEVEL;
+  if (env.REELM_SECRET) merged.secret = env.REELM_SECRET;
+  if (env.REELM_WORKERS) merged.workers = env.REELM_WORKERS !== '0';
+  if (env.REELM_DIRECTORY_DATABASE_URL) merged.directory = { database: databaseFromUrl(env.REELM_DIRECTORY_DATABASE_URL) };
+  merged.realms = { ...(merged.realms ?? {}) };
+  for (const [key, value] of Object.entries(env)) {
+    const m = /^REELM_([A-Z0-9]+)_DATABASE_URL$/.exec(key);
+    if (m && m[1] !== 'DIRECTORY' && value) {
+      const realm = m[1]!.toLowerCase();
+      merged.realms[realm] = { ...(merged.realms[realm] ?? {}), database: databaseFromUrl(value) };
+    }
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(`configuration is invalid:\n${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+function databaseFromUrl(url: string): DatabaseConfig {
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { kind: 'postgres', url };
+  if (url.startsWith('sqlite:')) return { kind: 'sqlite', file: url.slice('sqlite:'.length) };
+  throw new ConfigError(`database URL must start with postgres://, postgresql:// or sqlite: (got ${url.split(':')[0]}:…)`);
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ReelmConfig } from './config/config.ts';
+import { Directory } from './directory/directory.ts';
+import { ResidencyPolicy } from './residency/policy.ts';
+import { manifestFor, RealmStore } from './realm/store.ts';
+
+// Everything a running Reelm holds open: the policy, one store per realm and
+// the routing directory. Services take what they need from here.
+
+export class Realms {
+  readonly #stores: Map<string, RealmStore>;
+  constructor(stores: RealmStore[]) {
+    this.#stores = new Map(stores.map((s) => [s.name, s]));
+  }
+  get(name: string): RealmStore {
+    const s = this.#stores.get(name);
+    if (!s) throw new Error(`realm "${name}" is not open in this process`);
+    return s;
+  }
+  has(name: string): boolean {
+    return this.#stores.has(name);
+  }
+  all(): RealmStore[] {
+    return [...this.#stores.values()];
+  }
+  names(): string[] {
+    return [...this.#stores.keys()];
+  }
+}
+
+export interface Reelm {
+  readonly config: ReelmConfig;
+  readonly policy: ResidencyPolicy;
+  readonly realms: Realms;
+  readonly directory: Directory;
+  readonly secret: string;
+  close(): Promise<void>;
+}
+
+export async function openReelm(config: ReelmConfig): Promise<Reelm> {
+  const policy = ResidencyPolicy.fromFile(config.policyFile);
+  for (const name of Object.keys(config.realms)) {
+    if (!policy.realms.has(name)) throw new Error(`configuration names realm "${name}", which the residency policy (${config.policyFile}) does not define`);
+  }
+  const secret = config.secret ?? loadOrCreateSecret(config.dataDir);
+  const stores: RealmStore[] = [];
+  try {
+    for (const info of policy.realms.values()) stores.push(await RealmStore.open(info, manifestFor(config, info)));
+    const directory = await Directory.open(config.directory.database ?? { kind: 'sqlite', file: join(resolve(config.dataDir), 'directory.sqlite') }, secret);
+    const realms = new Realms(stores);
+    return {
+      config,
+      policy,
+      realms,
+      directory,
+      secret,
+      async close() {
+        await Promise.all([...realms.all().map((s) => s.close()), directory.close()]);
+      },
+    };
+  } catch (err) {
+    await Promise.allSettled(stores.map((s) => s.close()));
+    throw err;
+  }
+}
+
+function loadOrCreateSecret(dataDir: string): string {
+  const file = join(resolve(dataDir), 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(resolve(dataDir), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,119 @@
+import { join, resolve } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import { Migrator, type MigrationProvider } from 'kysely/migration';
+import type { BlobConfig, DatabaseConfig, ReelmConfig } from '../config/config.ts';
+import type { BlobStore } from '../blobs/blob-store.ts';
+import { openBlobStore } from '../blobs/open.ts';
+import type { RealmInfo } from '../residency/policy.ts';
+import { openDatabase, type SqlDialect } from './database.ts';
+import { installResidencyGuards } from './guard.ts';
+import { realmMigrations, realmTables, type RealmDatabase } from './registry.ts';
+
+// A realm store: the database, blob storage and other stores of one realm,
+// opened from that realm's manifest only.
+
+export interface RealmManifest {
+  readonly realm: string;
+  readonly operator: string;
+  readonly database: DatabaseConfig;
+  readonly blobs: BlobConfig;
+  /** Durable job queue: a table in the realm's own database. */
+  readonly queue: { readonly kind: 'database-table'; readonly table: 'jobs' };
+  /** Full-text search index: inside the realm's own database (FTS5 / tsvector). */
+  readonly searchIndex: { readonly kind: 'database-fts' };
+  readonly logs: { readonly dir: string };
+  /** Exports ("download your data") are written under this prefix of the realm's blob store. */
+  readonly exports: { readonly blobPrefix: 'exports/' };
+}
+
+export function manifestFor(config: ReelmConfig, realm: RealmInfo): RealmManifest {
+  const dataDir = resolve(config.dataDir);
+  const own = config.realms[realm.name] ?? {};
+  const realmDir = join(dataDir, 'realms', realm.name);
+  return {
+    realm: realm.name,
+    operator: realm.operator,
+    database: own.database ?? { kind: 'sqlite', file: join(realmDir, 'realm.sqlite') },
+    blobs: own.blobs ?? { kind: 'local', dir: join(realmDir, 'blobs') },
+    queue: { kind: 'database-table', table: 'jobs' },
+    searchIndex: { kind: 'database-fts' },
+    logs: { dir: join(realmDir, 'logs') },
+    exports: { blobPrefix: 'exports/' },
+  };
+}
+
+/** A manifest with credentials removed, safe to show to people and staff. */
+export function describeManifest(m: RealmManifest) {
+  return {
+    realm: m.realm,
+    operator: m.operator,
+    database: m.database.kind === 'sqlite' ? { kind: 'sqlite' } : { kind: 'postgres', host: new URL(m.database.url).host, database: new URL(m.database.url).pathname.slice(1) },
+    blobs: m.blobs.kind === 'local' ? { kind: 'local' } : { kind: 's3', bucket: m.blobs.bucket },
+    queue: m.queue,
+    searchIndex: m.searchIndex,
+    logs: { kind: 'files' },
+    exports: m.exports,
+  };
+}
+
+export class RealmStore {
+  readonly name: string;
+  readonly info: RealmInfo;
+  readonly manifest: RealmManifest;
+  readonly db: Kysely<RealmDatabase>;
+  readonly dialect: SqlDialect;
+  readonly blobs: BlobStore;
+
+  private constructor(info: RealmInfo, manifest: RealmManifest, db: Kysely<RealmDatabase>, dialect: SqlDialect, blobs: BlobStore) {
+    this.name = info.name;
+    this.info = info;
+    this.manifest = manifest;
+    this.db = db;
+    this.dialect = dialect;
+    this.blobs = blobs;
+  }
+
+  /** Opens the realm's stores from its manifest, migrates, and installs the residency guard. */
+  static async open(info: RealmInfo, manifest: RealmManifest): Promise<RealmStore> {
+    const { db, dialect } = openDatabase<RealmDatabase>(manifest.database);
+    const store = new RealmStore(info, manifest, db, dialect, openBlobStore(manifest.blobs));
+    await store.#migrate();
+    return store;
+  }
+
+  async #migrate() {
+    const provider: MigrationProvider = { getMigrations: async () => realmMigrations };
+    const { error, results } = await new Migrator({ db: this.db, provider }).migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      throw new Error(`realm ${this.name}: migration ${failed ?? '?'} failed: ${(error as Error).message}`);
+    }
+    await this.db.transaction().execute(async (trx) => {
+      const meta = await trx.selectFrom('realm_meta').selectAll().executeTakeFirst();
+      if (meta && meta.realm !== this.name) {
+        throw new Error(`store at ${this.manifest.database.kind} belongs to realm "${meta.realm}", not "${this.name}": refusing to open it`);
+      }
+      if (!meta) await trx.insertInto('realm_meta').values({ realm: this.name, operator: this.info.operator, created_at: Date.now() }).execute();
+      else if (meta.operator !== this.info.operator) await trx.updateTable('realm_meta').set({ operator: this.info.operator }).execute();
+      // The policy may have moved countries between realms; the guard follows the policy.
+      await trx.deleteFrom('realm_countries').execute();
+      for (let i = 0; i < this.info.countries.length; i += 100) {
+        await trx
+          .insertInto('realm_countries')
+          .values(this.info.countries.slice(i, i + 100).map((country) => ({ country })))
+          .execute();
+      }
+    });
+    await installResidencyGuards(this.db, this.dialect, realmTables);
+  }
+
+  async close() {
+    await this.db.destroy();
+    await this.blobs.close?.();
+  }
+
+  /** For tests and the audit command: raw SQL on this realm's own database. */
+  raw<T = unknown>(query: string) {
+    return sql.raw<T>(query).execute(this.db);
+  }
+}
