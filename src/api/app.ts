@@ -6,9 +6,17 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFasti
 import type { Reelm } from '../context.ts';
 import { AppError } from './errors.ts';
 import { registerRoutes } from './routes.ts';
+import { authHook } from './auth.ts';
 import { newId } from '../lib/ids.ts';
 
-export type App = FastifyInstance & { reelm: Reelm };
+declare module 'fastify' {
+  interface FastifyInstance {
+    reelm: Reelm;
+  }
+}
+
+/** The Fastify instance with zod schemas; route plugins are `FastifyPluginAsyncZod`s. */
+export type App = FastifyInstance;
 
 // Logs never carry personal data (S6): no IPs, no headers, no bodies — only
 // the method, the route pattern, the status and a request id.
@@ -54,6 +62,7 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } }));
 
   await app.register(cookie);
+  app.addHook('onRequest', authHook(reelm));
   await app.register(swagger, {
     openapi: {
       info: { title: 'Reelm API', version: '0.1.0', description: 'Short videos, with your data kept in your home realm.' },
@@ -64,6 +73,6 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await registerRoutes(app as unknown as App);
-  return app as unknown as App;
+  await registerRoutes(app);
+  return app;
 }

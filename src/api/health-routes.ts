@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { sql } from 'kysely';
-import type { App } from './app.ts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 
-export async function healthRoutes(app: App) {
+export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/healthz',
     {
@@ -27,4 +27,4 @@ export async function healthRoutes(app: App) {
       return { status: 'ok' as const, realms };
     },
   );
-}
+};

@@ -1,0 +1,229 @@
+import type { Reelm } from '../context.ts';
+import { badRequest, conflict, notFound, unauthorized } from '../api/errors.ts';
+import { isUniqueViolation } from '../realm/database.ts';
+import { newId } from '../lib/ids.ts';
+import { countryName } from '../residency/countries.ts';
+import type { UsersTable } from './schema.ts';
+import { processAvatar } from './avatar.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { burnVerify, hashPassword, verifyPassword } from './passwords.ts';
+import { createSession, endOtherSessions, endSession } from './sessions.ts';
+import { ageOn, checkLinks, checkPassword, normalizeEmail, normalizeHandle, type ProfileLink } from './validation.ts';
+
+export interface SignUpInput {
+  handle: string;
+  email: string;
+  password: string;
+  birthDate: string;
+  country: string;
+  displayName?: string;
+}
+
+export interface HomeRealm {
+  name: string;
+  displayName: string;
+  operator: string;
+  country: string;
+  countryName: string;
+}
+
+export interface PublicProfile {
+  id: string;
+  handle: string;
+  displayName: string;
+  bio: string;
+  avatarUrl: string | null;
+  links: ProfileLink[];
+  followerCount: number;
+  followingCount: number;
+  isPrivate: boolean;
+  realm: string;
+  joinedAt: string;
+}
+
+export class AccountService {
+  readonly #reelm: Reelm;
+  readonly throttle = new LoginThrottle();
+
+  constructor(reelm: Reelm) {
+    this.#reelm = reelm;
+  }
+
+  homeRealm(country: string): HomeRealm {
+    const code = country.trim().toUpperCase();
+    const realmName = /^[A-Z]{2}$/.test(code) ? this.#reelm.policy.homeRealmFor(code) : undefined;
+    if (!realmName) throw badRequest('unknown_country', `"${country}" is not a country code we know. Use an ISO 3166-1 code such as US, DE or BR.`);
+    const r = this.#reelm.policy.realm(realmName);
+    return { name: r.name, displayName: r.displayName, operator: r.operatorName, country: code, countryName: countryName(code) };
+  }
+
+  async signUp(input: SignUpInput, session: { kind: 'cookie' | 'bearer'; userAgent?: string }) {
+    const { handle, key } = normalizeHandle(input.handle);
+    const email = normalizeEmail(input.email);
+    const home = this.homeRealm(input.country);
+    const minAge = this.#reelm.policy.minimumAgeFor(home.country);
+    if (ageOn(input.birthDate) < minAge) {
+      throw badRequest('under_minimum_age', `You need to be at least ${minAge} to use Reelm in ${home.countryName}.`);
+    }
+    checkPassword(input.password, { handle, email });
+    const displayName = (input.displayName ?? handle).trim();
+    if (!displayName) throw badRequest('invalid_display_name', 'Display name cannot be empty.');
+
+    const passwordHash = await hashPassword(input.password);
+    const userId = newId();
+    const claim = await this.#reelm.directory.claim(userId, home.name, key, email);
+    if (claim === 'handle_taken') throw conflict('handle_taken', `The handle "${handle}" is already taken.`);
+    if (claim === 'email_taken') throw conflict('email_taken', 'An account with that email address already exists. Try logging in.');
+
+    const store = this.#reelm.realms.get(home.name);
+    const now = Date.now();
+    try {
+      await store.db
+        .insertInto('users')
+        .values({
+          id: userId,
+          handle,
+          handle_key: key,
+          email,
+          password_hash: passwordHash,
+          birth_date: input.birthDate,
+          country: home.country,
+          home_realm: home.name,
+          display_name: displayName,
+          bio: '',
+          avatar_key: null,
+          links: '[]',
+          is_private: 0,
+          follower_count: 0,
+          following_count: 0,
+          created_at: now,
+          password_changed_at: now,
+        })
+        .execute();
+    } catch (err) {
+      await this.#reelm.directory.release(userId);
+      if (isUniqueViolation(err)) throw conflict('handle_taken', `The handle "${handle}" or that email is already taken.`);
+      throw err;
+    }
+    await this.#reelm.directory.activate(userId);
+    const s = await createSession(store.db, home.name, userId, session.kind, session.userAgent);
+    return { userId, handle, homeRealm: home, session: s };
+  }
+
+  async logIn(login: string, password: string, address: string, session: { kind: 'cookie' | 'bearer'; userAgent?: string }) {
+    const trimmed = login.trim();
+    const isEmail = trimmed.indexOf('@') > 0;
+    const account = isEmail ? `e:${trimmed.toLowerCase()}` : `h:${trimmed.replace(/^@/, '').toLowerCase()}`;
+    this.throttle.check(account, address);
+    const entry = isEmail
+      ? await this.#reelm.directory.byEmail(trimmed.normalize('NFC').toLowerCase())
+      : await this.#reelm.directory.byHandle(trimmed.replace(/^@/, '').toLowerCase());
+    const user = entry && this.#reelm.realms.has(entry.realm)
+      ? await this.#reelm.realms.get(entry.realm).db.selectFrom('users').select(['id', 'handle', 'password_hash']).where('id', '=', entry.userId).executeTakeFirst()
+      : undefined;
+    const ok = user ? await verifyPassword(user.password_hash, password) : (await burnVerify(password), false);
+    if (!user || !ok || !entry) {
+      this.throttle.fail(account, address);
+      throw unauthorized('That handle or email and password do not match an account.');
+    }
+    this.throttle.succeed(account);
+    const s = await createSession(this.#reelm.realms.get(entry.realm).db, entry.realm, user.id, session.kind, session.userAgent);
+    return { userId: user.id, handle: user.handle, realm: entry.realm, session: s };
+  }
+
+  async logOut(realm: string, sessionId: string) {
+    await endSession(this.#reelm.realms.get(realm).db, sessionId);
+  }
+
+  /** Changing the password ends every other session of the person. */
+  async changePassword(realm: string, userId: string, sessionId: string, current: string, next: string) {
+    const db = this.#reelm.realms.get(realm).db;
+    const user = await db.selectFrom('users').select(['handle', 'email', 'password_hash']).where('id', '=', userId).executeTakeFirstOrThrow();
+    if (!(await verifyPassword(user.password_hash, current))) throw badRequest('wrong_password', 'Your current password is not correct.');
+    checkPassword(next, { handle: user.handle, email: user.email });
+    const hash = await hashPassword(next);
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: hash, password_changed_at: Date.now() }).where('id', '=', userId).execute();
+      await endOtherSessions(trx, userId, sessionId);
+    });
+  }
+
+  async user(realm: string, userId: string): Promise<UsersTable> {
+    const row = await this.#reelm.realms.get(realm).db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+    if (!row) throw notFound('That account');
+    return row;
+  }
+
+  /** The person's own settings view: includes protected fields, never shown to others. */
+  async me(realm: string, userId: string) {
+    const u = await this.user(realm, userId);
+    return { ...this.toPublic(u), email: u.email, birthDate: u.birth_date, country: u.country, homeRealm: this.homeRealm(u.country) };
+  }
+
+  async updateProfile(realm: string, userId: string, patch: { displayName?: string; bio?: string; links?: string[]; isPrivate?: boolean }) {
+    const set: Partial<UsersTable> = {};
+    if (patch.displayName !== undefined) {
+      const d = patch.displayName.trim();
+      if (!d) throw badRequest('invalid_display_name', 'Display name cannot be empty.');
+      set.display_name = d;
+    }
+    if (patch.bio !== undefined) set.bio = patch.bio.trim();
+    if (patch.links !== undefined) set.links = JSON.stringify(checkLinks(patch.links));
+    if (patch.isPrivate !== undefined) set.is_private = patch.isPrivate ? 1 : 0;
+    if (Object.keys(set).length > 0) await this.#reelm.realms.get(realm).db.updateTable('users').set(set).where('id', '=', userId).execute();
+    return this.me(realm, userId);
+  }
+
+  /** Validates and re-encodes the picture, stores it in the home realm, then removes the old one. */
+  async setAvatar(realm: string, userId: string, image: Buffer) {
+    const webp = await processAvatar(image);
+    const store = this.#reelm.realms.get(realm);
+    const old = (await this.user(realm, userId)).avatar_key;
+    const key = `users/${userId}/avatar/${newId()}.webp`;
+    await store.blobs.put(key, webp, { contentType: 'image/webp' });
+    try {
+      await store.db.updateTable('users').set({ avatar_key: key }).where('id', '=', userId).execute();
+    } catch (err) {
+      await store.blobs.delete(key);
+      throw err;
+    }
+    if (old) await store.blobs.delete(old);
+    return this.me(realm, userId);
+  }
+
+  /** Routes a handle to its realm through the directory. */
+  async locate(handle: string): Promise<{ userId: string; realm: string } | undefined> {
+    const key = handle.trim().replace(/^@/, '').toLowerCase();
+    const entry = await this.#reelm.directory.byHandle(key);
+    return entry && this.#reelm.realms.has(entry.realm) ? { userId: entry.userId, realm: entry.realm } : undefined;
+  }
+
+  async publicProfileByHandle(handle: string): Promise<PublicProfile> {
+    const loc = await this.locate(handle);
+    if (!loc) throw notFound('That account');
+    return this.toPublic(await this.user(loc.realm, loc.userId));
+  }
+
+  async avatar(handle: string): Promise<{ realm: string; key: string } | undefined> {
+    const loc = await this.locate(handle);
+    if (!loc) return undefined;
+    const key = (await this.user(loc.realm, loc.userId)).avatar_key;
+    return key ? { realm: loc.realm, key } : undefined;
+  }
+
+  toPublic(u: UsersTable): PublicProfile {
+    return {
+      id: u.id,
+      handle: u.handle,
+      displayName: u.display_name,
+      bio: u.bio,
+      avatarUrl: u.avatar_key ? `/api/v1/users/${u.handle}/avatar?v=${u.avatar_key.slice(-31, -5)}` : null,
+      links: JSON.parse(u.links) as ProfileLink[],
+      followerCount: u.follower_count,
+      followingCount: u.following_count,
+      isPrivate: u.is_private === 1,
+      realm: u.home_realm,
+      joinedAt: new Date(u.created_at).toISOString(),
+    };
+  }
+}
