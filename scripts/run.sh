@@ -13,6 +13,9 @@ ensure_dependencies
 cmd=${1:-serve}
 [ $# -gt 0 ] && shift
 case "$cmd" in
+  serve | test) ensure_ffmpeg ;;
+esac
+case "$cmd" in
   serve) exec node src/main.ts serve "$@" ;;
   cli) exec node src/main.ts "$@" ;;
   test) exec sh scripts/test.sh "$@" ;;

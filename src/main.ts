@@ -18,7 +18,7 @@ async function serve() {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   await app.listen({ host: config.http.host, port: config.http.port });
-  const where = `http://${config.http.host === '0.0.0.0' ? 'localhost' : config.http.host}:${config.http.port}`;
+  const where = `http://${['0.0.0.0', '127.0.0.1', '::'].includes(config.http.host) ? 'localhost' : config.http.host}:${config.http.port}`;
   console.error(`\nReelm is running at ${where}  (realms: ${reelm.realms.names().join(', ')}; data in ${config.dataDir})`);
   console.error(`  health: ${where}/healthz   API reference: ${where}/api/docs\n`);
 }
