@@ -7,6 +7,7 @@ import type { Reelm } from '../context.ts';
 import { AppError } from './errors.ts';
 import { registerRoutes } from './routes.ts';
 import { authHook } from './auth.ts';
+import { installMetrics } from './metrics.ts';
 import { newId } from '../lib/ids.ts';
 
 declare module 'fastify' {
@@ -73,6 +74,7 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  installMetrics(app);
   await registerRoutes(app);
   return app;
 }

@@ -71,3 +71,20 @@ for (const lane of lanes()) {
     });
   });
 }
+
+describe('operations endpoints', () => {
+  test('/metrics exposes request timings by route pattern, with no handles or ids', async () => {
+    const t = await startReelm('sqlite');
+    try {
+      const p = await signUp(t, { handle: 'metrics_canary' });
+      await t.app.inject({ url: `/api/v1/users/${p.handle}` });
+      const res = await t.app.inject({ url: '/metrics' });
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /reelm_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/users\/:handle",status="200"\}/);
+      assert.ok(!res.body.includes('metrics_canary'));
+      assert.ok(!res.body.includes(p.userId));
+    } finally {
+      await t.close();
+    }
+  });
+});
