@@ -36,10 +36,23 @@ export function openSqlite(file: string): DatabaseSync {
   return db;
 }
 
+// Kysely compiles the same SQL text again and again; preparing it once per
+// connection saves most of a simple query's cost.
+const STATEMENT_CACHE_SIZE = 500;
+
 export function nodeSqliteDialect(db: DatabaseSync): SqliteDialect {
+  const cache = new Map<string, NodeSqliteStatement>();
   const adapter: SqliteDatabase = {
     close: () => db.close(),
-    prepare: (sql: string) => new NodeSqliteStatement(db.prepare(sql)),
+    prepare: (sql: string) => {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        stmt = new NodeSqliteStatement(db.prepare(sql));
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
   };
   return new SqliteDialect({ database: adapter });
 }

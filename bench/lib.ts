@@ -1,0 +1,49 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+// Shared by the benchmarks: start servers as child processes, load them with
+// wrk on loopback for a bounded time, print figures.
+
+export interface WrkResult {
+  requestsPerSec: number;
+  latencyMs: number;
+}
+
+export function wrk(url: string, opts: { seconds?: number; connections?: number; threads?: number; headers?: Record<string, string> } = {}): WrkResult {
+  const args = ['-t', String(opts.threads ?? 1), '-c', String(opts.connections ?? 32), '-d', `${opts.seconds ?? 5}s`, '--latency'];
+  for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}: ${v}`);
+  const r = spawnSync('wrk', [...args, url], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wrk failed (is the Debian package wrk installed?): ${r.stderr || r.error}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1]);
+  const lat = /Latency\s+([\d.]+)(us|ms|s)/.exec(r.stdout);
+  const latencyMs = lat ? Number(lat[1]) * (lat[2] === 'us' ? 0.001 : lat[2] === 's' ? 1000 : 1) : NaN;
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(r.stdout);
+  if (non2xx) throw new Error(`${url}: ${non2xx[1]} non-2xx responses`);
+  return { requestsPerSec: rps, latencyMs };
+}
+
+export async function startProcess(args: string[], env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(readyUrl);
+      if (r.ok) return child;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`server did not answer at ${readyUrl}`);
+}
+
+export async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+export function row(name: string, r: WrkResult, baseline?: WrkResult) {
+  const ratio = baseline ? `  ${(r.requestsPerSec / baseline.requestsPerSec).toFixed(2)}× baseline` : '';
+  console.log(`${name.padEnd(44)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s  ${r.latencyMs.toFixed(2).padStart(7)} ms avg${ratio}`);
+}
