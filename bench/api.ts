@@ -23,7 +23,7 @@ try {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ handle: 'bench_creator', email: 'bench@example.com', password: 'correct horse battery staple', birthDate: '1990-01-01', country: 'DE', session: 'bearer' }),
   });
-  const token = (await signup.json()).session.token as string;
+  const token = ((await signup.json()) as { session: { token: string } }).session.token;
   console.log(`API throughput, wrk -t1 -c32 -d${seconds}s on loopback (2-core machine)`);
   row('bare node:http JSON hello (baseline)', baseline);
   row('GET /healthz (pings every realm database)', wrk('http://127.0.0.1:18082/healthz', { seconds }), baseline);

@@ -28,6 +28,8 @@ export interface BlobStore {
   putFile(key: string, file: string, opts?: { contentType?: string }): Promise<BlobInfo>;
   get(key: string, range?: ByteRange): Promise<Readable>;
   getBuffer(key: string): Promise<Buffer>;
+  /** Local driver only: one range read into memory (faster than a stream for the sizes players ask for). */
+  readRange?(key: string, range: ByteRange): Promise<Buffer>;
   stat(key: string): Promise<BlobInfo | undefined>;
   delete(key: string): Promise<void>;
   deletePrefix(prefix: string): Promise<number>;
@@ -35,7 +37,7 @@ export interface BlobStore {
   /** Local driver only: the file's path on disk (for sendfile / X-Accel-Redirect). */
   localPath?(key: string): string;
   /** S3 driver only: a presigned GET URL valid for `seconds`. */
-  presignGet?(key: string, seconds: number, opts?: { contentType?: string }): Promise<string>;
+  presignGet?(key: string, seconds: number, opts?: { contentType?: string; cacheControl?: string }): Promise<string>;
   close?(): Promise<void>;
 }
 
@@ -47,4 +49,16 @@ export function ownerPrefix(ownerId: string): string {
 export function ownerOfKey(key: string): string | undefined {
   const m = /^users\/([^/]+)\//.exec(key);
   return m?.[1];
+}
+
+/** Keys are '/'-separated paths of safe characters, with no empty, '.' or '..' segment (both drivers enforce this). */
+export function assertBlobKey(key: string): void {
+  if (!/^[A-Za-z0-9._\-/]+$/.test(key) || key.split('/').some((p) => p === '' || p === '.' || p === '..')) {
+    throw new Error(`invalid blob key: ${key}`);
+  }
+}
+
+/** Raised by `get`/`getBuffer` for a key that holds no blob (both drivers). */
+export function isBlobMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -73,7 +73,25 @@ export class LocalBlobStore implements BlobStore {
   async get(key: string, range?: ByteRange): Promise<Readable> {
     const info = await this.#info(key);
     if (!info) throw Object.assign(new Error(`no blob ${key}`), { code: 'ENOENT' });
-    return createReadStream(this.localPath(key), range ? { start: range.start, end: range.end } : undefined);
+    // Large chunks: fewer thread-pool reads and socket writes per megabyte served.
+    return createReadStream(this.localPath(key), { highWaterMark: 1024 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
+  }
+
+  async readRange(key: string, range: ByteRange): Promise<Buffer> {
+    const fh = await open(this.localPath(key), 'r');
+    try {
+      const buf = Buffer.allocUnsafe(range.end - range.start + 1);
+      let got = 0;
+      while (got < buf.length) {
+        const { bytesRead } = await fh.read(buf, got, buf.length - got, range.start + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      if (got !== buf.length) throw new Error(`blob ${key} is shorter than the range asked for`);
+      return buf;
+    } finally {
+      await fh.close();
+    }
   }
 
   getBuffer(key: string): Promise<Buffer> {

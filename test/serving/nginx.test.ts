@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { setPublicMediaCheck } from '../../src/media-serving/access.ts';
+import { signedMediaUrl } from '../../src/media-serving/media-links.ts';
+import { startReelm, type TestReelm } from '../helpers/lanes.ts';
+import { freePort, nginxBinary, startNginx, type RunningNginx } from '../helpers/nginx.ts';
+
+// The shipped deploy/nginx/reelm.conf in front of a real Reelm (delivery mode
+// x-accel): Node checks access, nginx sends the bytes with correct HTTP.
+
+const body = randomBytes(300_000);
+const PRIVATE = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v1/720.mp4';
+const PUBLIC = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v2/poster.jpg';
+
+describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinary() && 'nginx is not installed (apt-get install nginx)' }, () => {
+  let t: TestReelm;
+  let nginx: RunningNginx;
+  let base: string;
+
+  before(async () => {
+    t = await startReelm('sqlite', { config: { delivery: { mode: 'x-accel' } } });
+    await t.reelm.realms.get('us').blobs.put(PRIVATE, body);
+    await t.reelm.realms.get('us').blobs.put(PUBLIC, Buffer.from('poster'));
+    setPublicMediaCheck(t.reelm, (_realm, key) => key === PUBLIC);
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const upstreamPort = (t.app.server.address() as { port: number }).port;
+    nginx = await startNginx({ upstreamPort, dataDir: t.dataDir, port: await freePort() });
+    base = `http://127.0.0.1:${nginx.port}`;
+  });
+  after(async () => {
+    await nginx?.stop();
+    await t?.close();
+  });
+
+  const grant = (opts = {}) => base + signedMediaUrl(t.reelm, 'us', PRIVATE, opts).url;
+
+  test('a granted fetch gets the bytes from nginx with the type and caching Node chose', async () => {
+    const res = await fetch(grant());
+    assert.equal(res.status, 200);
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), body);
+    assert.equal(res.headers.get('content-type'), 'video/mp4');
+    assert.equal(res.headers.get('cache-control'), 'private, no-store');
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(res.headers.get('accept-ranges'), 'bytes');
+    assert.ok(res.headers.get('etag'));
+    assert.ok(res.headers.get('last-modified'));
+    assert.equal(res.headers.get('x-accel-redirect'), null, 'the internal path is not revealed');
+  });
+
+  test('Range and 304 are answered by nginx', async () => {
+    const url = grant();
+    const part = await fetch(url, { headers: { range: 'bytes=1000-1999' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 1000-1999/${body.length}`);
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), body.subarray(1000, 2000));
+    const etag = (await fetch(url, { method: 'HEAD' })).headers.get('etag')!;
+    const again = await fetch(url, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+    const bad = await fetch(url, { headers: { range: `bytes=${body.length}-` } });
+    assert.equal(bad.status, 416);
+    await bad.arrayBuffer();
+  });
+
+  test('without a valid grant nginx sends nothing: 404 for none, 403 for expired or forged', async () => {
+    const none = await fetch(`${base}/media/us/${PRIVATE}`);
+    assert.equal(none.status, 404);
+    assert.equal(((await none.json()) as any).error.code, 'not_found');
+    const expired = await fetch(grant({ nowSeconds: Math.floor(Date.now() / 1000) - 1000 }));
+    assert.equal(expired.status, 403);
+    assert.equal(((await expired.json()) as any).error.code, 'grant_expired');
+    const forged = new URL(grant());
+    forged.searchParams.set('g', 'A'.repeat(43));
+    const f = await fetch(forged);
+    assert.equal(f.status, 403);
+    assert.equal(((await f.json()) as any).error.code, 'grant_invalid');
+  });
+
+  test('the internal blob location cannot be reached by a client URL', async () => {
+    for (const path of [`/_reelm_blobs/us/${PRIVATE}`, `/_reelm_blobs/us/../us/${PRIVATE}`]) {
+      const res = await fetch(base + path);
+      const got = Buffer.from(await res.arrayBuffer());
+      assert.equal(res.status, 404, path);
+      assert.ok(!got.includes(body.subarray(0, 32)), path);
+    }
+  });
+
+  test('public media through nginx is cacheable as immutable', async () => {
+    const res = await fetch(`${base}/media/us/${PUBLIC}`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'poster');
+    assert.equal(res.headers.get('content-type'), 'image/jpeg');
+    assert.match(res.headers.get('cache-control') ?? '', /^public, max-age=\d+, immutable$/);
+  });
+});
