@@ -47,7 +47,14 @@ export async function openReelm(config: ReelmConfig): Promise<Reelm> {
   const secret = config.secret ?? loadOrCreateSecret(config.dataDir);
   const stores: RealmStore[] = [];
   try {
-    for (const info of policy.realms.values()) stores.push(await RealmStore.open(info, manifestFor(config, info)));
+    for (const name of config.serveRealms ?? []) {
+      if (!policy.realms.has(name)) throw new Error(`serveRealms names realm "${name}", which the residency policy does not define`);
+    }
+    for (const info of policy.realms.values()) {
+      // A realm process opens only the realms it serves; the others are peers reached by flows.
+      if (config.serveRealms && !config.serveRealms.includes(info.name)) continue;
+      stores.push(await RealmStore.open(info, manifestFor(config, info)));
+    }
     const directory = await Directory.open(config.directory.database ?? { kind: 'sqlite', file: join(resolve(config.dataDir), 'directory.sqlite') }, secret);
     const realms = new Realms(stores);
     return {

@@ -4,6 +4,8 @@ import { isUniqueViolation } from '../realm/database.ts';
 import { newId } from '../lib/ids.ts';
 import { countryName } from '../residency/countries.ts';
 import type { UsersTable } from './schema.ts';
+import { publishProfileSnapshot } from '../graph/service.ts';
+import { putOwned } from '../blobs/resident-blobs.ts';
 import { processAvatar } from './avatar.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { burnVerify, hashPassword, verifyPassword } from './passwords.ts';
@@ -170,7 +172,14 @@ export class AccountService {
     if (patch.bio !== undefined) set.bio = patch.bio.trim();
     if (patch.links !== undefined) set.links = JSON.stringify(checkLinks(patch.links));
     if (patch.isPrivate !== undefined) set.is_private = patch.isPrivate ? 1 : 0;
-    if (Object.keys(set).length > 0) await this.#reelm.realms.get(realm).db.updateTable('users').set(set).where('id', '=', userId).execute();
+    if (Object.keys(set).length > 0) {
+      const store = this.#reelm.realms.get(realm);
+      await store.db.transaction().execute(async (trx) => {
+        await trx.updateTable('users').set(set).where('id', '=', userId).execute();
+        // realms holding follow edges with this person keep a public snapshot of the profile
+        if (set.display_name !== undefined) await publishProfileSnapshot(store, trx, userId);
+      });
+    }
     return this.me(realm, userId);
   }
 
@@ -180,9 +189,12 @@ export class AccountService {
     const store = this.#reelm.realms.get(realm);
     const old = (await this.user(realm, userId)).avatar_key;
     const key = `users/${userId}/avatar/${newId()}.webp`;
-    await store.blobs.put(key, webp, { contentType: 'image/webp' });
+    await putOwned(store, userId, key, webp, { contentType: 'image/webp' });
     try {
-      await store.db.updateTable('users').set({ avatar_key: key }).where('id', '=', userId).execute();
+      await store.db.transaction().execute(async (trx) => {
+        await trx.updateTable('users').set({ avatar_key: key }).where('id', '=', userId).execute();
+        await publishProfileSnapshot(store, trx, userId);
+      });
     } catch (err) {
       await store.blobs.delete(key);
       throw err;

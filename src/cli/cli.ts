@@ -1,5 +1,10 @@
 // Operator commands: `npx reelm <command>`. Each command lives in its own module.
-const commands: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {};
+const commands: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
+  audit: () => import('../audit/audit-command.ts'),
+  'audit-log': () => import('../audit/audit-log-command.ts'),
+  staff: () => import('../staff/staff-command.ts'),
+  worker: () => import('../jobs/worker-command.ts'),
+};
 
 export async function runCli(command: string, args: string[]): Promise<number> {
   const load = commands[command];

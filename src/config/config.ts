@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { mediaConfigSchema } from '../media/media-config.ts';
+import { deliveryConfigSchema } from '../media-serving/delivery-config.ts';
 
 // Configuration comes from an optional JSON file (REELM_CONFIG, default
 // ./reelm.config.json) overlaid by environment variables, validated once at
@@ -45,6 +47,20 @@ const configSchema = z.object({
     .default({}),
   /** Run background workers (flow delivery, media jobs) inside the server process. */
   workers: z.boolean().default(true),
+  /** Realms this process serves (default: all in the policy). A realm process serves one; its peers are reached by flows. */
+  serveRealms: z.array(z.string()).min(1).optional(),
+  /** Cross-realm flow delivery (src/flows/): peer realm processes by URL, batch size, poll interval. */
+  flows: z
+    .object({
+      peers: z.record(z.string(), z.string().url()).default({}),
+      batchSize: z.coerce.number().int().min(1).max(1000).default(100),
+      pollMs: z.coerce.number().int().min(10).default(250),
+    })
+    .default({ peers: {}, batchSize: 100, pollMs: 250 }),
+  /** Upload limits, accepted formats, rendition ladder, worker caps (src/media/media-config.ts). */
+  media: mediaConfigSchema,
+  /** Who carries media bytes (direct | x-accel | redirect) and grant lifetime (src/media-serving/delivery-config.ts). */
+  delivery: deliveryConfigSchema,
 });
 
 export type ReelmConfig = z.infer<typeof configSchema>;
@@ -53,7 +69,7 @@ export class ConfigError extends Error {}
 
 /** Environment variables: REELM_PORT, REELM_HOST, REELM_DATA_DIR, REELM_POLICY, REELM_LOG_LEVEL,
  * REELM_SECRET, REELM_PUBLIC_URL, REELM_DIRECTORY_DATABASE_URL, REELM_<REALM>_DATABASE_URL,
- * REELM_WORKERS=0|1. A postgres:// URL selects PostgreSQL for that store. */
+ * REELM_WORKERS=0|1, REELM_SERVE_REALMS=us,eu, REELM_FLOW_PEERS=eu=http://…, REELM_FLOW_BATCH. A postgres:// URL selects PostgreSQL for that store. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): ReelmConfig {
   const file = env.REELM_CONFIG ?? 'reelm.config.json';
   let fromFile: Record<string, unknown> = {};
@@ -76,6 +92,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   if (env.REELM_LOG_LEVEL) merged.logLevel = env.REELM_LOG_LEVEL;
   if (env.REELM_SECRET) merged.secret = env.REELM_SECRET;
   if (env.REELM_WORKERS) merged.workers = env.REELM_WORKERS !== '0';
+  if (env.REELM_MEDIA_DELIVERY) merged.delivery = { ...(merged.delivery ?? {}), mode: env.REELM_MEDIA_DELIVERY };
+  if (env.REELM_SERVE_REALMS) merged.serveRealms = splitList(env.REELM_SERVE_REALMS);
+  if (env.REELM_FLOW_PEERS || env.REELM_FLOW_BATCH) {
+    // REELM_FLOW_PEERS=eu=http://10.0.0.2:8080,us=http://10.0.0.1:8080
+    const peers = Object.fromEntries(splitList(env.REELM_FLOW_PEERS ?? '').map((p) => [p.slice(0, p.indexOf('=')).trim(), p.slice(p.indexOf('=') + 1).trim()]));
+    merged.flows = {
+      ...(merged.flows ?? {}),
+      peers: { ...(merged.flows?.peers ?? {}), ...peers },
+      ...(env.REELM_FLOW_BATCH ? { batchSize: env.REELM_FLOW_BATCH } : {}),
+    };
+  }
   if (env.REELM_DIRECTORY_DATABASE_URL) merged.directory = { database: databaseFromUrl(env.REELM_DIRECTORY_DATABASE_URL) };
   merged.realms = { ...(merged.realms ?? {}) };
   for (const [key, value] of Object.entries(env)) {
@@ -96,4 +123,11 @@ function databaseFromUrl(url: string): DatabaseConfig {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { kind: 'postgres', url };
   if (url.startsWith('sqlite:')) return { kind: 'sqlite', file: url.slice('sqlite:'.length) };
   throw new ConfigError(`database URL must start with postgres://, postgresql:// or sqlite: (got ${url.split(':')[0]}:…)`);
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
 }

@@ -77,13 +77,18 @@ export class RealmStore {
   static async open(info: RealmInfo, manifest: RealmManifest): Promise<RealmStore> {
     const { db, dialect } = openDatabase<RealmDatabase>(manifest.database);
     const store = new RealmStore(info, manifest, db, dialect, openBlobStore(manifest.blobs));
-    await store.#migrate();
+    try {
+      await store.#migrate();
+    } catch (err) {
+      await store.close(); // a refused store (wrong realm, failed migration) must not leave its pool open
+      throw err;
+    }
     return store;
   }
 
   async #migrate() {
     const provider: MigrationProvider = { getMigrations: async () => realmMigrations };
-    const { error, results } = await new Migrator({ db: this.db, provider }).migrateToLatest();
+    const { error, results } = await new Migrator({ db: this.db, provider, allowUnorderedMigrations: true }).migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
       throw new Error(`realm ${this.name}: migration ${failed ?? '?'} failed: ${(error as Error).message}`);

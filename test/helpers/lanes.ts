@@ -7,6 +7,8 @@ import { loadConfig, type ReelmConfig } from '../../src/config/config.ts';
 import { openReelm, type Reelm } from '../../src/context.ts';
 import { buildApp, type App } from '../../src/api/app.ts';
 import { ResidencyPolicy } from '../../src/residency/policy.ts';
+import { S3BlobStore } from '../../src/blobs/s3-store.ts';
+import { s3Enabled, s3TestConfig, testBucketName } from './s3.ts';
 
 // Test lanes: every store-touching test runs once per lane.
 //  sqlite   — the embedded default (always on)
@@ -34,6 +36,10 @@ export interface TestReelmOptions {
   policyFile?: string;
   /** merged into the config before validation */
   config?: Record<string, unknown>;
+  /** 's3': every realm's blobs in its own new bucket on the S3 test server (REELM_TEST_S3_ENDPOINT,
+   * see test/helpers/s3.ts), removed at close. Default: local folders, except on the postgres lane
+   * when REELM_TEST_BLOBS=s3 (PostgreSQL + S3 end to end). */
+  blobs?: 'local' | 's3';
 }
 
 /** A fresh Reelm on the given lane: its own data dir and, on postgres, its own databases. */
@@ -64,6 +70,13 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
       await admin.end();
     }
   }
+  const blobs = opts.blobs ?? (lane === 'postgres' && process.env.REELM_TEST_BLOBS === 's3' ? 's3' : 'local');
+  if (blobs === 's3') {
+    if (!s3Enabled()) throw new Error('blobs: s3 needs REELM_TEST_S3_ENDPOINT (eval "$(bash scripts/swift/start.sh)")');
+    const realms: Record<string, any> = { ...(overrides.realms ?? {}) };
+    for (const name of policy.realms.keys()) realms[name] = { ...(realms[name] ?? {}), blobs: s3TestConfig(testBucketName(name)) };
+    overrides.realms = realms;
+  }
   const config = loadConfig({}, overrides);
   const reelm = await openReelm(config);
   const app = await buildApp(reelm, { logger: false });
@@ -76,6 +89,7 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
     dataDir,
     async close() {
       await app.close();
+      if (blobs === 's3') for (const r of reelm.realms.all()) if (r.blobs instanceof S3BlobStore) await r.blobs.destroyBucket();
       await reelm.close();
       if (created.length) {
         const admin = new pg.Client({ connectionString: process.env.REELM_TEST_PG_URL });

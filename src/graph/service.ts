@@ -1,0 +1,204 @@
+import { sql, type Transaction } from 'kysely';
+import { badRequest } from '../api/errors.ts';
+import { emitFlow } from '../flows/outbox.ts';
+import type { RealmDatabase } from '../realm/registry.ts';
+import type { RealmStore } from '../realm/store.ts';
+
+// Follow and unfollow, run in the follower's home realm. The follower's side
+// (the follows row and their following count) commits together with the
+// graph.follow / graph.unfollow message; the followee's realm applies its side
+// when the message arrives. Same-realm follows take the same path, so there is
+// one way the graph changes, not two.
+
+/** The public facts about a person that another realm may keep next to an edge. */
+export interface PublicSnapshot {
+  id: string;
+  realm: string;
+  handle: string;
+  displayName: string;
+  avatarKey: string | null;
+}
+
+export async function follow(store: RealmStore, followerId: string, target: PublicSnapshot): Promise<{ created: boolean }> {
+  if (followerId === target.id) throw badRequest('cannot_follow_self', 'You cannot follow yourself.');
+  return store.db.transaction().execute(async (trx) => {
+    const me = await trx.selectFrom('users').select(['id', 'handle', 'display_name', 'avatar_key']).where('id', '=', followerId).executeTakeFirstOrThrow();
+    const now = Date.now();
+    const r = await trx
+      .insertInto('follows')
+      .values({
+        follower_id: followerId,
+        followee_id: target.id,
+        followee_realm: target.realm,
+        followee_handle: target.handle,
+        followee_display_name: target.displayName,
+        followee_avatar_key: target.avatarKey,
+        created_at: now,
+      })
+      .onConflict((oc) => oc.columns(['follower_id', 'followee_id']).doNothing())
+      .executeTakeFirst();
+    if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return { created: false };
+    await trx
+      .updateTable('users')
+      .set({ following_count: sql`following_count + 1` })
+      .where('id', '=', followerId)
+      .execute();
+    await emitFlow(store, trx, {
+      flow: 'graph.follow',
+      to: target.realm,
+      payload: {
+        follower_id: followerId,
+        followee_id: target.id,
+        follower_realm: store.name,
+        follower_handle: me.handle,
+        follower_display_name: me.display_name,
+        follower_avatar_key: me.avatar_key,
+        followed_at: now,
+      },
+    });
+    return { created: true };
+  });
+}
+
+export async function unfollow(store: RealmStore, followerId: string, followeeId: string): Promise<{ removed: boolean }> {
+  return store.db.transaction().execute(async (trx) => {
+    const edge = await trx
+      .selectFrom('follows')
+      .select('followee_realm')
+      .where('follower_id', '=', followerId)
+      .where('followee_id', '=', followeeId)
+      .executeTakeFirst();
+    if (!edge) return { removed: false };
+    await trx.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).execute();
+    await trx
+      .updateTable('users')
+      .set({ following_count: sql`following_count - 1` })
+      .where('id', '=', followerId)
+      .execute();
+    // To the realm the follow was sent to, even if the followee has moved since: it forwards or skips.
+    await emitFlow(store, trx, { flow: 'graph.unfollow', to: edge.followee_realm, payload: { follower_id: followerId, followee_id: followeeId } });
+    return { removed: true };
+  });
+}
+
+/**
+ * After a person changes their handle, display name or avatar: tells every
+ * realm holding an edge with them. Call inside the transaction of the change.
+ */
+export async function publishProfileSnapshot(store: RealmStore, trx: Transaction<RealmDatabase>, userId: string) {
+  const u = await trx.selectFrom('users').select(['handle', 'display_name', 'avatar_key']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const out = await trx.selectFrom('follows').select('followee_realm as realm').distinct().where('follower_id', '=', userId).execute();
+  const inn = await trx.selectFrom('follower_edges').select('follower_realm as realm').distinct().where('followee_id', '=', userId).execute();
+  const realms = new Set([...out, ...inn].map((r) => r.realm));
+  for (const to of realms) {
+    await emitFlow(store, trx, {
+      flow: 'profile.snapshot',
+      to,
+      payload: { user_id: userId, handle: u.handle, display_name: u.display_name, avatar_key: u.avatar_key },
+    });
+  }
+}
+
+/**
+ * Before a person's account is deleted or moved out of this realm: undoes
+ * their side of the graph in every other realm (their follows there, and
+ * others' follows of them). Call inside the transaction that removes them;
+ * local rows go with the users row (foreign keys cascade).
+ */
+export async function detachFromGraph(store: RealmStore, trx: Transaction<RealmDatabase>, userId: string) {
+  const following = await trx.selectFrom('follows').select(['followee_id', 'followee_realm']).where('follower_id', '=', userId).execute();
+  for (const f of following) {
+    await emitFlow(store, trx, { flow: 'graph.unfollow', to: f.followee_realm, payload: { follower_id: userId, followee_id: f.followee_id } });
+  }
+  const followers = await trx.selectFrom('follower_edges').select(['follower_id', 'follower_realm']).where('followee_id', '=', userId).execute();
+  for (const f of followers) {
+    await emitFlow(store, trx, { flow: 'graph.followee_gone', to: f.follower_realm, payload: { follower_id: f.follower_id, followee_id: userId } });
+  }
+}
+
+export interface EdgeItem {
+  id: string;
+  realm: string;
+  handle: string;
+  displayName: string;
+  avatarKey: string | null;
+  followedAt: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export const MAX_PAGE = 100;
+
+// Cursors are opaque to clients: (created_at, id) of the last item, newest first.
+function encodeCursor(t: number, id: string): string {
+  return Buffer.from(JSON.stringify([t, id])).toString('base64url');
+}
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && v[1].length <= 64) return [v[0], v[1]];
+  } catch {
+    /* fall through */
+  }
+  throw badRequest('invalid_cursor', 'The cursor is not valid. Start again without one.');
+}
+
+export async function listFollowers(store: RealmStore, userId: string, opts: { cursor?: string; limit?: number }): Promise<Page<EdgeItem>> {
+  const limit = Math.min(opts.limit ?? 20, MAX_PAGE);
+  let q = store.db.selectFrom('follower_edges').selectAll().where('followee_id', '=', userId);
+  if (opts.cursor) {
+    const [t, id] = decodeCursor(opts.cursor);
+    q = q.where((eb) => eb.or([eb('created_at', '<', t), eb.and([eb('created_at', '=', t), eb('follower_id', '<', id)])]));
+  }
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('follower_id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const items = rows.slice(0, limit).map((r) => ({
+    id: r.follower_id,
+    realm: r.follower_realm,
+    handle: r.follower_handle,
+    displayName: r.follower_display_name,
+    avatarKey: r.follower_avatar_key,
+    followedAt: Number(r.created_at),
+  }));
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.followedAt, last.id) : null };
+}
+
+export async function listFollowing(store: RealmStore, userId: string, opts: { cursor?: string; limit?: number }): Promise<Page<EdgeItem>> {
+  const limit = Math.min(opts.limit ?? 20, MAX_PAGE);
+  let q = store.db.selectFrom('follows').selectAll().where('follower_id', '=', userId);
+  if (opts.cursor) {
+    const [t, id] = decodeCursor(opts.cursor);
+    q = q.where((eb) => eb.or([eb('created_at', '<', t), eb.and([eb('created_at', '=', t), eb('followee_id', '<', id)])]));
+  }
+  const rows = await q
+    .orderBy('created_at', 'desc')
+    .orderBy('followee_id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const items = rows.slice(0, limit).map((r) => ({
+    id: r.followee_id,
+    realm: r.followee_realm,
+    handle: r.followee_handle,
+    displayName: r.followee_display_name,
+    avatarKey: r.followee_avatar_key,
+    followedAt: Number(r.created_at),
+  }));
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.followedAt, last.id) : null };
+}
+
+export async function isFollowing(store: RealmStore, followerId: string, followeeId: string): Promise<boolean> {
+  return !!(await store.db
+    .selectFrom('follows')
+    .select('followee_id')
+    .where('follower_id', '=', followerId)
+    .where('followee_id', '=', followeeId)
+    .executeTakeFirst());
+}

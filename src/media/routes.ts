@@ -1,0 +1,215 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireViewer, viewerOf } from '../api/auth.ts';
+import { AppError, badRequest, notFound } from '../api/errors.ts';
+import { startWorkers, type WorkerSet } from '../jobs/workers.ts';
+import { newId } from '../lib/ids.ts';
+import { setPublicMediaCheck } from '../media-serving/access.ts';
+import { publicMediaUrl, signedMediaUrl } from '../media-serving/media-links.ts';
+import type { RealmStore } from '../realm/store.ts';
+import { uploadOptionsSchema } from './options.ts';
+import { workDirOf } from './pipeline.ts';
+import { TUS_PATH, TusUploads } from './tus.ts';
+import { UploadService, videoView } from './uploads.ts';
+
+// Upload and media-state API. Uploads: tus (resumable) and one-shot multipart.
+// State: GET /api/v1/uploads/:id (owner) and GET /api/v1/videos/:id. Bytes are
+// served by the media-serving part (/media/<realm>/<key>).
+
+export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
+  const reelm = app.reelm;
+  const uploads = new UploadService(reelm);
+  const tus = new TusUploads(reelm, uploads);
+  let workers: WorkerSet | undefined;
+
+  // What anyone may fetch without a grant, at the media level: renditions,
+  // HLS, poster and thumbnails of a ready video, and sounds. Never originals.
+  // (Audience — followers-only, private — is layered on by the posts part.)
+  setPublicMediaCheck(reelm, async (realm, key) => {
+    if (!reelm.realms.has(realm)) return false;
+    const db = reelm.realms.get(realm).db;
+    const v = /^users\/[^/]+\/videos\/([^/]+)\/(?!original)/.exec(key);
+    if (v) {
+      const row = await db.selectFrom('videos').select(['status', 'owner_id']).where('id', '=', v[1]!).executeTakeFirst();
+      return row?.status === 'ready' && key.startsWith(`users/${row.owner_id}/`);
+    }
+    const s = /^users\/[^/]+\/sounds\/([^/.]+)\.m4a$/.exec(key);
+    if (s) return Boolean(await db.selectFrom('sounds').select('id').where('id', '=', s[1]!).where('audio_key', '=', key).executeTakeFirst());
+    return false;
+  });
+
+  app.addHook('onReady', async () => {
+    if (!reelm.config.workers) return;
+    workers = startWorkers(reelm);
+    uploads.onQueued = (realm) => workers?.poke(realm);
+    const housekeeping = setInterval(() => void housekeep(), 60_000);
+    housekeeping.unref();
+    app.addHook('onClose', async () => clearInterval(housekeeping));
+  });
+  app.addHook('onClose', async () => {
+    await workers?.stop();
+  });
+  const housekeep = async () => {
+    await tus.cleanUp();
+    for (const store of reelm.realms.all()) await uploads.expire(store).catch(() => 0);
+  };
+
+  // tus: the body stream goes to the tus server untouched
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
+    const handler = async (req: any, reply: any) => {
+      const viewer =
+        req.method === 'OPTIONS' ? (viewerOf(req) ?? { userId: '', realm: reelm.realms.names()[0]!, handle: '', sessionId: '' }) : requireViewer(req);
+      return tus.handle(req, reply, viewer);
+    };
+    scope.route({ method: ['POST', 'HEAD', 'PATCH', 'OPTIONS', 'DELETE'], url: TUS_PATH, schema: { hide: true }, handler });
+    scope.route({ method: ['POST', 'HEAD', 'PATCH', 'OPTIONS', 'DELETE'], url: `${TUS_PATH}/:id`, schema: { hide: true }, handler });
+  });
+
+  // one-shot multipart upload for scripts: fields `options` (JSON, optional) then `file`
+  await app.register(async (scope) => {
+    await scope.register(multipart, { limits: { fileSize: reelm.config.media.maxBytes, files: 1, fields: 4, fieldSize: 16 * 1024 } });
+    scope.post(
+      '/api/v1/uploads',
+      { schema: { tags: ['media'], summary: 'Upload a video in one request (multipart/form-data: options, file)' } },
+      async (req, reply) => {
+        const viewer = requireViewer(req);
+        const store = reelm.realms.get(viewer.realm);
+        if (!req.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data with a `file` part.');
+        const part = await req.file();
+        if (!part) throw badRequest('file_missing', 'The request has no `file` part.');
+        const rawOptions = (part.fields as Record<string, any>).options?.value;
+        const parsed = uploadOptionsSchema.safeParse(rawOptions ? safeJson(rawOptions) : {});
+        if (!parsed.success) throw badRequest('invalid_options', `The upload options are not valid: ${z.prettifyError(parsed.error)}`);
+        const upload = await uploads.create(store, {
+          ownerId: viewer.userId,
+          method: 'multipart',
+          sizeBytes: Number(req.headers['content-length'] ?? 0),
+          options: parsed.data,
+        });
+        const dir = join(workDirOf(store), 'incoming');
+        await mkdir(dir, { recursive: true });
+        const tmp = join(dir, `${upload.id}-${newId().slice(-6)}`);
+        try {
+          await pipeline(part.file, createWriteStream(tmp));
+          if (part.file.truncated)
+            throw new AppError(413, 'too_large', `The file is larger than the ${Math.round(reelm.config.media.maxBytes / 1024 / 1024)} MB limit.`);
+          const { size } = await import('node:fs/promises').then((fs) => fs.stat(tmp));
+          await uploads.received(store, upload.id, tmp, size);
+        } catch (err) {
+          await dropUpload(store, upload.id);
+          throw err;
+        } finally {
+          await rm(tmp, { force: true });
+        }
+        return reply.status(202).send(await uploads.status(store, viewer.userId, upload.id));
+      },
+    );
+  });
+
+  app.get(
+    '/api/v1/uploads/:id',
+    {
+      schema: {
+        tags: ['media'],
+        summary: 'The state of one of your uploads: receiving, received, processing (progress), ready, failed (code, message)',
+        params: z.object({ id: z.string().max(64) }),
+      },
+    },
+    async (req) => {
+      const viewer = requireViewer(req);
+      return uploads.status(reelm.realms.get(viewer.realm), viewer.userId, req.params.id);
+    },
+  );
+
+  app.get(
+    '/api/v1/videos/:id',
+    {
+      schema: {
+        tags: ['media'],
+        summary: 'A video at the media level: state, size, renditions, HLS, poster. Others see it once ready.',
+        params: z.object({ id: z.string().max(64) }),
+        querystring: z.object({ realm: z.string().max(32).optional() }),
+      },
+    },
+    async (req) => {
+      const viewer = viewerOf(req);
+      const realms = req.query.realm ? (reelm.realms.has(req.query.realm) ? [reelm.realms.get(req.query.realm)] : []) : reelm.realms.all();
+      for (const store of realms) {
+        const v = await store.db.selectFrom('videos').selectAll().where('id', '=', req.params.id).executeTakeFirst();
+        if (!v) continue;
+        const owner = viewer?.userId === v.owner_id && viewer.realm === store.name;
+        if (!owner && v.status !== 'ready') break;
+        const url = owner
+          ? (key: string) => signedMediaUrl(reelm, store.name, key, { viewer: viewer!.userId }).url
+          : (key: string) => publicMediaUrl(reelm, store.name, key);
+        return { ...videoView(v, url, owner), realm: store.name };
+      }
+      throw notFound('That video');
+    },
+  );
+
+  app.get(
+    '/api/v1/sounds/:id',
+    {
+      schema: {
+        tags: ['media'],
+        summary: 'A reusable sound: title, original creator, use count, audio URL',
+        params: z.object({ id: z.string().max(64) }),
+        querystring: z.object({ realm: z.string().max(32).optional() }),
+      },
+    },
+    async (req) => {
+      const realms = req.query.realm ? (reelm.realms.has(req.query.realm) ? [reelm.realms.get(req.query.realm)] : []) : reelm.realms.all();
+      for (const store of realms) {
+        const s = await store.db
+          .selectFrom('sounds')
+          .innerJoin('users', 'users.id', 'sounds.owner_id')
+          .select([
+            'sounds.id',
+            'sounds.title',
+            'sounds.owner_id',
+            'users.handle',
+            'sounds.usage_count',
+            'sounds.duration_ms',
+            'sounds.audio_key',
+            'sounds.video_id',
+            'sounds.created_at',
+          ])
+          .where('sounds.id', '=', req.params.id)
+          .executeTakeFirst();
+        if (!s) continue;
+        return {
+          id: s.id,
+          realm: store.name,
+          title: s.title,
+          creator: { id: s.owner_id, handle: s.handle },
+          videoId: s.video_id,
+          usageCount: s.usage_count,
+          durationMs: s.duration_ms,
+          audioUrl: publicMediaUrl(reelm, store.name, s.audio_key),
+          createdAt: new Date(s.created_at).toISOString(),
+        };
+      }
+      throw notFound('That sound');
+    },
+  );
+
+  async function dropUpload(store: RealmStore, id: string) {
+    await store.db.deleteFrom('jobs').where('dedupe_key', '=', `media:${id}`).where('state', '=', 'queued').execute();
+    await store.db.deleteFrom('uploads').where('id', '=', id).where('state', 'in', ['receiving', 'received']).execute();
+  }
+};
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { __invalid: 'options is not valid JSON' };
+  }
+}

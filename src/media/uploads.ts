@@ -1,0 +1,173 @@
+import type { Reelm } from '../context.ts';
+import type { RealmStore } from '../realm/store.ts';
+import { AppError, badRequest, notFound, tooMany } from '../api/errors.ts';
+import { enqueue } from '../jobs/queue.ts';
+import { newId } from '../lib/ids.ts';
+import { uploadSourceKey } from './keys.ts';
+import type { MediaConfig } from './media-config.ts';
+import type { UploadOptions } from './options.ts';
+import { MEDIA_PROCESS, removeUploadMedia } from './pipeline.ts';
+import type { Rendition, UploadsTable, VideosTable } from './schema.ts';
+
+// Upload sessions in the uploader's home realm: limits and quota at creation,
+// the bytes into the realm's blob store at completion, then one durable job.
+
+export interface CreateUploadInput {
+  ownerId: string;
+  method: 'tus' | 'multipart';
+  sizeBytes: number;
+  options: UploadOptions;
+  id?: string;
+}
+
+export class UploadService {
+  readonly #reelm: Reelm;
+  /** called after a job is queued, so in-process workers start at once */
+  onQueued: (realm: string) => void = () => {};
+
+  constructor(reelm: Reelm) {
+    this.#reelm = reelm;
+  }
+
+  get limits(): MediaConfig {
+    return this.#reelm.config.media;
+  }
+
+  /** Checks size, quota, rate and options, then records the upload as receiving. */
+  async create(store: RealmStore, input: CreateUploadInput): Promise<UploadsTable> {
+    const limits = this.limits;
+    if (input.sizeBytes > limits.maxBytes)
+      throw new AppError(413, 'too_large', `The file is larger than the ${Math.round(limits.maxBytes / 1024 / 1024)} MB limit.`);
+    const now = Date.now();
+    const recent = await store.db
+      .selectFrom('uploads')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size_bytes').as('bytes')])
+      .where('owner_id', '=', input.ownerId)
+      .where('created_at', '>', now - 3600_000)
+      .executeTakeFirstOrThrow();
+    if (Number(recent.n) >= limits.uploadsPerHour)
+      throw tooMany('upload_rate_limited', `You can start at most ${limits.uploadsPerHour} uploads an hour. Try again later.`, 3600);
+    const day = await store.db
+      .selectFrom('uploads')
+      .select((eb) => eb.fn.sum<number>('size_bytes').as('bytes'))
+      .where('owner_id', '=', input.ownerId)
+      .where('created_at', '>', now - 86_400_000)
+      .where('state', '!=', 'failed')
+      .executeTakeFirstOrThrow();
+    if (Number(day.bytes ?? 0) + input.sizeBytes > limits.bytesPerDay) {
+      throw tooMany('upload_quota_exceeded', `You have used today's upload allowance of ${Math.round(limits.bytesPerDay / 1024 / 1024)} MB.`, 86_400);
+    }
+    await this.#checkOptions(store, input.options);
+    const row: UploadsTable = {
+      id: input.id ?? newId(now),
+      owner_id: input.ownerId,
+      method: input.method,
+      state: 'receiving',
+      size_bytes: input.sizeBytes,
+      options: JSON.stringify(input.options),
+      video_id: newId(now),
+      tus_id: input.method === 'tus' ? (input.id ?? null) : null,
+      error_code: null,
+      error_message: null,
+      created_at: now,
+      updated_at: now,
+      expires_at: now + limits.uploadExpirySeconds * 1000,
+    };
+    await store.db.insertInto('uploads').values(row).execute();
+    return row;
+  }
+
+  /** The bytes have all arrived (in `file`): store them in the realm's blobs and queue processing. */
+  async received(store: RealmStore, uploadId: string, file: string, sizeBytes: number): Promise<void> {
+    const upload = await store.db.selectFrom('uploads').selectAll().where('id', '=', uploadId).executeTakeFirst();
+    if (!upload || upload.state !== 'receiving') return;
+    await store.blobs.putFile(uploadSourceKey(upload.owner_id, upload.id), file);
+    await store.db.transaction().execute(async (trx) => {
+      const r = await trx
+        .updateTable('uploads')
+        .set({ state: 'received', size_bytes: sizeBytes, updated_at: Date.now() })
+        .where('id', '=', uploadId)
+        .where('state', '=', 'receiving')
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 1)
+        await enqueue(trx, { kind: MEDIA_PROCESS, ownerId: upload.owner_id, payload: { uploadId }, dedupeKey: `media:${uploadId}`, maxAttempts: 3 });
+    });
+    this.onQueued(store.name);
+  }
+
+  async status(store: RealmStore, ownerId: string, uploadId: string) {
+    const u = await store.db.selectFrom('uploads').selectAll().where('id', '=', uploadId).where('owner_id', '=', ownerId).executeTakeFirst();
+    if (!u) throw notFound('That upload');
+    const job = await store.db
+      .selectFrom('jobs')
+      .select(['progress', 'state', 'attempts', 'error_code', 'error_message', 'run_at'])
+      .where('dedupe_key', '=', `media:${uploadId}`)
+      .executeTakeFirst();
+    const video = await store.db.selectFrom('videos').select(['id', 'status', 'renditions']).where('id', '=', u.video_id).executeTakeFirst();
+    return {
+      id: u.id,
+      state: u.state,
+      method: u.method,
+      sizeBytes: Number(u.size_bytes),
+      progress: u.state === 'ready' ? 100 : u.state === 'processing' || u.state === 'received' ? (job?.progress ?? 0) : 0,
+      videoId: video || u.state === 'ready' ? u.video_id : null,
+      playable: video ? (JSON.parse(video.renditions) as Rendition[]).length > 0 : false,
+      error: u.state === 'failed' ? { code: u.error_code ?? 'failed', message: u.error_message ?? 'Processing failed.' } : null,
+      // a retry in progress is not silent either: the last error and when it runs again
+      retry:
+        job && job.state === 'queued' && job.error_code
+          ? { attempts: job.attempts, lastError: job.error_code, nextAttemptAt: new Date(job.run_at).toISOString() }
+          : null,
+      createdAt: new Date(u.created_at).toISOString(),
+      expiresAt: u.state === 'receiving' ? new Date(u.expires_at).toISOString() : null,
+    };
+  }
+
+  /** Removes unfinished uploads past their expiry (the tus store removes their bytes). */
+  async expire(store: RealmStore, now = Date.now()): Promise<number> {
+    const stale = await store.db.selectFrom('uploads').selectAll().where('state', '=', 'receiving').where('expires_at', '<', now).execute();
+    for (const u of stale) {
+      await removeUploadMedia(store, u);
+      await store.db.deleteFrom('uploads').where('id', '=', u.id).where('state', '=', 'receiving').execute();
+    }
+    return stale.length;
+  }
+
+  async #checkOptions(store: RealmStore, o: UploadOptions) {
+    for (const realm of [o.sound?.realm, o.duetOf?.realm]) {
+      if (realm !== undefined && !this.#reelm.policy.realms.has(realm)) throw badRequest('unknown_realm', `There is no realm called "${realm}".`);
+    }
+    if (o.sound && (o.sound.realm ?? store.name) === store.name) {
+      const s = await store.db.selectFrom('sounds').select('id').where('id', '=', o.sound.id).executeTakeFirst();
+      if (!s) throw badRequest('sound_not_found', 'That sound does not exist.');
+    }
+    if (o.duetOf && (o.duetOf.realm ?? store.name) === store.name) {
+      const v = await store.db.selectFrom('videos').select(['status', 'allow_duet']).where('id', '=', o.duetOf.videoId).executeTakeFirst();
+      if (!v || v.status !== 'ready') throw badRequest('duet_source_not_found', 'The video to duet does not exist or is not ready yet.');
+      if (!v.allow_duet) throw new AppError(403, 'duet_not_allowed', 'The creator of that video does not allow duets.');
+    }
+  }
+}
+
+export function videoView(v: VideosTable, urlOf: (key: string) => string, asOwner: boolean) {
+  const renditions = JSON.parse(v.renditions) as Rendition[];
+  return {
+    id: v.id,
+    ownerId: v.owner_id,
+    status: v.status,
+    progress: v.progress,
+    durationMs: v.duration_ms,
+    width: v.width,
+    height: v.height,
+    hasAudio: Boolean(v.has_audio),
+    allowDuet: Boolean(v.allow_duet),
+    soundId: v.sound_id,
+    duetOf: v.duet_of ? JSON.parse(v.duet_of) : null,
+    renditions: renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bitrate: r.bitrate, sizeBytes: r.sizeBytes, url: urlOf(r.key) })),
+    hls: v.hls_master_key && renditions.length ? urlOf(v.hls_master_key) : null,
+    poster: v.poster_key ? urlOf(v.poster_key) : null,
+    thumbnails: (JSON.parse(v.thumbnail_keys) as string[]).map(urlOf),
+    ...(asOwner ? { error: v.error_code ? { code: v.error_code, message: v.error_message } : null } : {}),
+    createdAt: new Date(v.created_at).toISOString(),
+  };
+}

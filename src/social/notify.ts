@@ -1,0 +1,82 @@
+import type { Transaction } from 'kysely';
+import type { ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
+import { newId } from '../lib/ids.ts';
+import type { RealmDatabase } from '../realm/registry.ts';
+import type { RealmStore } from '../realm/store.ts';
+import { relay } from './relay.ts';
+
+// Creating and withdrawing notifications. A notification is stored in its
+// recipient's home realm; when the cause happens elsewhere it travels there by
+// the social.notify flow. One row per cause (cause_key): a replay, a repeated
+// like or a re-delivered message cannot duplicate it.
+
+export type NotificationKind = 'follow' | 'like' | 'comment' | 'reply' | 'mention' | 'comment_like' | 'duet' | 'sound_use';
+
+export interface NotifyPayload {
+  recipient_id: string;
+  kind: NotificationKind;
+  cause_key: string;
+  group_key: string;
+  actor_id: string | null;
+  actor_realm: string | null;
+  actor_handle: string | null;
+  video_id: string | null;
+  video_realm: string | null;
+  comment_id: string | null;
+  excerpt: string;
+  at: number;
+}
+
+export async function receiveNotify(trx: Transaction<RealmDatabase>, p: NotifyPayload): Promise<ReceiveOutcome> {
+  if (p.actor_id && p.actor_id === p.recipient_id) return 'skipped'; // nobody is told about their own doing
+  const recipient = await trx.selectFrom('users').select('id').where('id', '=', p.recipient_id).executeTakeFirst();
+  if (!recipient) return 'skipped';
+  // The recipient may have blocked the actor: then they hear nothing from them.
+  if (p.actor_id) {
+    const blocked = await trx
+      .selectFrom('blocks')
+      .select('blocker_id')
+      .where('blocker_id', '=', p.recipient_id)
+      .where('blocked_id', '=', p.actor_id)
+      .executeTakeFirst();
+    if (blocked) return 'skipped';
+  }
+  await trx
+    .insertInto('notifications')
+    .values({
+      id: newId(p.at),
+      user_id: p.recipient_id,
+      kind: p.kind,
+      cause_key: p.cause_key,
+      group_key: p.group_key,
+      actor_id: p.actor_id,
+      actor_realm: p.actor_realm,
+      actor_handle: p.actor_handle,
+      video_id: p.video_id,
+      video_realm: p.video_realm,
+      comment_id: p.comment_id,
+      excerpt: p.excerpt.slice(0, 120),
+      created_at: p.at,
+      read_at: null,
+    })
+    .onConflict((oc) => oc.columns(['user_id', 'cause_key']).doNothing())
+    .execute();
+  return 'applied';
+}
+
+export async function receiveNotifyRemoved(trx: Transaction<RealmDatabase>, p: { recipient_id: string; cause_key: string }): Promise<ReceiveOutcome> {
+  const r = await trx.deleteFrom('notifications').where('user_id', '=', p.recipient_id).where('cause_key', '=', p.cause_key).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0 ? 'applied' : 'skipped';
+}
+
+/** Notifies a person wherever their home realm is. */
+export async function notify(store: RealmStore, trx: Transaction<RealmDatabase>, recipientRealm: string, p: Omit<NotifyPayload, 'at'> & { at?: number }) {
+  if (p.actor_id && p.actor_id === p.recipient_id) return;
+  await relay(store, trx, recipientRealm, 'social.notify', { ...p, excerpt: p.excerpt.slice(0, 120), at: p.at ?? Date.now() });
+}
+
+export async function unnotify(store: RealmStore, trx: Transaction<RealmDatabase>, recipientRealm: string, recipientId: string, causeKey: string) {
+  await relay(store, trx, recipientRealm, 'social.notify_removed', { recipient_id: recipientId, cause_key: causeKey });
+}
+
+export type { ReceiveContext };

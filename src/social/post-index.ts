@@ -1,0 +1,133 @@
+import type { Transaction } from 'kysely';
+import type { ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
+import type { RealmDatabase } from '../realm/registry.ts';
+import type { Audience, InteractionPolicy } from './schema.ts';
+
+// Receiver side of social.post / social.post_removed: keeps this realm's
+// post_index (and its hashtag and full-text indexes) equal to the public
+// projection of every realm's posts. Also used, in the same transaction, by the
+// owner's realm for its own posts.
+
+export interface PostProjection {
+  video_id: string;
+  video_realm: string;
+  owner_id: string;
+  owner_handle: string;
+  owner_display_name: string;
+  caption: string;
+  entities: string;
+  hashtags: string[];
+  audience: Audience;
+  comment_policy: InteractionPolicy;
+  duet_policy: InteractionPolicy;
+  allow_download: boolean;
+  sound_id: string | null;
+  sound_title: string;
+  duration_ms: number;
+  play_key: string | null;
+  poster_key: string | null;
+  like_count: number;
+  comment_count: number;
+  share_count: number;
+  view_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export async function receivePost(trx: Transaction<RealmDatabase>, p: PostProjection, ctx: ReceiveContext): Promise<ReceiveOutcome> {
+  // A private post is never projected outside its owner's realm (its owner's realm keeps it for the
+  // owner's own grid): a post made private is withdrawn from here, while people's activity on it stays.
+  if (p.audience === 'private' && ctx.store.name !== p.video_realm) {
+    await unindex(trx, p.video_id);
+    return 'applied';
+  }
+  const existing = await trx.selectFrom('post_index').select('updated_at').where('video_id', '=', p.video_id).executeTakeFirst();
+  // Messages of one sender arrive in order, but a snapshot older than what we hold is never applied.
+  if (existing && Number(existing.updated_at) > p.updated_at) return 'skipped';
+  const row = {
+    video_id: p.video_id,
+    video_realm: p.video_realm,
+    owner_id: p.owner_id,
+    owner_handle: p.owner_handle,
+    owner_display_name: p.owner_display_name,
+    caption: p.caption,
+    entities: p.entities,
+    hashtags: p.hashtags.join(' '),
+    audience: p.audience,
+    comment_policy: p.comment_policy,
+    duet_policy: p.duet_policy,
+    allow_download: p.allow_download ? 1 : 0,
+    sound_id: p.sound_id,
+    sound_title: p.sound_title,
+    duration_ms: p.duration_ms,
+    play_key: p.play_key,
+    poster_key: p.poster_key,
+    like_count: p.like_count,
+    comment_count: p.comment_count,
+    share_count: p.share_count,
+    view_count: p.view_count,
+    created_at: p.created_at,
+    updated_at: p.updated_at,
+  };
+  if (existing) {
+    const { video_id: _id, ...rest } = row;
+    await trx.updateTable('post_index').set(rest).where('video_id', '=', p.video_id).execute();
+  } else {
+    await trx.insertInto('post_index').values(row).execute();
+  }
+  await trx.deleteFrom('post_hashtags').where('video_id', '=', p.video_id).execute();
+  if (p.hashtags.length)
+    await trx
+      .insertInto('post_hashtags')
+      .values(p.hashtags.map((tag) => ({ tag, video_id: p.video_id, created_at: p.created_at })))
+      .execute();
+  await trx.deleteFrom('post_search').where('video_id', '=', p.video_id).execute();
+  await trx
+    .insertInto('post_search')
+    .values({ video_id: p.video_id, caption: p.caption, hashtags: p.hashtags.join(' '), sound_title: p.sound_title, owner_handle: p.owner_handle })
+    .execute();
+  return 'applied';
+}
+
+/** Counts change often; they travel as a small update instead of a whole snapshot. */
+export async function receivePostStats(
+  trx: Transaction<RealmDatabase>,
+  p: { video_id: string; like_count: number; comment_count: number; share_count: number; view_count: number },
+): Promise<ReceiveOutcome> {
+  const r = await trx
+    .updateTable('post_index')
+    .set({ like_count: p.like_count, comment_count: p.comment_count, share_count: p.share_count, view_count: p.view_count })
+    .where('video_id', '=', p.video_id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0 ? 'applied' : 'skipped';
+}
+
+/**
+ * A post is gone: remove its projection and every row in this realm derived
+ * from it — residents' likes, comments, favorites, shares, watch events and
+ * notifications about it, and the public copies of engagement on it.
+ */
+export async function receivePostRemoved(trx: Transaction<RealmDatabase>, p: { video_id: string }): Promise<ReceiveOutcome> {
+  const v = p.video_id;
+  await unindex(trx, v);
+  for (const table of [
+    'likes',
+    'comments',
+    'comment_likes',
+    'favorites',
+    'shares',
+    'watch_events',
+    'notifications',
+    'video_engagements',
+    'video_comments',
+  ] as const) {
+    await trx.deleteFrom(table).where('video_id', '=', v).execute();
+  }
+  return 'applied';
+}
+
+async function unindex(trx: Transaction<RealmDatabase>, videoId: string) {
+  await trx.deleteFrom('post_search').where('video_id', '=', videoId).execute();
+  await trx.deleteFrom('post_hashtags').where('video_id', '=', videoId).execute();
+  await trx.deleteFrom('post_index').where('video_id', '=', videoId).execute();
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { requireViewer } from '../api/auth.ts';
+import { AppError, notFound } from '../api/errors.ts';
+import { describeManifest } from '../realm/store.ts';
+import { accessLogOf, staffByToken, staffRead, type Staff } from './staff.ts';
+
+// Person-facing transparency (where my data lives, who of the staff read it)
+// and the staff read route. Staff authenticate with a staff token
+// (`reelm staff add`), never with a person's session.
+
+const accessItem = z.object({
+  at: z.string(),
+  staffId: z.string(),
+  staffName: z.string(),
+  role: z.string(),
+  operator: z.string(),
+  action: z.string(),
+  fields: z.array(z.string()),
+  justification: z.string(),
+});
+
+export const staffRoutes: FastifyPluginAsyncZod = async (app) => {
+  const reelm = app.reelm;
+
+  app.get(
+    '/api/v1/me/residency',
+    {
+      schema: {
+        tags: ['residency'],
+        summary: 'Where my data lives: my home realm, the operator that runs it, and its stores.',
+        response: {
+          200: z.object({
+            realm: z.object({ name: z.string(), displayName: z.string() }),
+            operator: z.object({ id: z.string(), name: z.string() }),
+            stores: z.record(z.string(), z.unknown()),
+            flows: z.string(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const viewer = requireViewer(req);
+      const store = reelm.realms.get(viewer.realm);
+      return {
+        realm: { name: store.name, displayName: store.info.displayName },
+        operator: { id: store.info.operator, name: store.info.operatorName },
+        stores: describeManifest(store.manifest),
+        flows: 'Only the public data listed in the published flow table (docs/RESIDENCY.md) leaves this realm.',
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/me/access-log',
+    {
+      schema: {
+        tags: ['residency'],
+        summary: 'Every time staff read my protected data: who, when, which fields, and why.',
+        response: { 200: z.object({ entries: z.array(accessItem) }) },
+      },
+    },
+    async (req) => {
+      const viewer = requireViewer(req);
+      return { entries: await accessLogOf(reelm.realms.get(viewer.realm), viewer.userId) };
+    },
+  );
+
+  async function requireStaff(authorization: string | undefined): Promise<Staff> {
+    const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+    const staff = token ? await staffByToken(reelm, token) : undefined;
+    if (!staff) throw new AppError(401, 'staff_unauthenticated', 'This needs a staff token.');
+    return staff;
+  }
+
+  app.post(
+    '/api/v1/staff/reads',
+    {
+      schema: {
+        tags: ['staff'],
+        summary: 'Staff: read a person’s protected account data. Needs a justification; the person sees it in their access log.',
+        body: z.object({ handle: z.string().max(64).optional(), userId: z.string().max(64).optional(), justification: z.string().max(2000).optional() }),
+        response: {
+          200: z.object({
+            id: z.string(),
+            handle: z.string(),
+            realm: z.string(),
+            email: z.string(),
+            birthDate: z.string(),
+            country: z.string(),
+            activeSessions: z.number(),
+            accessSeq: z.number(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const staff = await requireStaff(req.headers.authorization);
+      let userId = req.body.userId;
+      if (!userId && req.body.handle) userId = (await reelm.directory.byHandle(req.body.handle.trim().replace(/^@/, '').toLowerCase()))?.userId;
+      if (!userId) throw notFound('That account');
+      return staffRead(reelm, staff, userId, req.body.justification);
+    },
+  );
+};

@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { TestReelm } from '../helpers/lanes.ts';
+import type { TestUser } from '../helpers/users.ts';
+import type { RealmStore } from '../../src/realm/store.ts';
+import { jobHandlers } from '../../src/jobs/handlers.ts';
+import { Worker } from '../../src/jobs/worker.ts';
+import type { Reelm } from '../../src/context.ts';
+
+export function ffprobeJson(file: string): any {
+  return JSON.parse(execFileSync('/usr/bin/ffprobe', ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }));
+}
+
+/** Decodes every frame; throws on a decode error. */
+export function decodes(file: string) {
+  execFileSync('/usr/bin/ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-threads', '1', '-i', file, '-f', 'null', '-'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+export function mediaWorker(reelm: Reelm, store: RealmStore, opts: { preset?: string } = {}) {
+  return new Worker(store, jobHandlers(reelm, { preset: opts.preset ?? 'veryfast' }), { pollMs: 10, backoff: { baseMs: 10, maxMs: 50 } });
+}
+
+export async function blobKeys(store: RealmStore, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for await (const b of store.blobs.list(prefix)) out.push(b.key);
+  return out;
+}
+
+export function filesUnder(dir: string): string[] {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
+  } catch {
+    return [];
+  }
+}
+
+export async function count(store: RealmStore, table: 'videos' | 'sounds' | 'uploads' | 'jobs', where?: [string, string]): Promise<number> {
+  let q = store.db.selectFrom(table as 'videos').select((e) => e.fn.countAll<number>().as('n'));
+  if (where) q = q.where(where[0] as any, '=', where[1]);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+export function multipart(file: Buffer, name: string, options?: unknown) {
+  const boundary = `----reelm${Math.random().toString(16).slice(2)}`;
+  const parts: Buffer[] = [];
+  if (options !== undefined) parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="options"\r\n\r\n${JSON.stringify(options)}\r\n`));
+  parts.push(
+    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${name}"\r\ncontent-type: video/mp4\r\n\r\n`),
+    file,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+export async function uploadMultipart(r: TestReelm, user: TestUser, file: string, options?: unknown) {
+  const m = multipart(readFileSync(file), basename(file), options);
+  return r.app.inject({ method: 'POST', url: '/api/v1/uploads', payload: m.payload, headers: { ...user.headers, ...m.headers } });
+}

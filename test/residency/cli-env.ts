@@ -1,0 +1,25 @@
+import { spawnSync } from 'node:child_process';
+import type { TestReelm } from '../helpers/lanes.ts';
+
+/** Environment that points the `reelm` CLI at a test Reelm's stores (either lane). */
+export function cliEnv(t: TestReelm): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    REELM_DATA_DIR: t.dataDir,
+    REELM_SECRET: t.reelm.secret,
+    REELM_LOG_LEVEL: 'silent',
+    REELM_WORKERS: '0',
+    REELM_POLICY: t.config.policyFile,
+  };
+  for (const [realm, c] of Object.entries(t.config.realms)) {
+    if (c.database?.kind === 'postgres') env[`REELM_${realm.toUpperCase()}_DATABASE_URL`] = c.database.url;
+  }
+  if (t.config.directory.database?.kind === 'postgres') env.REELM_DIRECTORY_DATABASE_URL = t.config.directory.database.url;
+  return env;
+}
+
+/** Runs `reelm <args>` (the same entry point `npx reelm` uses). */
+export function reelmCli(t: TestReelm, args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['src/main.ts', ...args], { env: cliEnv(t), encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
