@@ -10,6 +10,7 @@ import { AppError, badRequest, notFound } from '../api/errors.ts';
 import { startWorkers, type WorkerSet } from '../jobs/workers.ts';
 import { newId } from '../lib/ids.ts';
 import { setPublicMediaCheck } from '../media-serving/access.ts';
+import { isPubliclyPosted } from '../social/media-port.ts';
 import { publicMediaUrl, signedMediaUrl } from '../media-serving/media-links.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { uploadOptionsSchema } from './options.ts';
@@ -27,19 +28,23 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
   const tus = new TusUploads(reelm, uploads);
   let workers: WorkerSet | undefined;
 
-  // What anyone may fetch without a grant, at the media level: renditions,
-  // HLS, poster and thumbnails of a ready video, and sounds. Never originals.
-  // (Audience — followers-only, private — is layered on by the posts part.)
+  // What anyone may fetch without a grant: renditions, HLS, poster and
+  // thumbnails of a ready video posted to a public audience, and the sound
+  // taken from such a video. Never originals. Followers-only and private posts,
+  // and videos not yet posted, are reachable only through signed grants (S2).
   setPublicMediaCheck(reelm, async (realm, key) => {
     if (!reelm.realms.has(realm)) return false;
-    const db = reelm.realms.get(realm).db;
+    const store = reelm.realms.get(realm);
     const v = /^users\/[^/]+\/videos\/([^/]+)\/(?!original)/.exec(key);
     if (v) {
-      const row = await db.selectFrom('videos').select(['status', 'owner_id']).where('id', '=', v[1]!).executeTakeFirst();
-      return row?.status === 'ready' && key.startsWith(`users/${row.owner_id}/`);
+      const row = await store.db.selectFrom('videos').select(['status', 'owner_id']).where('id', '=', v[1]!).executeTakeFirst();
+      return row?.status === 'ready' && key.startsWith(`users/${row.owner_id}/`) && (await isPubliclyPosted(store, v[1]!)) === true;
     }
     const s = /^users\/[^/]+\/sounds\/([^/.]+)\.m4a$/.exec(key);
-    if (s) return Boolean(await db.selectFrom('sounds').select('id').where('id', '=', s[1]!).where('audio_key', '=', key).executeTakeFirst());
+    if (s) {
+      const sound = await store.db.selectFrom('sounds').select('video_id').where('id', '=', s[1]!).where('audio_key', '=', key).executeTakeFirst();
+      return Boolean(sound) && (await isPubliclyPosted(store, sound!.video_id)) === true;
+    }
     return false;
   });
 
@@ -144,7 +149,9 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
         const v = await store.db.selectFrom('videos').selectAll().where('id', '=', req.params.id).executeTakeFirst();
         if (!v) continue;
         const owner = viewer?.userId === v.owner_id && viewer.realm === store.name;
-        if (!owner && v.status !== 'ready') break;
+        // Others see the media view of a publicly posted video only; followers-only and
+        // private posts are seen through the posts API, which checks the audience.
+        if (!owner && (v.status !== 'ready' || (await isPubliclyPosted(store, v.id)) !== true)) break;
         const url = owner
           ? (key: string) => signedMediaUrl(reelm, store.name, key, { viewer: viewer!.userId }).url
           : (key: string) => publicMediaUrl(reelm, store.name, key);
@@ -184,6 +191,8 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
           .where('sounds.id', '=', req.params.id)
           .executeTakeFirst();
         if (!s) continue;
+        const own = viewerOf(req)?.userId === s.owner_id;
+        if (!own && (await isPubliclyPosted(store, s.video_id)) !== true) break;
         return {
           id: s.id,
           realm: store.name,
