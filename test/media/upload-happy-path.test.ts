@@ -136,7 +136,9 @@ for (const lane of lanes()) {
     assert.equal(JSON.parse(row.thumbnail_keys).length, 3);
 
     // the soundtrack became a sound; the original is kept; the upload's source copy and work files are gone
-    const sound = (await r.app.inject({ method: 'GET', url: `/api/v1/sounds/${row.sound_id}` })).json();
+    // (the creator sees their sound at once; others once the video is posted publicly)
+    assert.equal((await r.app.inject({ method: 'GET', url: `/api/v1/sounds/${row.sound_id}` })).statusCode, 404);
+    const sound = (await r.app.inject({ method: 'GET', url: `/api/v1/sounds/${row.sound_id}`, headers: user.headers })).json();
     assert.equal(sound.title, 'My test tone');
     assert.equal(sound.creator.id, user.userId);
     assert.equal(sound.usageCount, 1);
