@@ -26,6 +26,8 @@ export const deliveryConfigSchema = z
       .string()
       .regex(/^\/[A-Za-z0-9_\-/]*\/$/)
       .default('/_reelm_blobs/'),
+    /** how long an edge (the nginx auth cache) may reuse an "allowed" answer for public media: a post made private stops being served within this */
+    publicDecisionSeconds: z.coerce.number().int().min(0).max(3600).default(10),
     /** max-age for public renditions (their keys are never rewritten, so they are immutable) */
     publicMaxAgeSeconds: z.coerce
       .number()

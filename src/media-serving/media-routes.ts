@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
 import { viewerOf } from '../api/auth.ts';
 import { AppError, notFound } from '../api/errors.ts';
 import { assertBlobKey, type BlobStore } from '../blobs/blob-store.ts';
@@ -19,12 +20,39 @@ const grantRefusals = {
   grant_expired: 'This media link has expired. Ask for a new link.',
 } as const;
 
+interface Access {
+  cacheControl: string;
+  /** seconds a presigned URL may live */
+  ttl: number;
+  /** seconds an edge (nginx auth cache) may reuse this decision; 0 = ask every time */
+  edgeSeconds: number;
+}
+
 export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
   const reelm = app.reelm;
   const delivery = reelm.config.delivery;
   const grants = mediaGrants(reelm);
   const publicCache = `public, max-age=${delivery.publicMaxAgeSeconds}, immutable`;
   const grantedCache = 'private, no-store';
+  const params = z.object({ realm: z.string(), '*': z.string() });
+  const querystring = z.object({ exp: z.string().optional(), g: z.string().optional(), v: z.string().optional() });
+
+  /** The one access decision: a valid grant, or public media. Throws the refusal otherwise. */
+  async function decide(req: FastifyRequest, realm: string, key: string, q: z.infer<typeof querystring>): Promise<Access> {
+    if (!reelm.realms.has(realm) || !validKey(key)) throw notFound('That media');
+    if (q.g !== undefined || q.exp !== undefined) {
+      const check = grants.verify(realm, key, q);
+      if (!check.ok) throw new AppError(403, check.code, grantRefusals[check.code]);
+      if (check.grant.viewer && viewerOf(req)?.userId !== check.grant.viewer) {
+        throw new AppError(403, 'grant_invalid', 'This media link was made for another signed-in person.');
+      }
+      const ttl = check.grant.expiresAt - Math.floor(Date.now() / 1000);
+      // a viewer-bound grant depends on the session, so an edge may not reuse it
+      return { cacheControl: grantedCache, ttl, edgeSeconds: check.grant.viewer ? 0 : ttl };
+    }
+    if (await isPublicMedia(reelm, realm, key)) return { cacheControl: publicCache, ttl: delivery.grantTtlSeconds, edgeSeconds: delivery.publicDecisionSeconds };
+    throw notFound('That media');
+  }
 
   // GET and HEAD declared together: Fastify's generated HEAD route would reset Content-Length to 0.
   app.route({
@@ -33,52 +61,55 @@ export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags: ['media'],
       summary: 'Media bytes (renditions, posters, exports): public, or with a signed grant (?exp=…&g=…)',
-      params: z.object({ realm: z.string(), '*': z.string() }),
-      querystring: z.object({ exp: z.string().optional(), g: z.string().optional(), v: z.string().optional() }),
+      params,
+      querystring,
     },
     handler: async (req, reply) => {
       const { realm, '*': key } = req.params;
-      if (!reelm.realms.has(realm) || !validKey(key)) throw notFound('That media');
+      const access = await decide(req, realm, key, req.query);
       const store = reelm.realms.get(realm).blobs;
-
-      let cacheControl: string;
-      let ttl: number;
-      const q = req.query;
-      if (q.g !== undefined || q.exp !== undefined) {
-        const check = grants.verify(realm, key, q);
-        if (!check.ok) throw new AppError(403, check.code, grantRefusals[check.code]);
-        if (check.grant.viewer && viewerOf(req)?.userId !== check.grant.viewer) {
-          throw new AppError(403, 'grant_invalid', 'This media link was made for another signed-in person.');
-        }
-        cacheControl = grantedCache;
-        ttl = check.grant.expiresAt - Math.floor(Date.now() / 1000);
-      } else if (await isPublicMedia(reelm, realm, key)) {
-        cacheControl = publicCache;
-        ttl = delivery.grantTtlSeconds;
-      } else {
-        throw notFound('That media');
-      }
-
       switch (modeFor(delivery.mode, store)) {
         case 'x-accel':
           // nginx serves the file from the realm's folder (Range, ETag, 304 included)
           // and keeps Content-Type and Cache-Control from this answer.
           safetyHeaders(reply);
-          reply.header('cache-control', cacheControl);
+          reply.header('cache-control', access.cacheControl);
           reply.header('content-type', contentTypeForKey(key));
           reply.header('x-accel-redirect', `${delivery.accelPrefix}${realm}/${key}`);
           return reply.send();
         case 'redirect': {
-          const url = await store.presignGet!(key, ttl, { contentType: contentTypeForKey(key), cacheControl });
+          const url = await store.presignGet!(key, access.ttl, { contentType: contentTypeForKey(key), cacheControl: access.cacheControl });
           // The redirect itself is never cached: the presigned URL expires.
           reply.header('cache-control', 'private, no-store');
           return reply.redirect(url, 302);
         }
         default:
-          return sendBlob(req, reply, store, key, cacheControl);
+          return sendBlob(req, reply, store, key, access.cacheControl);
       }
     },
   });
+
+  // The access decision alone, for nginx's auth_request (deploy/nginx/reelm.conf):
+  // 200 (empty) when allowed, with X-Accel-Expires telling nginx how long it may reuse the
+  // answer, so repeated fetches of the same URL never reach Node. auth_request
+  // knows only 2xx, 401 and 403, so every refusal is a 403 here; nginx then asks
+  // the /media route itself for the refusal's JSON body.
+  app.get(
+    '/_reelm/access/media/:realm/*',
+    { schema: { hide: true, params, querystring } },
+    async (req, reply) => {
+      const { realm, '*': key } = req.params;
+      try {
+        const access = await decide(req, realm, key, req.query);
+        reply.header('x-accel-expires', String(Math.max(0, access.edgeSeconds)));
+        return reply.code(200).send();
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        reply.header('x-accel-expires', '0');
+        return reply.code(403).send();
+      }
+    },
+  );
 };
 
 /** x-accel needs a local folder nginx can read; redirect needs presigned URLs. Otherwise the next best. */

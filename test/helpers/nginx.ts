@@ -37,7 +37,8 @@ export async function startNginx(opts: { upstreamPort: number; dataDir: string; 
   const site = readFileSync(resolve('deploy/nginx/reelm.conf'), 'utf8')
     .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${opts.upstreamPort};`)
     .replace('listen 80;', `listen 127.0.0.1:${opts.port};`)
-    .replace('alias /var/lib/reelm/realms/', `alias ${resolve(opts.dataDir)}/realms/`);
+    .replaceAll('alias /var/lib/reelm/realms/', `alias ${resolve(opts.dataDir)}/realms/`)
+    .replace('proxy_cache_path /var/cache/nginx/reelm_media_access', `proxy_cache_path ${dir}/media_access`);
   writeFileSync(join(dir, 'reelm.conf'), site);
   writeFileSync(
     join(dir, 'nginx.conf'),

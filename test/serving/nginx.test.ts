@@ -19,7 +19,7 @@ describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinar
   let base: string;
 
   before(async () => {
-    t = await startReelm('sqlite', { config: { delivery: { mode: 'x-accel' } } });
+    t = await startReelm('sqlite', { config: { delivery: { mode: 'x-accel', publicDecisionSeconds: 1 } } });
     await t.reelm.realms.get('us').blobs.put(PRIVATE, body);
     await t.reelm.realms.get('us').blobs.put(PUBLIC, Buffer.from('poster'));
     setPublicMediaCheck(t.reelm, (_realm, key) => key === PUBLIC);
@@ -91,5 +91,29 @@ describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinar
     assert.equal(await res.text(), 'poster');
     assert.equal(res.headers.get('content-type'), 'image/jpeg');
     assert.match(res.headers.get('cache-control') ?? '', /^public, max-age=\d+, immutable$/);
+  });
+
+  test('nginx reuses an allowed decision for as long as Node says, and never a refusal', async () => {
+    const key = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v3/540.mp4';
+    await t.reelm.realms.get('us').blobs.put(key, Buffer.from('rendition'));
+    let asked = 0;
+    let open = false;
+    setPublicMediaCheck(t.reelm, (_realm, k) => {
+      if (k !== key) return k === PUBLIC;
+      asked++;
+      return open;
+    });
+    const url = `${base}/media/us/${key}`;
+    // a refusal is not reused: opening the video takes effect at once
+    assert.equal((await fetch(url)).status, 404);
+    open = true;
+    for (let i = 0; i < 5; i++) assert.equal((await fetch(url)).status, 200);
+    assert.equal(asked, 3, 'the refusal, its JSON answer, then one allowed decision reused for the next four fetches');
+    // closing it again takes effect once the decision’s lifetime (1 s here, 10 s by default) has passed
+    open = false;
+    await new Promise((r) => setTimeout(r, 2200)); // nginx keeps whole seconds: up to 2 s for "1 s"
+    const closed = await fetch(url);
+    assert.equal(closed.status, 404);
+    assert.equal((await closed.json()).error.code, 'not_found');
   });
 });
