@@ -8,7 +8,10 @@ import { row, startProcess, stop, wrk } from './lib.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const bare = await startProcess(
-  ['-e', "require('node:http').createServer((q,s)=>{s.setHeader('content-type','application/json');s.end(JSON.stringify({hello:'world'}))}).listen(18081,'127.0.0.1')"],
+  [
+    '-e',
+    "require('node:http').createServer((q,s)=>{s.setHeader('content-type','application/json');s.end(JSON.stringify({hello:'world'}))}).listen(18081,'127.0.0.1')",
+  ],
   {},
   'http://127.0.0.1:18081/',
 );
@@ -16,12 +19,23 @@ const baseline = wrk('http://127.0.0.1:18081/', { seconds });
 await stop(bare);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'reelm-bench-'));
-const reelm = await startProcess(['src/main.ts', 'serve'], { REELM_PORT: '18082', REELM_DATA_DIR: dataDir, REELM_LOG_LEVEL: 'warn' }, 'http://127.0.0.1:18082/healthz');
+const reelm = await startProcess(
+  ['src/main.ts', 'serve'],
+  { REELM_PORT: '18082', REELM_DATA_DIR: dataDir, REELM_LOG_LEVEL: 'warn' },
+  'http://127.0.0.1:18082/healthz',
+);
 try {
   const signup = await fetch('http://127.0.0.1:18082/api/v1/accounts', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ handle: 'bench_creator', email: 'bench@example.com', password: 'correct horse battery staple', birthDate: '1990-01-01', country: 'DE', session: 'bearer' }),
+    body: JSON.stringify({
+      handle: 'bench_creator',
+      email: 'bench@example.com',
+      password: 'correct horse battery staple',
+      birthDate: '1990-01-01',
+      country: 'DE',
+      session: 'bearer',
+    }),
   });
   const token = ((await signup.json()) as { session: { token: string } }).session.token;
   console.log(`API throughput, wrk -t1 -c32 -d${seconds}s on loopback (2-core machine)`);

@@ -23,7 +23,7 @@ case "$cmd" in
     say "type-checking (tsc --noEmit)"
     npx tsc --noEmit -p tsconfig.json
     say "linting (eslint)"
-    npx eslint --max-warnings=0 src test scripts bench
+    npx eslint --max-warnings=0 src test bench
     say "checking format (prettier --check)"
     npx prettier --check src test bench docs README.md ;;
   format) exec npx prettier --write src test bench ;;

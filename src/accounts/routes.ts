@@ -23,7 +23,10 @@ export const publicProfileSchema = z.object({
   joinedAt: z.string(),
 });
 const meSchema = publicProfileSchema.extend({ email: z.string(), birthDate: z.string(), country: z.string(), homeRealm });
-const sessionKind = z.enum(['cookie', 'bearer']).default('cookie').describe('cookie: sets an HttpOnly session cookie (browsers). bearer: returns a token for the Authorization header (apps, scripts).');
+const sessionKind = z
+  .enum(['cookie', 'bearer'])
+  .default('cookie')
+  .describe('cookie: sets an HttpOnly session cookie (browsers). bearer: returns a token for the Authorization header (apps, scripts).');
 const sessionOut = z.object({ token: z.string().optional(), expiresAt: z.string() });
 
 export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> = async (app, opts) => {
@@ -100,10 +103,14 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
     return reply.status(204).send();
   });
 
-  app.get('/api/v1/me', { schema: { tags: ['accounts'], summary: 'My account and settings, including my home realm.', response: { 200: meSchema } } }, async (req) => {
-    const v = requireViewer(req);
-    return accounts.me(v.realm, v.userId);
-  });
+  app.get(
+    '/api/v1/me',
+    { schema: { tags: ['accounts'], summary: 'My account and settings, including my home realm.', response: { 200: meSchema } } },
+    async (req) => {
+      const v = requireViewer(req);
+      return accounts.me(v.realm, v.userId);
+    },
+  );
 
   app.patch(
     '/api/v1/me/profile',
@@ -147,15 +154,26 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
   // Avatars arrive as the raw image body; the content decides what it is.
   app.register(async (scope) => {
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: AVATAR_MAX_BYTES }, (_req, body, done) => done(null, body));
-    scope.put('/api/v1/me/avatar', { schema: { tags: ['profiles'], summary: 'Upload my avatar (JPEG, PNG, WebP, GIF or AVIF; at most 5 MB) as the request body.' } }, async (req) => {
-      const v = requireViewer(req);
-      return accounts.setAvatar(v.realm, v.userId, (req.body as Buffer) ?? Buffer.alloc(0));
-    });
+    scope.put(
+      '/api/v1/me/avatar',
+      { schema: { tags: ['profiles'], summary: 'Upload my avatar (JPEG, PNG, WebP, GIF or AVIF; at most 5 MB) as the request body.' } },
+      async (req) => {
+        const v = requireViewer(req);
+        return accounts.setAvatar(v.realm, v.userId, (req.body as Buffer) ?? Buffer.alloc(0));
+      },
+    );
   });
 
   app.get(
     '/api/v1/users/:handle',
-    { schema: { tags: ['profiles'], summary: 'Public profile by handle.', params: z.object({ handle: z.string().max(64) }), response: { 200: publicProfileSchema } } },
+    {
+      schema: {
+        tags: ['profiles'],
+        summary: 'Public profile by handle.',
+        params: z.object({ handle: z.string().max(64) }),
+        response: { 200: publicProfileSchema },
+      },
+    },
     async (req) => accounts.publicProfileByHandle(req.params.handle),
   );
 

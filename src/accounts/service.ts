@@ -120,9 +120,15 @@ export class AccountService {
     const entry = isEmail
       ? await this.#reelm.directory.byEmail(trimmed.normalize('NFC').toLowerCase())
       : await this.#reelm.directory.byHandle(trimmed.replace(/^@/, '').toLowerCase());
-    const user = entry && this.#reelm.realms.has(entry.realm)
-      ? await this.#reelm.realms.get(entry.realm).db.selectFrom('users').select(['id', 'handle', 'password_hash']).where('id', '=', entry.userId).executeTakeFirst()
-      : undefined;
+    const user =
+      entry && this.#reelm.realms.has(entry.realm)
+        ? await this.#reelm.realms
+            .get(entry.realm)
+            .db.selectFrom('users')
+            .select(['id', 'handle', 'password_hash'])
+            .where('id', '=', entry.userId)
+            .executeTakeFirst()
+        : undefined;
     const ok = user ? await verifyPassword(user.password_hash, password) : (await burnVerify(password), false);
     if (!user || !ok || !entry) {
       this.throttle.fail(account, address);

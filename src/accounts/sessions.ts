@@ -25,7 +25,16 @@ export async function createSession(db: Kysely<RealmDatabase>, realm: string, us
   const id = newId(now);
   await db
     .insertInto('sessions')
-    .values({ id, user_id: userId, token_hash: sha256(token), kind, created_at: now, last_seen_at: now, expires_at: now + SESSION_TTL_MS, user_agent: userAgent?.slice(0, 200) ?? null })
+    .values({
+      id,
+      user_id: userId,
+      token_hash: sha256(token),
+      kind,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: now + SESSION_TTL_MS,
+      user_agent: userAgent?.slice(0, 200) ?? null,
+    })
     .execute();
   return { id, token, expiresAt: now + SESSION_TTL_MS };
 }
@@ -41,7 +50,11 @@ export async function resolveSession(db: Kysely<RealmDatabase>, token: string): 
   if (!row || row.expires_at <= now) return undefined;
   if (now - row.last_seen_at > TOUCH_EVERY_MS) {
     // sliding expiry, written at most every few minutes per session
-    await db.updateTable('sessions').set({ last_seen_at: now, expires_at: now + SESSION_TTL_MS }).where('id', '=', row.id).execute();
+    await db
+      .updateTable('sessions')
+      .set({ last_seen_at: now, expires_at: now + SESSION_TTL_MS })
+      .where('id', '=', row.id)
+      .execute();
   }
   return { sessionId: row.id, userId: row.user_id, handle: row.handle };
 }

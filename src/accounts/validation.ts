@@ -6,9 +6,38 @@ import { isCommonPassword } from './common-passwords.ts';
 
 /** Handles: 3–24 characters; letters, digits, '_' and '.'; starts with a letter or digit;
  * no '..' and no trailing '.'. Unique across all realms, ignoring case. */
-export const HANDLE_RULES = '3–24 characters: letters, digits, underscores and periods; starting with a letter or digit; no two periods in a row and no period at the end';
+export const HANDLE_RULES =
+  '3–24 characters: letters, digits, underscores and periods; starting with a letter or digit; no two periods in a row and no period at the end';
 const HANDLE_RE = /^[A-Za-z0-9][A-Za-z0-9_.]{2,23}$/;
-const RESERVED = new Set(['admin', 'administrator', 'api', 'root', 'reelm', 'support', 'staff', 'help', 'about', 'settings', 'login', 'logout', 'signup', 'me', 'moderator', 'security', 'system', 'null', 'undefined', 'www', 'media', 'explore', 'search', 'tag', 'sound', 'video', 'official']);
+const RESERVED = new Set([
+  'admin',
+  'administrator',
+  'api',
+  'root',
+  'reelm',
+  'support',
+  'staff',
+  'help',
+  'about',
+  'settings',
+  'login',
+  'logout',
+  'signup',
+  'me',
+  'moderator',
+  'security',
+  'system',
+  'null',
+  'undefined',
+  'www',
+  'media',
+  'explore',
+  'search',
+  'tag',
+  'sound',
+  'video',
+  'official',
+]);
 
 export function normalizeHandle(handle: string): { handle: string; key: string } {
   const h = handle.trim().replace(/^@/, '');

@@ -2,7 +2,13 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  hasZodFastifySchemaValidationErrors,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Reelm } from '../context.ts';
 import { AppError } from './errors.ts';
 import { registerRoutes } from './routes.ts';
@@ -48,13 +54,25 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
       const issues = err.validation.map((v) => ({ path: v.instancePath || '/', message: v.message }));
       const first = issues[0];
       return reply.status(400).send({
-        error: { code: 'invalid_request', message: first ? `${first.path.replace(/^\//, '').replace(/\//g, '.') || 'request'}: ${first.message}` : 'The request is not valid.', details: issues },
+        error: {
+          code: 'invalid_request',
+          message: first ? `${first.path.replace(/^\//, '').replace(/\//g, '.') || 'request'}: ${first.message}` : 'The request is not valid.',
+          details: issues,
+        },
       });
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {
-      const code = err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(err.message) ? 'malformed_json' : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type' : 'bad_request';
-      const message = code === 'malformed_json' ? 'The request body is not valid JSON.' : code === 'body_too_large' ? 'The request body is too large.' : err.message;
+      const code =
+        err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(err.message)
+          ? 'malformed_json'
+          : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+            ? 'body_too_large'
+            : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+              ? 'unsupported_media_type'
+              : 'bad_request';
+      const message =
+        code === 'malformed_json' ? 'The request body is not valid JSON.' : code === 'body_too_large' ? 'The request body is too large.' : err.message;
       return reply.status(status).send({ error: { code, message } });
     }
     req.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, 'request failed');

@@ -12,7 +12,16 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         response: {
           200: z.object({
             status: z.literal('ok'),
-            realms: z.array(z.object({ name: z.string(), displayName: z.string(), operator: z.string(), database: z.enum(['sqlite', 'postgres']), blobs: z.enum(['local', 's3']), ok: z.boolean() })),
+            realms: z.array(
+              z.object({
+                name: z.string(),
+                displayName: z.string(),
+                operator: z.string(),
+                database: z.enum(['sqlite', 'postgres']),
+                blobs: z.enum(['local', 's3']),
+                ok: z.boolean(),
+              }),
+            ),
           }),
         },
       },
@@ -20,7 +29,10 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     async () => {
       const realms = await Promise.all(
         app.reelm.realms.all().map(async (r) => {
-          const ok = await sql`select 1 as one`.execute(r.db).then(() => true, () => false);
+          const ok = await sql`select 1 as one`.execute(r.db).then(
+            () => true,
+            () => false,
+          );
           return { name: r.name, displayName: r.info.displayName, operator: r.info.operatorName, database: r.dialect, blobs: r.blobs.kind, ok };
         }),
       );

@@ -9,7 +9,11 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<numb
 export async function runCli(command: string, args: string[]): Promise<number> {
   const load = commands[command];
   if (!load) {
-    console.error(`reelm: unknown command "${command}". Commands: serve${Object.keys(commands).map((c) => `, ${c}`).join('')}`);
+    console.error(
+      `reelm: unknown command "${command}". Commands: serve${Object.keys(commands)
+        .map((c) => `, ${c}`)
+        .join('')}`,
+    );
     return 2;
   }
   return (await load()).run(args);

@@ -42,9 +42,7 @@ const configSchema = z.object({
   /** Server secret for keyed hashes (email routing keys) and signed media grants. Generated into dataDir when absent. */
   secret: z.string().min(32).optional(),
   directory: z.object({ database: databaseSchema.optional() }).default({}),
-  realms: z
-    .record(z.string(), z.object({ database: databaseSchema.optional(), blobs: blobSchema.optional() }))
-    .default({}),
+  realms: z.record(z.string(), z.object({ database: databaseSchema.optional(), blobs: blobSchema.optional() })).default({}),
   /** Run background workers (flow delivery, media jobs) inside the server process. */
   workers: z.boolean().default(true),
   /** Realms this process serves (default: all in the policy). A realm process serves one; its peers are reached by flows. */

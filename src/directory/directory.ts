@@ -65,7 +65,12 @@ export class Directory {
 
   static async open(config: DatabaseConfig, secret: string): Promise<Directory> {
     const { db, dialect } = openDatabase<DirectoryDatabase>(config);
-    const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableName: 'directory_migrations', migrationLockTableName: 'directory_migrations_lock' }).migrateToLatest();
+    const { error } = await new Migrator({
+      db,
+      provider: { getMigrations: async () => migrations },
+      migrationTableName: 'directory_migrations',
+      migrationLockTableName: 'directory_migrations_lock',
+    }).migrateToLatest();
     if (error) throw new Error(`directory migration failed: ${(error as Error).message}`);
     return new Directory(db, dialect, secret);
   }
@@ -112,23 +117,44 @@ export class Directory {
   }
 
   async byHandle(handleKey: string): Promise<DirectoryEntry | undefined> {
-    const r = await this.db.selectFrom('directory_accounts').select(['user_id', 'realm', 'handle_key']).where('handle_key', '=', handleKey).where('state', '=', 'active').executeTakeFirst();
+    const r = await this.db
+      .selectFrom('directory_accounts')
+      .select(['user_id', 'realm', 'handle_key'])
+      .where('handle_key', '=', handleKey)
+      .where('state', '=', 'active')
+      .executeTakeFirst();
     return r && { userId: r.user_id, realm: r.realm, handleKey: r.handle_key };
   }
 
   async byEmail(normalizedEmail: string): Promise<DirectoryEntry | undefined> {
-    const r = await this.db.selectFrom('directory_accounts').select(['user_id', 'realm', 'handle_key']).where('email_key', '=', this.emailKey(normalizedEmail)).where('state', '=', 'active').executeTakeFirst();
+    const r = await this.db
+      .selectFrom('directory_accounts')
+      .select(['user_id', 'realm', 'handle_key'])
+      .where('email_key', '=', this.emailKey(normalizedEmail))
+      .where('state', '=', 'active')
+      .executeTakeFirst();
     return r && { userId: r.user_id, realm: r.realm, handleKey: r.handle_key };
   }
 
   async byUserId(userId: string): Promise<DirectoryEntry | undefined> {
-    const r = await this.db.selectFrom('directory_accounts').select(['user_id', 'realm', 'handle_key']).where('user_id', '=', userId).where('state', '=', 'active').executeTakeFirst();
+    const r = await this.db
+      .selectFrom('directory_accounts')
+      .select(['user_id', 'realm', 'handle_key'])
+      .where('user_id', '=', userId)
+      .where('state', '=', 'active')
+      .executeTakeFirst();
     return r && { userId: r.user_id, realm: r.realm, handleKey: r.handle_key };
   }
 
   /** Handles whose key starts with a prefix, for typo-tolerant search across realms. */
   async handlesLike(prefix: string, limit: number): Promise<DirectoryEntry[]> {
-    const rows = await this.db.selectFrom('directory_accounts').select(['user_id', 'realm', 'handle_key']).where('handle_key', 'like', `${prefix.replace(/[%_\\]/g, '')}%`).where('state', '=', 'active').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('directory_accounts')
+      .select(['user_id', 'realm', 'handle_key'])
+      .where('handle_key', 'like', `${prefix.replace(/[%_\\]/g, '')}%`)
+      .where('state', '=', 'active')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({ userId: r.user_id, realm: r.realm, handleKey: r.handle_key }));
   }
 

@@ -50,7 +50,8 @@ export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
       // a viewer-bound grant depends on the session, so an edge may not reuse it
       return { cacheControl: grantedCache, ttl, edgeSeconds: check.grant.viewer ? 0 : ttl };
     }
-    if (await isPublicMedia(reelm, realm, key)) return { cacheControl: publicCache, ttl: delivery.grantTtlSeconds, edgeSeconds: delivery.publicDecisionSeconds };
+    if (await isPublicMedia(reelm, realm, key))
+      return { cacheControl: publicCache, ttl: delivery.grantTtlSeconds, edgeSeconds: delivery.publicDecisionSeconds };
     throw notFound('That media');
   }
 
@@ -94,22 +95,18 @@ export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
   // answer, so repeated fetches of the same URL never reach Node. auth_request
   // knows only 2xx, 401 and 403, so every refusal is a 403 here; nginx then asks
   // the /media route itself for the refusal's JSON body.
-  app.get(
-    '/_reelm/access/media/:realm/*',
-    { schema: { hide: true, params, querystring } },
-    async (req, reply) => {
-      const { realm, '*': key } = req.params;
-      try {
-        const access = await decide(req, realm, key, req.query);
-        reply.header('x-accel-expires', String(Math.max(0, access.edgeSeconds)));
-        return reply.code(200).send();
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        reply.header('x-accel-expires', '0');
-        return reply.code(403).send();
-      }
-    },
-  );
+  app.get('/_reelm/access/media/:realm/*', { schema: { hide: true, params, querystring } }, async (req, reply) => {
+    const { realm, '*': key } = req.params;
+    try {
+      const access = await decide(req, realm, key, req.query);
+      reply.header('x-accel-expires', String(Math.max(0, access.edgeSeconds)));
+      return reply.code(200).send();
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      reply.header('x-accel-expires', '0');
+      return reply.code(403).send();
+    }
+  });
 };
 
 /** x-accel needs a local folder nginx can read; redirect needs presigned URLs. Otherwise the next best. */

@@ -35,9 +35,7 @@ async function guardUsers(db: Kysely<any>, dialect: SqlDialect) {
     }
   } else {
     await sql.raw(`DROP TRIGGER IF EXISTS residency_guard_users ON users`).execute(db);
-    await sql
-      .raw(`CREATE TRIGGER residency_guard_users BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION reelm_guard_user()`)
-      .execute(db);
+    await sql.raw(`CREATE TRIGGER residency_guard_users BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION reelm_guard_user()`).execute(db);
   }
 }
 
@@ -57,9 +55,7 @@ async function guardOwned(db: Kysely<any>, dialect: SqlDialect, table: string, o
   } else {
     const name = `residency_guard_${table}`;
     await sql.raw(`DROP TRIGGER IF EXISTS ${name} ON ${table}`).execute(db);
-    await sql
-      .raw(`CREATE TRIGGER ${name} BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION reelm_guard_owned('${owner}')`)
-      .execute(db);
+    await sql.raw(`CREATE TRIGGER ${name} BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION reelm_guard_owned('${owner}')`).execute(db);
   }
 }
 

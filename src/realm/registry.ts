@@ -15,7 +15,16 @@ import type { TableSpec } from './tables.ts';
 
 export interface RealmDatabase extends SystemTables, AccountTables, JobTables, MediaTables, FlowTables, GraphTables, StaffTables, SocialTables {}
 
-export const realmTables: readonly TableSpec[] = [...systemTables, ...accountTables, ...jobTables, ...mediaTables, ...flowTables, ...graphTables, ...staffTables, ...socialTables];
+export const realmTables: readonly TableSpec[] = [
+  ...systemTables,
+  ...accountTables,
+  ...jobTables,
+  ...mediaTables,
+  ...flowTables,
+  ...graphTables,
+  ...staffTables,
+  ...socialTables,
+];
 
 /** Applied in key order; never edit a landed migration, add a new one. */
 export const realmMigrations: Record<string, Migration> = {

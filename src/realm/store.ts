@@ -47,7 +47,10 @@ export function describeManifest(m: RealmManifest) {
   return {
     realm: m.realm,
     operator: m.operator,
-    database: m.database.kind === 'sqlite' ? { kind: 'sqlite' } : { kind: 'postgres', host: new URL(m.database.url).host, database: new URL(m.database.url).pathname.slice(1) },
+    database:
+      m.database.kind === 'sqlite'
+        ? { kind: 'sqlite' }
+        : { kind: 'postgres', host: new URL(m.database.url).host, database: new URL(m.database.url).pathname.slice(1) },
     blobs: m.blobs.kind === 'local' ? { kind: 'local' } : { kind: 's3', bucket: m.blobs.bucket },
     queue: m.queue,
     searchIndex: m.searchIndex,

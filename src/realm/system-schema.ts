@@ -41,6 +41,9 @@ export const systemMigration: Migration = {
       .addColumn('operator', 'text', (c) => c.notNull())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .execute();
-    await db.schema.createTable('realm_countries').addColumn('country', 'text', (c) => c.primaryKey()).execute();
+    await db.schema
+      .createTable('realm_countries')
+      .addColumn('country', 'text', (c) => c.primaryKey())
+      .execute();
   },
 };

@@ -11,10 +11,20 @@ async function countAll(t: TestReelm) {
   let users = 0;
   let files = 0;
   for (const s of t.reelm.realms.all()) {
-    users += (await s.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    users += (
+      await s.db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
     for await (const _ of s.blobs.list('')) files++;
   }
-  const dir = (await t.reelm.directory.db.selectFrom('directory_accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+  const dir = (
+    await t.reelm.directory.db
+      .selectFrom('directory_accounts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n;
   return { users: Number(users), dir: Number(dir), files };
 }
 
@@ -36,7 +46,12 @@ const signUpCases: Array<[string, Record<string, unknown> | string, number, stri
   ['common password', { ...valid, password: 'password1234' }, 400, 'weak_password'],
   ['password containing the handle', { ...valid, password: 'valid_handle-2024!' }, 400, 'weak_password'],
   ['under-age birth date', { ...valid, birthDate: new Date(Date.now() - 12 * 365.25 * 86400e3).toISOString().slice(0, 10) }, 400, 'under_minimum_age'],
-  ['under-age for a stricter country (KR 14)', { ...valid, country: 'KR', birthDate: new Date(Date.now() - 13.5 * 365.25 * 86400e3).toISOString().slice(0, 10) }, 400, 'under_minimum_age'],
+  [
+    'under-age for a stricter country (KR 14)',
+    { ...valid, country: 'KR', birthDate: new Date(Date.now() - 13.5 * 365.25 * 86400e3).toISOString().slice(0, 10) },
+    400,
+    'under_minimum_age',
+  ],
   ['impossible birth date', { ...valid, birthDate: '2001-02-30' }, 400, 'invalid_birth_date'],
   ['future birth date', { ...valid, birthDate: '2999-01-01' }, 400, 'invalid_birth_date'],
   ['unknown country', { ...valid, country: 'XX' }, 400, 'unknown_country'],
@@ -71,7 +86,11 @@ for (const lane of lanes()) {
     test('a handle taken in another realm is refused and nothing is stored', async () => {
       await signUp(t, { handle: 'TakenOne', country: 'BR' });
       const before = await countAll(t);
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { ...valid, handle: 'takenone', email: 'fresh@example.com', country: 'SE' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/accounts',
+        payload: { ...valid, handle: 'takenone', email: 'fresh@example.com', country: 'SE' },
+      });
       assert.equal(res.statusCode, 409);
       assert.equal(res.json().error.code, 'handle_taken');
       assert.deepEqual(await countAll(t), before);
@@ -101,7 +120,12 @@ for (const lane of lanes()) {
 
       test('more than five links', async () => {
         const p = await signUp(t);
-        const res = await t.app.inject({ method: 'PATCH', url: '/api/v1/me/profile', headers: p.headers, payload: { links: Array.from({ length: 6 }, (_, i) => `https://site${i}.example.com`) } });
+        const res = await t.app.inject({
+          method: 'PATCH',
+          url: '/api/v1/me/profile',
+          headers: p.headers,
+          payload: { links: Array.from({ length: 6 }, (_, i) => `https://site${i}.example.com`) },
+        });
         assert.equal(res.statusCode, 400);
         assert.equal(res.json().error.code, 'invalid_request');
       });
@@ -120,14 +144,25 @@ for (const lane of lanes()) {
           [Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'avatar_not_image', 400],
           [Buffer.from('just some text pretending to be a png'), 'avatar_not_image', 400],
           [Buffer.alloc(0), 'avatar_empty', 400],
-          [await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f00' } }).png().toBuffer(), 'avatar_dimensions', 400],
+          [
+            await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f00' } })
+              .png()
+              .toBuffer(),
+            'avatar_dimensions',
+            400,
+          ],
         ];
         for (const [body, code, status] of cases) {
           const res = await t.app.inject({ method: 'PUT', url: '/api/v1/me/avatar', headers: { ...p.headers, 'content-type': 'image/png' }, payload: body });
           assert.equal(res.statusCode, status, `${code}: ${res.body}`);
           assert.equal(res.json().error.code, code);
         }
-        const big = await t.app.inject({ method: 'PUT', url: '/api/v1/me/avatar', headers: { ...p.headers, 'content-type': 'image/png' }, payload: Buffer.alloc(6 * 1024 * 1024, 1) });
+        const big = await t.app.inject({
+          method: 'PUT',
+          url: '/api/v1/me/avatar',
+          headers: { ...p.headers, 'content-type': 'image/png' },
+          payload: Buffer.alloc(6 * 1024 * 1024, 1),
+        });
         assert.equal(big.statusCode, 413);
         assert.equal(big.json().error.code, 'body_too_large');
         assert.deepEqual(await countAll(t), before);

@@ -18,7 +18,11 @@ for (const lane of lanes()) {
         method: 'PATCH',
         url: '/api/v1/me/profile',
         headers: p.headers,
-        payload: { displayName: 'Kai 🎵', bio: 'I dance <b>badly</b>', links: ['https://www.instagram.com/kai', 'https://youtu.be/abc', 'https://kai.example.org/tour'] },
+        payload: {
+          displayName: 'Kai 🎵',
+          bio: 'I dance <b>badly</b>',
+          links: ['https://www.instagram.com/kai', 'https://youtu.be/abc', 'https://kai.example.org/tour'],
+        },
       });
       assert.equal(res.statusCode, 200, res.body);
       const profile = (await t.app.inject({ url: `/api/v1/users/${p.handle.toUpperCase()}` })).json();
@@ -40,9 +44,16 @@ for (const lane of lanes()) {
 
     test('an avatar is validated by content, resized, stored in the home realm and served', async () => {
       const p = await signUp(t, { country: 'DE' });
-      const jpeg = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#3366ff' } }).jpeg().toBuffer();
+      const jpeg = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#3366ff' } })
+        .jpeg()
+        .toBuffer();
       // declared as PNG and named nothing: the content decides
-      const res = await t.app.inject({ method: 'PUT', url: '/api/v1/me/avatar', headers: { ...p.headers, 'content-type': 'application/octet-stream' }, payload: jpeg });
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/me/avatar',
+        headers: { ...p.headers, 'content-type': 'application/octet-stream' },
+        payload: jpeg,
+      });
       assert.equal(res.statusCode, 200, res.body);
       const url = res.json().avatarUrl as string;
       const img = await t.app.inject({ url });
@@ -60,7 +71,10 @@ for (const lane of lanes()) {
       // replacing the avatar removes the old file
       await t.app.inject({ method: 'PUT', url: '/api/v1/me/avatar', headers: p.headers, payload: jpeg });
       assert.equal((await files('eu')).length, 1);
-      const again = await t.app.inject({ url: (await t.app.inject({ url: `/api/v1/users/${p.handle}` })).json().avatarUrl, headers: { 'if-none-match': img.headers.etag as string } });
+      const again = await t.app.inject({
+        url: (await t.app.inject({ url: `/api/v1/users/${p.handle}` })).json().avatarUrl,
+        headers: { 'if-none-match': img.headers.etag as string },
+      });
       assert.ok([200, 304].includes(again.statusCode));
     });
 

@@ -35,7 +35,11 @@ for (const lane of lanes()) {
 
     test('log in with handle or email; a browser gets an HttpOnly SameSite cookie', async () => {
       const p = await signUp(t, { country: 'BR' });
-      const byEmail = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { login: p.email.toUpperCase(), password: p.password, session: 'bearer' } });
+      const byEmail = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        payload: { login: p.email.toUpperCase(), password: p.password, session: 'bearer' },
+      });
       assert.equal(byEmail.statusCode, 201, byEmail.body);
       const browser = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { login: `@${p.handle}`, password: p.password } });
       assert.equal(browser.statusCode, 201);
@@ -60,13 +64,28 @@ for (const lane of lanes()) {
       const other = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { login: p.handle, password: p.password, session: 'bearer' } });
       const otherHeaders = { authorization: `Bearer ${other.json().session.token}` };
       assert.equal((await me(otherHeaders)).statusCode, 200);
-      const wrong = await t.app.inject({ method: 'PUT', url: '/api/v1/me/password', headers: p.headers, payload: { currentPassword: 'not it at all', newPassword: 'a brand new passphrase' } });
+      const wrong = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/me/password',
+        headers: p.headers,
+        payload: { currentPassword: 'not it at all', newPassword: 'a brand new passphrase' },
+      });
       assert.equal(wrong.statusCode, 400);
       assert.equal(wrong.json().error.code, 'wrong_password');
-      const weak = await t.app.inject({ method: 'PUT', url: '/api/v1/me/password', headers: p.headers, payload: { currentPassword: p.password, newPassword: 'qwerty123' } });
+      const weak = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/me/password',
+        headers: p.headers,
+        payload: { currentPassword: p.password, newPassword: 'qwerty123' },
+      });
       assert.equal(weak.json().error.code, 'weak_password');
       assert.equal((await me(otherHeaders)).statusCode, 200, 'refused changes end nothing');
-      const ok = await t.app.inject({ method: 'PUT', url: '/api/v1/me/password', headers: p.headers, payload: { currentPassword: p.password, newPassword: 'a brand new passphrase' } });
+      const ok = await t.app.inject({
+        method: 'PUT',
+        url: '/api/v1/me/password',
+        headers: p.headers,
+        payload: { currentPassword: p.password, newPassword: 'a brand new passphrase' },
+      });
       assert.equal(ok.statusCode, 204);
       assert.equal((await me(otherHeaders)).statusCode, 401);
       assert.equal((await me(p.headers)).statusCode, 200);
@@ -89,7 +108,12 @@ for (const lane of lanes()) {
     test('log-in attempts are rate-limited per address across accounts (credential stuffing)', async () => {
       const res: number[] = [];
       for (let i = 0; i < 32; i++) {
-        const r = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', remoteAddress: '198.51.100.7', payload: { login: `nobody${i}`, password: 'whatever guess' } });
+        const r = await t.app.inject({
+          method: 'POST',
+          url: '/api/v1/sessions',
+          remoteAddress: '198.51.100.7',
+          payload: { login: `nobody${i}`, password: 'whatever guess' },
+        });
         res.push(r.statusCode);
       }
       assert.equal(res.filter((s) => s === 401).length, 30);

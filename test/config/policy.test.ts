@@ -47,7 +47,10 @@ describe('residency policy', () => {
     const raw = structuredClone(base) as any;
     delete raw.realms.rest.otherCountries;
     raw.realms.rest.countries = ISO_COUNTRIES.filter((c) => c !== 'US' && c !== 'NZ' && c !== 'FJ');
-    assert.throws(() => new ResidencyPolicy(raw), (e: Error) => e instanceof PolicyError && /FJ, NZ/.test(e.message));
+    assert.throws(
+      () => new ResidencyPolicy(raw),
+      (e: Error) => e instanceof PolicyError && /FJ, NZ/.test(e.message),
+    );
   });
 
   test('a realm with no operator is an error naming both', () => {
@@ -71,7 +74,10 @@ describe('configuration', () => {
     const c = loadConfig({ REELM_PORT: '9090', REELM_EU_DATABASE_URL: 'postgres://u:p@db.example/eu' });
     assert.equal(c.http.port, 9090);
     assert.deepEqual(c.realms.eu?.database, { kind: 'postgres', url: 'postgres://u:p@db.example/eu' });
-    assert.throws(() => loadConfig({ REELM_PORT: 'eighty' }), (e: Error) => e instanceof ConfigError && /port/.test(e.message));
+    assert.throws(
+      () => loadConfig({ REELM_PORT: 'eighty' }),
+      (e: Error) => e instanceof ConfigError && /port/.test(e.message),
+    );
     assert.throws(() => loadConfig({ REELM_US_DATABASE_URL: 'mysql://x' }), /must start with postgres:\/\//);
     assert.throws(() => loadConfig({ REELM_CONFIG: '/nonexistent/reelm.json' }), /does not exist/);
   });

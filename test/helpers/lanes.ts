@@ -48,7 +48,14 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
   const policyFile = opts.policyFile ?? resolve('config/policies/default.json');
   const policy = ResidencyPolicy.fromFile(policyFile);
   const created: string[] = [];
-  const overrides: Record<string, any> = { dataDir, policyFile, logLevel: 'silent', workers: false, secret: randomBytes(32).toString('hex'), ...(opts.config ?? {}) };
+  const overrides: Record<string, any> = {
+    dataDir,
+    policyFile,
+    logLevel: 'silent',
+    workers: false,
+    secret: randomBytes(32).toString('hex'),
+    ...(opts.config ?? {}),
+  };
   if (lane === 'postgres') {
     const base = process.env.REELM_TEST_PG_URL!;
     const tag = `reelm_t_${randomBytes(4).toString('hex')}`;

@@ -24,9 +24,25 @@ export async function signUp(
   const res = await t.app.inject({
     method: 'POST',
     url: '/api/v1/accounts',
-    payload: { handle, email, password, birthDate: opts.birthDate ?? '1995-06-15', country: opts.country ?? 'US', displayName: opts.displayName, session: 'bearer' },
+    payload: {
+      handle,
+      email,
+      password,
+      birthDate: opts.birthDate ?? '1995-06-15',
+      country: opts.country ?? 'US',
+      displayName: opts.displayName,
+      session: 'bearer',
+    },
   });
   if (res.statusCode !== 201) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`);
   const body = res.json();
-  return { userId: body.user.id, handle, realm: body.homeRealm.name, email, password, token: body.session.token, headers: { authorization: `Bearer ${body.session.token}` } };
+  return {
+    userId: body.user.id,
+    handle,
+    realm: body.homeRealm.name,
+    email,
+    password,
+    token: body.session.token,
+    headers: { authorization: `Bearer ${body.session.token}` },
+  };
 }

@@ -17,7 +17,10 @@ for (const lane of lanes()) {
     after(() => t.close());
 
     const fetchMedia = (realm: string, key: string) => t.app.inject({ url: `/media/${realm}/${key}` });
-    const keysOf = (ownerId: string, videoId: string) => ({ rendition: `users/${ownerId}/videos/${videoId}/540.mp4`, poster: `users/${ownerId}/videos/${videoId}/poster.jpg` });
+    const keysOf = (ownerId: string, videoId: string) => ({
+      rendition: `users/${ownerId}/videos/${videoId}/540.mp4`,
+      poster: `users/${ownerId}/videos/${videoId}/poster.jpg`,
+    });
 
     test('public posts are public; followers-only, private and unposted videos are not', async () => {
       const creator = await signUp(t, { country: 'DE' });
