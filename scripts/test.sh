@@ -4,7 +4,7 @@
 # Pass file paths to run only those: npm test -- test/accounts/signup.test.ts
 set -eu
 if [ -n "${REELM_TEST_PG_URL:-}" ]; then
-  echo "[reelm] test lanes: sqlite, postgres (${REELM_TEST_PG_URL%%@*}@…)" >&2
+  echo "[reelm] test lanes: sqlite, postgres${REELM_TEST_BLOBS:+ with $REELM_TEST_BLOBS blobs} (${REELM_TEST_PG_URL%%@*}@…)" >&2
 else
   echo "[reelm] test lanes: sqlite (set REELM_TEST_PG_URL=postgres://… to add the PostgreSQL lane; .ci/run does)" >&2
 fi

@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { BlobStore } from '../../src/blobs/blob-store.ts';
 import { lanes, startReelm } from '../helpers/lanes.ts';
 import { signUp } from '../helpers/users.ts';
 import { tusDirOf } from '../../src/media/tus.ts';
 import { workDirOf } from '../../src/media/pipeline.ts';
 import { makeClip } from './corpus.ts';
-import { blobKeys, count, decodes, ffprobeJson, filesUnder, mediaWorker } from './helpers.ts';
+import { blobKeys, count, decodes, ffprobeJson, filesUnder, integratedLoudness, mediaWorker } from './helpers.ts';
 
 // A vertical 720×1280 clip uploaded with tus in chunks over real HTTP; one
 // PATCH is cut off mid-body (connection dropped), the client asks HEAD where to
@@ -32,6 +33,17 @@ function patch(
       req.write(body.subarray(0, cutAfter), () => setTimeout(() => req.destroy(), 150));
     } else req.end(body);
   });
+}
+
+/** Files of a blob prefix as local paths: the store's own on the local driver, downloaded copies on S3. */
+async function localCopies(blobs: BlobStore, prefix: string, dir: string): Promise<(key: string) => string> {
+  if (blobs.localPath) return (key) => blobs.localPath!(key);
+  for await (const b of blobs.list(prefix)) {
+    const path = join(dir, b.key);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, await blobs.getBuffer(b.key));
+  }
+  return (key) => join(dir, key);
 }
 
 for (const lane of lanes()) {
@@ -112,8 +124,9 @@ for (const lane of lanes()) {
     );
     assert.ok(Math.abs(video.durationMs - 3000) <= 100);
     const row = await us.db.selectFrom('videos').selectAll().where('id', '=', status.videoId).executeTakeFirstOrThrow();
+    const pathOf = await localCopies(us.blobs, `users/${user.userId}/videos/${row.id}/`, join(dir, 'copies'));
     for (const rend of JSON.parse(row.renditions)) {
-      const file = us.blobs.localPath!(rend.key);
+      const file = pathOf(rend.key);
       decodes(file);
       const info = ffprobeJson(file);
       const v = info.streams.find((s: any) => s.codec_type === 'video');
@@ -126,9 +139,14 @@ for (const lane of lanes()) {
       // faststart: the index comes before the media data
       const bytes = readFileSync(file);
       assert.ok(bytes.indexOf('moov') < bytes.indexOf('mdat'), 'faststart MP4');
-      decodes(us.blobs.localPath!(rend.hlsKey));
+      decodes(pathOf(rend.hlsKey));
+      assert.match(readFileSync(pathOf(rend.hlsKey), 'utf8'), /#EXT-X-PLAYLIST-TYPE:VOD[\s\S]*#EXT-X-ENDLIST/, 'published as VOD');
+      assert.ok(!rend.live, 'no rung left live');
+      // EBU R128: integrated loudness at the −14 LUFS target
+      const lufs = integratedLoudness(file);
+      assert.ok(Math.abs(lufs + 14) <= 1, `integrated loudness ${lufs} LUFS`);
     }
-    const master = readFileSync(us.blobs.localPath!(row.hls_master_key!), 'utf8');
+    const master = readFileSync(pathOf(row.hls_master_key!), 'utf8');
     assert.match(master, /RESOLUTION=540x960/);
     assert.match(master, /RESOLUTION=720x1280/);
     assert.ok(master.indexOf('540p') < master.indexOf('720p'));
@@ -152,7 +170,14 @@ for (const lane of lanes()) {
     assert.deepEqual(filesUnder(workDirOf(us)), []);
     assert.equal(await count(us, 'jobs', ['state', 'done']), 1);
 
-    // others see it once ready, with public URLs; nobody else's realm holds anything of it
+    // others see it once ready and publicly posted, with public URLs; nobody else's realm holds anything of it
+    const posted = await r.app.inject({
+      method: 'POST',
+      url: '/api/v1/posts',
+      headers: user.headers,
+      payload: { videoId: status.videoId, caption: 'tone', audience: 'public' },
+    });
+    assert.equal(posted.statusCode, 201, posted.body);
     const publicView = await r.app.inject({ method: 'GET', url: `/api/v1/videos/${status.videoId}` });
     assert.equal(publicView.statusCode, 200);
     assert.ok(!('error' in publicView.json()));

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestReelm } from '../helpers/lanes.ts';
 
 /** Environment that points the `reelm` CLI at a test Reelm's stores (either lane). */
@@ -11,10 +13,10 @@ export function cliEnv(t: TestReelm): NodeJS.ProcessEnv {
     REELM_WORKERS: '0',
     REELM_POLICY: t.config.policyFile,
   };
-  for (const [realm, c] of Object.entries(t.config.realms)) {
-    if (c.database?.kind === 'postgres') env[`REELM_${realm.toUpperCase()}_DATABASE_URL`] = c.database.url;
-  }
-  if (t.config.directory.database?.kind === 'postgres') env.REELM_DIRECTORY_DATABASE_URL = t.config.directory.database.url;
+  // the realms' stores (PostgreSQL databases, S3 buckets) as a config file, like an operator's
+  const file = join(t.dataDir, 'reelm.config.json');
+  writeFileSync(file, JSON.stringify({ realms: t.config.realms, directory: t.config.directory }));
+  env.REELM_CONFIG = file;
   return env;
 }
 

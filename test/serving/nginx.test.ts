@@ -114,6 +114,6 @@ describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinar
     await new Promise((r) => setTimeout(r, 2200)); // nginx keeps whole seconds: up to 2 s for "1 s"
     const closed = await fetch(url);
     assert.equal(closed.status, 404);
-    assert.equal((await closed.json()).error.code, 'not_found');
+    assert.equal(((await closed.json()) as { error: { code: string } }).error.code, 'not_found');
   });
 });
