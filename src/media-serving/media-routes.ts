@@ -7,7 +7,8 @@ import { assertBlobKey, type BlobStore } from '../blobs/blob-store.ts';
 import { contentTypeForKey } from '../blobs/content-types.ts';
 import { isPublicMedia } from './access.ts';
 import type { DeliveryMode } from './delivery-config.ts';
-import { mediaGrants } from './media-links.ts';
+import { mediaGrants, mediaPath } from './media-links.ts';
+import { posix } from 'node:path';
 import { safetyHeaders, sendBlob } from './send-blob.ts';
 
 // GET /media/<realm>/<key>: Node decides whether the bytes may go out (a public
@@ -21,6 +22,8 @@ const grantRefusals = {
 } as const;
 
 interface Access {
+  /** set when access comes from a signed grant (not public) */
+  grant?: { expiresAt: number; viewer?: string };
   cacheControl: string;
   /** seconds a presigned URL may live */
   ttl: number;
@@ -48,7 +51,7 @@ export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const ttl = check.grant.expiresAt - Math.floor(Date.now() / 1000);
       // a viewer-bound grant depends on the session, so an edge may not reuse it
-      return { cacheControl: grantedCache, ttl, edgeSeconds: check.grant.viewer ? 0 : ttl };
+      return { grant: { expiresAt: check.grant.expiresAt, viewer: check.grant.viewer }, cacheControl: grantedCache, ttl, edgeSeconds: check.grant.viewer ? 0 : ttl };
     }
     if (await isPublicMedia(reelm, realm, key))
       return { cacheControl: publicCache, ttl: delivery.grantTtlSeconds, edgeSeconds: delivery.publicDecisionSeconds };
@@ -69,6 +72,17 @@ export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
       const { realm, '*': key } = req.params;
       const access = await decide(req, realm, key, req.query);
       const store = reelm.realms.get(realm).blobs;
+      if (access.grant && key.endsWith('.m3u8')) {
+        // A granted HLS playlist names other files (rung playlists, init, segments) by
+        // relative URI; each gets its own grant with the same expiry and viewer, so a
+        // followers-only or private video plays over HLS too. Playlists are small: Node sends them.
+        const info = await store.stat(key);
+        if (!info) throw notFound('That media');
+        const text = signPlaylist((await store.getBuffer(key)).toString('utf8'), key, (k) => `${mediaPath(realm, k)}?${grants.sign({ realm, key: k, ...access.grant! })}`);
+        safetyHeaders(reply);
+        reply.header('cache-control', grantedCache).header('content-type', 'application/vnd.apple.mpegurl');
+        return reply.send(text);
+      }
       switch (modeFor(delivery.mode, store)) {
         case 'x-accel':
           // nginx serves the file from the realm's folder (Range, ETag, 304 included)
@@ -114,6 +128,24 @@ export function modeFor(mode: DeliveryMode, store: BlobStore): DeliveryMode {
   if (mode === 'x-accel') return store.kind === 'local' ? 'x-accel' : store.presignGet ? 'redirect' : 'direct';
   if (mode === 'redirect') return store.presignGet ? 'redirect' : 'direct';
   return 'direct';
+}
+
+/** Rewrites every relative URI of an HLS playlist (lines and URI="…" attributes) to `sign(absoluteKey)`. */
+export function signPlaylist(text: string, playlistKey: string, sign: (key: string) => string): string {
+  const dir = posix.dirname(playlistKey);
+  const rewrite = (uri: string) => {
+    if (/^[a-z][a-z0-9+.-]*:|^\//i.test(uri)) return uri; // absolute: not ours to sign
+    const key = posix.normalize(posix.join(dir, uri.split('?')[0]!));
+    return validKey(key) && key.startsWith(`${dir}/`.replace(/^\.\//, '')) ? sign(key) : uri;
+  };
+  return text
+    .split('\n')
+    .map((line) => {
+      const trimmed = line.trim();
+      if (trimmed.startsWith('#')) return line.replace(/URI="([^"]+)"/g, (_m, uri: string) => `URI="${rewrite(uri)}"`);
+      return trimmed ? rewrite(trimmed) : line;
+    })
+    .join('\n');
 }
 
 function validKey(key: string): boolean {

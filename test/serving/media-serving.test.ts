@@ -45,6 +45,34 @@ for (const setup of setups) {
       assert.ok(!priv.rawPayload.includes(body.subarray(0, 32)));
     });
 
+    test('a granted HLS playlist signs every file it names, so private videos play over HLS', async () => {
+      const dir = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v9/hls';
+      const blobs = t.reelm.realms.get('us').blobs;
+      await blobs.put(`${dir}/master.m3u8`, Buffer.from('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000000,RESOLUTION=540x960\n540p/index.m3u8\n'));
+      await blobs.put(
+        `${dir}/540p/index.m3u8`,
+        Buffer.from('#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:2.0,\nseg_000.m4s\n#EXTINF:2.0,\nseg_001.m4s\n#EXT-X-ENDLIST\n'),
+      );
+      for (const f of ['init.mp4', 'seg_000.m4s', 'seg_001.m4s']) await blobs.put(`${dir}/540p/${f}`, Buffer.from(`bytes of ${f}`));
+
+      const master = await get(grantUrl(`${dir}/master.m3u8`));
+      assert.equal(master.statusCode, 200);
+      assert.equal(master.headers['content-type'], 'application/vnd.apple.mpegurl');
+      const rungUrl = master.body.split('\n').find((l) => l.includes('540p/index.m3u8'))!;
+      assert.match(rungUrl, /^\/media\/us\/users\/.+\/540p\/index\.m3u8\?exp=\d+&g=/);
+      const rung = await get(rungUrl);
+      assert.equal(rung.statusCode, 200);
+      const urls = [/URI="([^"]+)"/.exec(rung.body)![1]!, ...rung.body.split('\n').filter((l) => l.startsWith('/media/'))];
+      assert.equal(urls.length, 3);
+      for (const u of urls) {
+        const res = await get(u);
+        assert.equal(res.statusCode, 200, u);
+        assert.match(res.body, /^bytes of (init\.mp4|seg_00[01]\.m4s)$/);
+        assert.equal((await get(u.split('?')[0]!)).statusCode, 404, 'the same file without its grant');
+      }
+      assert.equal((await get(`/media/us/${dir}/master.m3u8`)).statusCode, 404);
+    });
+
     test('a valid grant serves the bytes with type, validators and no-store caching', async () => {
       const url = grantUrl(PRIVATE);
       const res = await get(url);
