@@ -33,6 +33,13 @@ for (const lane of lanes()) {
       assert.ok(!rows[0]!.token_hash.includes(secret));
     });
 
+    test('passwords are stored only as argon2id hashes', async () => {
+      const p = await signUp(t);
+      const row = await t.reelm.realms.get(p.realm).db.selectFrom('users').select('password_hash').where('id', '=', p.userId).executeTakeFirstOrThrow();
+      assert.match(row.password_hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      assert.ok(!row.password_hash.includes(p.password));
+    });
+
     test('log in with handle or email; a browser gets an HttpOnly SameSite cookie', async () => {
       const p = await signUp(t, { country: 'BR' });
       const byEmail = await t.app.inject({
