@@ -19,6 +19,8 @@ import { newId } from '../lib/ids.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     reelm: Reelm;
+    /** every route registered, for tests generated from the route table (S1) */
+    routeTable: { method: string; url: string }[];
   }
 }
 
@@ -42,6 +44,10 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('reelm', reelm);
+  app.decorate('routeTable', [] as { method: string; url: string }[]);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url });
+  });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError) {
