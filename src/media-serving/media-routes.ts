@@ -51,7 +51,12 @@ export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const ttl = check.grant.expiresAt - Math.floor(Date.now() / 1000);
       // a viewer-bound grant depends on the session, so an edge may not reuse it
-      return { grant: { expiresAt: check.grant.expiresAt, viewer: check.grant.viewer }, cacheControl: grantedCache, ttl, edgeSeconds: check.grant.viewer ? 0 : ttl };
+      return {
+        grant: { expiresAt: check.grant.expiresAt, viewer: check.grant.viewer },
+        cacheControl: grantedCache,
+        ttl,
+        edgeSeconds: check.grant.viewer ? 0 : ttl,
+      };
     }
     if (await isPublicMedia(reelm, realm, key))
       return { cacheControl: publicCache, ttl: delivery.grantTtlSeconds, edgeSeconds: delivery.publicDecisionSeconds };
@@ -78,7 +83,11 @@ export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
         // followers-only or private video plays over HLS too. Playlists are small: Node sends them.
         const info = await store.stat(key);
         if (!info) throw notFound('That media');
-        const text = signPlaylist((await store.getBuffer(key)).toString('utf8'), key, (k) => `${mediaPath(realm, k)}?${grants.sign({ realm, key: k, ...access.grant! })}`);
+        const text = signPlaylist(
+          (await store.getBuffer(key)).toString('utf8'),
+          key,
+          (k) => `${mediaPath(realm, k)}?${grants.sign({ realm, key: k, ...access.grant! })}`,
+        );
         safetyHeaders(reply);
         reply.header('cache-control', grantedCache).header('content-type', 'application/vnd.apple.mpegurl');
         return reply.send(text);

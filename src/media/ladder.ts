@@ -53,46 +53,67 @@ export function h264Level(rung: Rung, fps: number): number {
   return (LEVELS.find(([, fs, mbps]) => mbs <= fs && mbs * fps <= mbps) ?? LEVELS.at(-1)!)[0];
 }
 
-/** x264 options shared by every rung: H.264 High, 2-second closed GOPs aligned across rungs (HLS switches at segment edges). */
-export function x264Args(rung: Rung, fps: number, preset: string, threads: number): string[] {
+/**
+ * x264 options for output video stream `index` (several rungs share one ffmpeg
+ * output, so every option carries a stream specifier): H.264 High at the level
+ * we advertise, CRF under a per-rung cap, 2-second closed GOPs aligned across
+ * rungs (HLS switches at segment edges).
+ */
+export function x264Args(rung: Rung, fps: number, preset: string, threads: number, index: number): string[] {
   const gop = String(Math.max(1, Math.round(fps * 2)));
+  const level = h264Level(rung, fps);
+  const o = (name: string, value: string) => [`-${name}:v:${index}`, value];
   return [
-    '-c:v',
-    'libx264',
-    '-preset',
-    preset,
-    '-profile:v',
-    'high',
-    '-pix_fmt',
-    'yuv420p',
-    '-threads',
-    String(threads),
-    '-crf',
-    '23',
-    '-maxrate',
-    String(rung.maxrate),
-    '-bufsize',
-    String(rung.maxrate * 2),
-    '-g',
-    gop,
-    '-keyint_min',
-    gop,
-    '-sc_threshold',
-    '0',
-    '-flags',
-    '+cgop+global_header',
-    '-force_key_frames',
-    'expr:gte(t,n_forced*2)',
+    ...o('c', 'libx264'),
+    ...o('preset', preset),
+    ...o('profile', 'high'),
+    ...o('level', `${Math.floor(level / 10)}.${level % 10}`),
+    ...o('pix_fmt', 'yuv420p'),
+    ...o('threads', String(threads)),
+    ...o('crf', '23'),
+    ...o('maxrate', String(rung.maxrate)),
+    ...o('bufsize', String(rung.maxrate * 2)),
+    ...o('g', gop),
+    ...o('keyint_min', gop),
+    ...o('sc_threshold', '0'),
+    ...o('flags', '+cgop+global_header'),
+    ...o('force_key_frames', 'expr:gte(t,n_forced*2)'),
   ];
 }
 
-/** One encode, two outputs through the tee muxer: a faststart MP4 and an HLS fMP4 playlist with 2-second segments. */
-export function teeTarget(mp4Path: string, hlsDir: string): string {
-  const esc = (p: string) => p.replace(/\\/g, '\\\\').replace(/([:|[\]])/g, '\\$1');
-  return (
-    `[f=mp4:movflags=+faststart]${esc(mp4Path)}|` +
-    `[f=hls:hls_time=2:hls_playlist_type=vod:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4:hls_segment_filename=${esc(`${hlsDir}/seg_%03d.m4s`)}]${esc(`${hlsDir}/index.m3u8`)}`
-  );
+const teeEscape = (p: string) => p.replace(/\\/g, '\\\\').replace(/([:|[\]])/g, '\\$1');
+
+/**
+ * Tee slaves for rung `index` of one encode: a faststart MP4 and an HLS fMP4
+ * playlist (2-second segments) carrying video stream `index` and the one
+ * audio stream. The playlist is an EVENT playlist while ffmpeg writes it (so
+ * its segments can be published as they appear); it is published as VOD when
+ * the encode is done.
+ */
+export function teeSlaves(index: number, mp4Path: string, hlsDir: string): string[] {
+  const sel = `select=\\'v:${index},a\\'`;
+  return [
+    `[${sel}:f=mp4:movflags=+faststart]${teeEscape(mp4Path)}`,
+    `[${sel}:f=hls:hls_time=2:hls_playlist_type=event:hls_segment_type=fmp4:hls_fmp4_init_filename=init.mp4:hls_segment_filename=${teeEscape(`${hlsDir}/seg_%03d.m4s`)}]${teeEscape(`${hlsDir}/index.m3u8`)}`,
+  ];
+}
+
+/** Tee slave for the soundtrack alone (the video's reusable sound), copied from the same AAC stream. */
+export function teeAudioSlave(m4aPath: string): string {
+  return `[select=a:f=mp4:movflags=+faststart]${teeEscape(m4aPath)}`;
+}
+
+/** An EVENT playlist ffmpeg finished (it ends with #EXT-X-ENDLIST) as the VOD playlist it now is. */
+export function asVodPlaylist(text: string): string {
+  return text.replace('#EXT-X-PLAYLIST-TYPE:EVENT', '#EXT-X-PLAYLIST-TYPE:VOD');
+}
+
+/** Segment names a playlist lists, in order (a listed segment is complete: ffmpeg lists it after closing it). */
+export function playlistSegments(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
 }
 
 export function masterPlaylist(entries: { rung: Rung; bandwidth: number; averageBandwidth: number; codecs: string; fps: number }[]): string {

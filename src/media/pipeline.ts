@@ -1,18 +1,29 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RealmStore } from '../realm/store.ts';
 import { isUniqueViolation } from '../realm/database.ts';
 import { JobError } from '../jobs/queue.ts';
 import type { JobContext, JobHandler } from '../jobs/worker.ts';
 import type { MediaConfig } from './media-config.ts';
-import { codecsString, h264Level, masterPlaylist, outputFps, planLadder, type Rung } from './ladder.ts';
+import { asVodPlaylist, codecsString, h264Level, masterPlaylist, outputFps, planLadder, playlistSegments, type Rung } from './ladder.ts';
 import { soundKey, uploadSourceKey, videoPrefix } from './keys.ts';
 import type { UploadOptions } from './options.ts';
 import type { PublicMedia } from './public-media.ts';
-import { MediaRefusal } from './refusals.ts';
+import { MediaRefusal, refuse } from './refusals.ts';
 import type { Rendition, UploadsTable } from './schema.ts';
-import { composeDuet, encodeFirstRung, encodeRungs, extractAudio, stills, type AudioPlan, type EncodeRun, type Trim } from './transcode.ts';
+import {
+  composeDuet,
+  encodeLadder,
+  hlsDirOf,
+  decodesCleanly,
+  measureLoudness,
+  normaliseChain,
+  type AudioPlan,
+  type EncodeRun,
+  type Loudness,
+  type Trim,
+} from './transcode.ts';
 import { FFMPEG, FFPROBE, ToolError } from './tools.ts';
 import { validateMedia } from './validate.ts';
 
@@ -27,7 +38,7 @@ export const MEDIA_PROCESS = 'media.process';
 export interface PipelineDeps {
   limits: MediaConfig;
   publicMedia: (store: RealmStore) => PublicMedia;
-  /** x264 preset; veryfast is the measured sweet spot on 2 cores */
+  /** x264 preset for every rung, overriding `media.x264Preset(s)` (tests) */
   preset?: string;
 }
 
@@ -61,10 +72,23 @@ async function processUpload(uploadId: string, ctx: JobContext, deps: PipelineDe
     const sourceKey = uploadSourceKey(owner, uploadId);
     const source = await localCopy(store, sourceKey, join(work, 'source'));
     if (!source) throw new JobError('upload_missing', 'The uploaded file is no longer stored; please upload it again.', { permanent: true });
+    // Validation reads headers only (no decode): the encode below decodes every frame
+    // with -xerror, so a damaged stream is still refused (see the encode's catch), without
+    // a second decode. The loudness pass (audio only) runs meanwhile when the soundtrack
+    // is simply the source's.
+    const plainAudio = !options.duetOf && !options.sound && !options.mute;
+    const earlyLoudness = plainAudio
+      ? measureLoudness(source, {
+          trim: options.trim,
+          audio: { kind: 'source' },
+          run: { threads: 1, preset: '', memoryBytes: limits.ffmpegMemoryBytes, timeoutMs: limits.probeTimeoutSeconds * 1000, signal },
+        }).catch(() => undefined) // no audio, or a file validation refuses: decided below
+      : undefined;
     let facts;
     try {
-      facts = await validateMedia(source, limits, signal);
+      facts = await validateMedia(source, limits, signal, { decode: 'none' });
     } catch (err) {
+      await earlyLoudness;
       if (err instanceof MediaRefusal) throw new JobError(err.code, err.message, { permanent: true });
       throw err;
     }
@@ -117,7 +141,8 @@ async function processUpload(uploadId: string, ctx: JobContext, deps: PipelineDe
 
     const run = (from: number, to: number, extra = 1): EncodeRun => ({
       threads: limits.ffmpegThreads,
-      preset: deps.preset ?? 'veryfast',
+      preset: deps.preset ?? limits.x264Preset,
+      presets: deps.preset ? undefined : limits.x264Presets,
       memoryBytes: limits.ffmpegMemoryBytes,
       timeoutMs: Math.max(60_000, duration * limits.transcodeTimeoutFactor * 1000 * extra),
       signal,
@@ -158,91 +183,110 @@ async function processUpload(uploadId: string, ctx: JobContext, deps: PipelineDe
       audio = { kind: 'sound', file, offset: options.sound.offset, mode: options.sound.mode, sourceHasAudio: srcHasAudio };
     }
 
-    // 3. lowest rung first: playable before the ladder is done
+    // 3. the whole ladder in one encode; the lowest rung is published segment by segment
+    //    while it runs (playable after its first 2-s segment), the rest when it ends
     const rungs = planLadder(width, height, limits.ladder);
     const out = join(work, 'out');
     const prefix = videoPrefix(owner, upload.video_id);
-    const first = await encodeFirstRung(src, { rung: rungs[0]!, fps: facts.fps, duration, trim, audio, outDir: out, run: run(15, 45) });
-
-    // 4. the rest of the ladder in one run, started now; the lowest rung is published meanwhile
-    const rest = rungs.slice(1);
-    const stage2Abort = new AbortController();
-    const stopStage2 = () => stage2Abort.abort();
-    signal.addEventListener('abort', stopStage2, { once: true });
-    const stage2 = encodeRungs(src, {
-      rungs: rest,
-      fps: facts.fps,
-      duration,
-      trim: options.duetOf ? undefined : trim,
-      audioFrom: first.mp4,
-      outDir: out,
-      run: { ...run(50, 95, Math.max(1, rest.length)), signal: stage2Abort.signal },
-    });
-    stage2.catch(() => {}); // awaited below; this only avoids an unhandled rejection while stage 1 publishes
-    let firstRendition: Rendition;
-    let soundId: string | null = usedSound && usedSound.realm === store.name ? usedSound.id : null;
-    let ownSound: { id: string; key: string } | undefined;
-    let originalKey: string | null = null;
-    try {
-      const still = await stills(first.mp4, duration, out, { ...run(0, 0), onProgress: undefined });
-      firstRendition = await publishRung(store, prefix, out, rungs[0]!, duration);
-      const posterKey = `${prefix}poster.jpg`;
-      await store.blobs.putFile(posterKey, still.poster, { contentType: 'image/jpeg' });
-      const thumbKeys: string[] = [];
-      for (const [i, t] of still.thumbnails.entries()) {
-        const key = `${prefix}thumbs/${i + 1}.jpg`;
-        await store.blobs.putFile(key, t, { contentType: 'image/jpeg' });
-        thumbKeys.push(key);
+    const hasSoundtrack = srcHasAudio || usedSound !== undefined;
+    const wantsOwnSound = !usedSound && srcHasAudio && !options.duetOf;
+    // a failed ffmpeg run over a source that does not decode cleanly is the upload's fault: refused, not retried
+    const refusedIfCorrupt = async (err: unknown): Promise<unknown> => {
+      if (err instanceof ToolError && err.reason === 'exit' && !(await decodesCleanly(src, run(0, 0)))) {
+        const refusal = refuse('corrupt', limits);
+        return new JobError(refusal.code, refusal.message, { permanent: true });
       }
-      await putMaster(store, prefix, out, [rungs[0]!], [firstRendition], facts.fps);
+      return err;
+    };
+    const loudness: Loudness | undefined =
+      audio.kind === 'silent'
+        ? undefined
+        : (plainAudio && (await earlyLoudness)) ||
+          (await measureLoudness(src, { trim, audio, duration, run: run(0, 0) }).catch(async (err: unknown) => {
+            throw await refusedIfCorrupt(err);
+          }));
+    let originalKey: string | null = null;
+    // the original is only copied (I/O, no CPU): done while the encode runs, and
+    // always awaited before this job ends (a refusal's cleanup must come after it)
+    const originalPut = limits.keepOriginal
+      ? store.blobs.putFile(`${prefix}original`, source).then(() => {
+          originalKey = `${prefix}original`;
+        })
+      : Promise.resolve();
+    originalPut.catch(() => {}); // awaited below
+    const lowest = rungs[0]!;
+    const live = publishLive(store, prefix, hlsDirOf(out, lowest.name), lowest.name, async () => {
+      const rendition = renditionOf(prefix, lowest, 0, 0, true);
+      await putMaster(store, prefix, out, [lowest], [rendition], facts.fps);
       await store.db
         .updateTable('videos')
         .set({
-          renditions: JSON.stringify([firstRendition]),
+          renditions: JSON.stringify([rendition]),
           hls_master_key: `${prefix}hls/master.m3u8`,
-          poster_key: posterKey,
-          thumbnail_keys: JSON.stringify(thumbKeys),
           duration_ms: Math.round(duration * 1000),
           width: rungs.at(-1)!.width,
           height: rungs.at(-1)!.height,
-          has_audio: srcHasAudio || usedSound ? 1 : 0,
-          progress: 50,
+          has_audio: hasSoundtrack ? 1 : 0,
           updated_at: Date.now(),
         })
         .where('id', '=', upload.video_id)
         .execute();
-
-      // 5. the soundtrack becomes a reusable sound (unless it is silence or someone else's sound)
-      if (!usedSound && srcHasAudio && !options.duetOf) {
-        // the sound's id is its video's: a re-run after a crash writes the same key, never a second sound
-        const id = upload.video_id;
-        const key = soundKey(owner, id);
-        await store.blobs.putFile(key, await extractAudio(first.mp4, join(work, 'sound-out.m4a'), { ...run(0, 0), onProgress: undefined }), {
-          contentType: 'audio/mp4',
-        });
-        ownSound = { id, key };
-        soundId = id;
-      }
-
-      // 6. the original: kept under the video, or dropped
-      if (limits.keepOriginal) {
-        originalKey = `${prefix}original`;
-        await store.blobs.putFile(originalKey, source);
-      }
-    } catch (err) {
-      stage2Abort.abort();
-      await stage2.catch(() => {});
-      signal.removeEventListener('abort', stopStage2);
-      throw err;
-    }
+    });
+    const encodeAbort = new AbortController();
+    const stopEncode = () => encodeAbort.abort();
+    signal.addEventListener('abort', stopEncode, { once: true });
+    live.failed.then(stopEncode); // a failed publish stops the encode at once
+    let outputs;
     try {
-      await stage2;
+      outputs = await encodeLadder(src, {
+        rungs,
+        fps: facts.fps,
+        duration,
+        trim,
+        audio,
+        audioChain: normaliseChain(loudness),
+        outDir: out,
+        soundFile: wantsOwnSound ? join(work, 'own-sound.m4a') : undefined,
+        run: { ...run(10, 95, Math.max(1, rungs.length)), signal: encodeAbort.signal },
+      });
+    } catch (err) {
+      const publishError = await live.stop().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await originalPut.catch(() => {});
+      if (publishError !== undefined) throw publishError; // the cause; the encode was stopped for it
+      throw await refusedIfCorrupt(err);
     } finally {
-      signal.removeEventListener('abort', stopStage2);
+      signal.removeEventListener('abort', stopEncode);
     }
-    const renditions = [firstRendition];
-    for (const r of rest) renditions.push(await publishRung(store, prefix, out, r, duration));
+    const published = await live.stop().finally(() => originalPut.catch(() => {})); // rethrows a failed publish
+    await originalPut;
+
+    // 4. the rest: every rung (the lowest one's remaining segments), stills, master
+    const renditions: Rendition[] = [];
+    for (const r of rungs) renditions.push(await publishRung(store, prefix, out, r, duration, r === lowest ? published : new Set()));
+    const posterKey = `${prefix}poster.jpg`;
+    await store.blobs.putFile(posterKey, outputs.poster, { contentType: 'image/jpeg' });
+    const thumbKeys: string[] = [];
+    for (const [i, t] of outputs.thumbnails.entries()) {
+      const key = `${prefix}thumbs/${i + 1}.jpg`;
+      await store.blobs.putFile(key, t, { contentType: 'image/jpeg' });
+      thumbKeys.push(key);
+    }
     await putMaster(store, prefix, out, rungs, renditions, facts.fps);
+
+    // 5. the soundtrack becomes a reusable sound (unless it is silence or someone else's sound)
+    let soundId: string | null = usedSound && usedSound.realm === store.name ? usedSound.id : null;
+    let ownSound: { id: string; key: string } | undefined;
+    if (wantsOwnSound && outputs.sound) {
+      // the sound's id is its video's: a re-run after a crash writes the same key, never a second sound
+      const id = upload.video_id;
+      const key = soundKey(owner, id);
+      await store.blobs.putFile(key, outputs.sound, { contentType: 'audio/mp4' });
+      ownSound = { id, key };
+      soundId = id;
+    }
 
     // 7. one transaction flips everything to ready, exactly once
     await store.db.transaction().execute(async (trx) => {
@@ -285,6 +329,13 @@ async function processUpload(uploadId: string, ctx: JobContext, deps: PipelineDe
           status: 'ready',
           progress: 100,
           renditions: JSON.stringify(renditions),
+          hls_master_key: `${prefix}hls/master.m3u8`,
+          poster_key: posterKey,
+          thumbnail_keys: JSON.stringify(thumbKeys),
+          duration_ms: Math.round(duration * 1000),
+          width: rungs.at(-1)!.width,
+          height: rungs.at(-1)!.height,
+          has_audio: hasSoundtrack ? 1 : 0,
           sound_id: soundId,
           original_key: originalKey,
           ready_at: Date.now(),
@@ -314,23 +365,94 @@ async function localCopy(store: RealmStore, key: string, dest: string): Promise<
   return dest;
 }
 
-async function publishRung(store: RealmStore, prefix: string, out: string, rung: Rung, duration: number): Promise<Rendition> {
-  const mp4 = join(out, `${rung.name}.mp4`);
-  const hlsDir = join(out, 'hls', rung.name);
-  // HLS parts first, the playlist last, the MP4 after: a reader never sees a playlist naming missing segments.
-  const files = (await readdir(hlsDir)).sort((a, b) => (a === 'index.m3u8' ? 1 : b === 'index.m3u8' ? -1 : a.localeCompare(b)));
-  for (const f of files) await store.blobs.putFile(`${prefix}hls/${rung.name}/${f}`, join(hlsDir, f), { contentType: contentType(f) });
-  const key = `${prefix}${rung.name}.mp4`;
-  const size = (await stat(mp4)).size;
-  await store.blobs.putFile(key, mp4, { contentType: 'video/mp4' });
+function renditionOf(prefix: string, rung: Rung, sizeBytes: number, duration: number, live = false): Rendition {
   return {
     name: rung.name,
     width: rung.width,
     height: rung.height,
-    bitrate: Math.round((size * 8) / Math.max(0.1, duration)),
-    sizeBytes: size,
-    key,
+    bitrate: live ? 0 : Math.round((sizeBytes * 8) / Math.max(0.1, duration)),
+    sizeBytes,
+    key: `${prefix}${rung.name}.mp4`,
     hlsKey: `${prefix}hls/${rung.name}/index.m3u8`,
+    ...(live ? { live: true } : {}),
+  };
+}
+
+/** A finished rung: HLS parts first (skipping those published live), then the playlist as VOD, then the MP4 — a reader never sees a playlist naming missing segments. */
+async function publishRung(store: RealmStore, prefix: string, out: string, rung: Rung, duration: number, published: Set<string>): Promise<Rendition> {
+  const mp4 = join(out, `${rung.name}.mp4`);
+  const hlsDir = hlsDirOf(out, rung.name);
+  for (const f of (await readdir(hlsDir)).sort()) {
+    // segments published live are final once listed; init.mp4 is tiny and put again to be safe
+    if (f === 'index.m3u8' || f.endsWith('.tmp') || (f !== 'init.mp4' && published.has(f))) continue;
+    await store.blobs.putFile(`${prefix}hls/${rung.name}/${f}`, join(hlsDir, f), { contentType: contentType(f) });
+  }
+  const playlist = asVodPlaylist(await readFile(join(hlsDir, 'index.m3u8'), 'utf8'));
+  await store.blobs.put(`${prefix}hls/${rung.name}/index.m3u8`, Buffer.from(playlist), { contentType: contentType('index.m3u8') });
+  const size = (await stat(mp4)).size;
+  await store.blobs.putFile(`${prefix}${rung.name}.mp4`, mp4, { contentType: 'video/mp4' });
+  return renditionOf(prefix, rung, size, duration);
+}
+
+/**
+ * Publishes one rung's HLS while ffmpeg writes it: every new segment the
+ * (EVENT) playlist lists — ffmpeg lists a segment once it is closed, and
+ * replaces the playlist by rename — then the playlist itself; after the first
+ * segment, `onFirst` (master playlist + the video row: playable). Polling a
+ * local folder every 100 ms costs nothing measurable.
+ */
+function publishLive(store: RealmStore, prefix: string, hlsDir: string, name: string, onFirst: () => Promise<void>) {
+  const published = new Set<string>();
+  let stopped = false;
+  let wake = () => {};
+  let firstDone = false;
+  let failure: unknown;
+  let signalFailed!: () => void;
+  const failed = new Promise<void>((res) => (signalFailed = res));
+  const tick = async () => {
+    let text: string;
+    try {
+      text = await readFile(join(hlsDir, 'index.m3u8'), 'utf8');
+    } catch {
+      return; // not written yet
+    }
+    const segments = playlistSegments(text).filter((f) => !published.has(f));
+    if (segments.length === 0) return;
+    for (const f of [...(published.has('init.mp4') ? [] : ['init.mp4']), ...segments]) {
+      await store.blobs.putFile(`${prefix}hls/${name}/${f}`, join(hlsDir, f), { contentType: contentType(f) });
+      published.add(f);
+    }
+    await store.blobs.put(`${prefix}hls/${name}/index.m3u8`, Buffer.from(text), { contentType: contentType('index.m3u8') });
+    if (!firstDone) {
+      firstDone = true;
+      await onFirst();
+    }
+  };
+  const loop = (async () => {
+    while (!stopped && failure === undefined) {
+      try {
+        await tick();
+      } catch (err) {
+        failure = err;
+        signalFailed();
+        break;
+      }
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, 100);
+        wake = () => (clearTimeout(timer), r());
+      });
+    }
+  })();
+  return {
+    failed,
+    /** Stops watching; resolves to the files already published, or rethrows a failed publish. */
+    async stop(): Promise<Set<string>> {
+      stopped = true;
+      wake();
+      await loop;
+      if (failure !== undefined) throw failure;
+      return published;
+    },
   };
 }
 
@@ -340,7 +462,7 @@ async function putMaster(store: RealmStore, prefix: string, out: string, rungs: 
     entries.push({
       rung: r,
       bandwidth: Math.max(r.maxrate + 128_000, renditions[i]!.bitrate),
-      averageBandwidth: renditions[i]!.bitrate,
+      averageBandwidth: renditions[i]!.bitrate || r.maxrate + 128_000, // a live rung has no measured bitrate yet
       codecs: codecsString(h264Level(r, outputFps(fps))),
       fps: Math.min(fps, 60),
     });

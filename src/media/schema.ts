@@ -38,6 +38,12 @@ export interface Rendition {
   sizeBytes: number;
   key: string;
   hlsKey: string;
+  /**
+   * While processing: the lowest rung is playable through its growing HLS
+   * (EVENT) playlist, but its MP4 (`key`) is written only when the encode
+   * ends; bitrate and size are 0 until then.
+   */
+  live?: boolean;
 }
 
 export interface VideosTable {

@@ -1,12 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { outputFps, teeTarget, x264Args, type Rung } from './ladder.ts';
-import { FFMPEG, runTool } from './tools.ts';
+import { outputFps, teeAudioSlave, teeSlaves, x264Args, type Rung } from './ladder.ts';
+import { FFMPEG, runTool, ToolError } from './tools.ts';
 
 // The ffmpeg runs of the pipeline, file in → files out; no database, no blobs.
-// Stage 1 encodes the lowest rung alone (plus the normalised soundtrack) so the
-// video plays early; stage 2 encodes every other rung in one run, copying the
-// audio from stage 1 so loudness normalisation runs once.
+// The whole ladder is ONE ffmpeg run: the source is decoded once, `split` feeds
+// every rung's scaler and x264, the soundtrack is normalised and AAC-encoded
+// once, and the tee muxer writes each rung's faststart MP4 + HLS fMP4 playlist
+// (plus the sound file) from those encodes; the poster and thumbnails are
+// picked from the lowest rung's frames in the same run. Loudness is measured
+// first by a cheap audio-only pass, so the encode applies a fixed gain instead
+// of loudnorm's 3-second lookahead, which would hold back every segment.
 
 export interface Trim {
   start: number;
@@ -19,7 +23,10 @@ export type AudioPlan =
 
 export interface EncodeRun {
   threads: number;
+  /** x264 preset of rungs not in `presets` */
   preset: string;
+  /** x264 preset by rung name */
+  presets?: Record<string, string>;
   memoryBytes: number;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -27,8 +34,21 @@ export interface EncodeRun {
   onProgress?: (fraction: number) => void;
 }
 
-/** EBU R128 loudness normalisation (integrated −14 LUFS, true peak −1.5 dBTP), resampled back to 48 kHz stereo. */
+/** EBU R128 targets: integrated −14 LUFS, true peak ≤ −1.5 dBTP. */
+export const LOUDNESS_TARGET = { integrated: -14, truePeak: -1.5 };
+
+/** Single-pass EBU R128 normalisation (what a hand-written one-command encode uses; the bench's baseline). */
 export const LOUDNORM = 'loudnorm=I=-14:TP=-1.5:LRA=11,aresample=48000,aformat=channel_layouts=stereo';
+
+/** Every soundtrack is measured and encoded as 48 kHz stereo. */
+const AUDIO_FORMAT = 'aresample=48000,aformat=channel_layouts=stereo';
+
+export interface Loudness {
+  /** integrated loudness, LUFS (−Infinity for silence) */
+  integrated: number;
+  /** true peak, dBTP */
+  truePeak: number;
+}
 
 function trimArgs(t: Trim | undefined): string[] {
   if (!t) return [];
@@ -44,50 +64,168 @@ function progressOf(duration: number, onProgress?: (f: number) => void) {
 
 const common = (threads: number) => ['-nostdin', '-hide_banner', '-v', 'error', '-y', '-threads', String(threads), '-filter_threads', String(threads)];
 
-/** Stage 1: the lowest rung, MP4 + HLS, with the final (normalised) soundtrack. */
-export async function encodeFirstRung(
-  src: string,
-  opts: { rung: Rung; fps: number; duration: number; trim?: Trim; audio: AudioPlan; outDir: string; run: EncodeRun },
-) {
-  const { rung, duration, outDir, run } = opts;
-  const fps = outputFps(opts.fps);
-  const hlsDir = join(outDir, 'hls', rung.name);
-  await mkdir(hlsDir, { recursive: true });
-  const inputs = [...trimArgs(opts.trim), '-i', src];
+/** Inputs and the filter graph producing `[a]`, the final soundtrack before normalisation (48 kHz stereo, exactly `duration` long). */
+function audioSource(src: string, trim: Trim | undefined, audio: AudioPlan, duration: number | undefined): { inputs: string[]; graph: string } {
+  const inputs = [...trimArgs(trim), '-i', src];
+  // without a duration (measuring before it is known) the source's audio as it is: padding with silence changes no loudness
+  if (audio.kind === 'source' && duration === undefined) return { inputs, graph: `[0:a:0]${AUDIO_FORMAT}[a]` };
+  if (duration === undefined) throw new Error('audioSource: a duration is needed for this audio plan');
   const D = duration.toFixed(3);
-  let audioGraph: string;
-  if (opts.audio.kind === 'source') audioGraph = `[0:a:0]${LOUDNORM},apad,atrim=0:${D}[a]`;
-  else if (opts.audio.kind === 'silent') audioGraph = `anullsrc=r=48000:cl=stereo,atrim=0:${D}[a]`;
-  else {
-    inputs.push(...(opts.audio.offset > 0 ? ['-ss', opts.audio.offset.toFixed(3)] : []), '-i', opts.audio.file);
-    audioGraph =
-      opts.audio.mode === 'mix' && opts.audio.sourceHasAudio
-        ? `[1:a:0]apad[snd];[0:a:0]apad[own];[own][snd]amix=inputs=2:duration=first:normalize=0,atrim=0:${D},${LOUDNORM}[a]`
-        : `[1:a:0]apad,atrim=0:${D},${LOUDNORM}[a]`;
+  if (audio.kind === 'source') return { inputs, graph: `[0:a:0]${AUDIO_FORMAT},apad,atrim=0:${D}[a]` };
+  if (audio.kind === 'silent') return { inputs, graph: `anullsrc=r=48000:cl=stereo,atrim=0:${D}[a]` };
+  inputs.push(...(audio.offset > 0 ? ['-ss', audio.offset.toFixed(3)] : []), '-i', audio.file);
+  return {
+    inputs,
+    graph:
+      audio.mode === 'mix' && audio.sourceHasAudio
+        ? `[1:a:0]${AUDIO_FORMAT},apad[snd];[0:a:0]${AUDIO_FORMAT},apad[own];[own][snd]amix=inputs=2:duration=first:normalize=0,atrim=0:${D}[a]`
+        : `[1:a:0]${AUDIO_FORMAT},apad,atrim=0:${D}[a]`,
+  };
+}
+
+/**
+ * Pass 1 of EBU R128 normalisation, on the audio only (no video is decoded:
+ * a fraction of a second of CPU): integrated loudness and true peak of the
+ * exact soundtrack the encode will carry. Undefined for a silent plan.
+ */
+export async function measureLoudness(src: string, opts: { trim?: Trim; audio: AudioPlan; duration?: number; run: EncodeRun }): Promise<Loudness | undefined> {
+  if (opts.audio.kind === 'silent') return undefined;
+  const { inputs, graph } = audioSource(src, opts.trim, opts.audio, opts.duration);
+  const { stderr } = await runTool(
+    FFMPEG,
+    [
+      '-nostdin',
+      '-hide_banner',
+      '-nostats',
+      '-v',
+      'info',
+      '-threads',
+      '1',
+      ...inputs.flatMap((a) => (a === '-i' ? ['-vn', '-i'] : [a])),
+      '-filter_complex',
+      `${graph};[a]ebur128=peak=true[m]`,
+      '-map',
+      '[m]',
+      '-f',
+      'null',
+      '-',
+    ],
+    { timeoutMs: opts.run.timeoutMs, signal: opts.run.signal, memoryBytes: opts.run.memoryBytes },
+  );
+  const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
+  const num = (re: RegExp) => {
+    const m = re.exec(summary);
+    if (!m) throw new Error(`loudness measurement unreadable: ${summary.slice(0, 200)}`);
+    return m[1] === '-inf' ? -Infinity : Number(m[1]);
+  };
+  return { integrated: num(/I:\s+(-inf|-?[\d.]+) LUFS/), truePeak: num(/Peak:\s+(-inf|-?[\d.]+) dBFS/) };
+}
+
+/**
+ * Pass 2 of EBU R128 normalisation: one gain that brings the integrated
+ * loudness to −14 LUFS (never more than +20 dB, and none for near-silence),
+ * and a lookahead limiter (5 ms, delay compensated) only when that gain would
+ * push the true peak above −1.5 dBTP. The limiter works on sample peaks, so
+ * it is set 0.5 dB lower to leave room for inter-sample peaks.
+ */
+export function normaliseChain(l: Loudness | undefined): string {
+  if (!l || !(l.integrated > -70)) return 'anull';
+  const gain = Math.max(-30, Math.min(20, LOUDNESS_TARGET.integrated - l.integrated));
+  const chain = [`volume=${gain.toFixed(2)}dB`];
+  if (l.truePeak + gain > LOUDNESS_TARGET.truePeak) {
+    const limit = 10 ** ((LOUDNESS_TARGET.truePeak - 0.5) / 20);
+    chain.push(`alimiter=limit=${limit.toFixed(4)}:level=false:latency=true:attack=5:release=50`);
   }
-  const graph = `[0:v:0]scale=${rung.width}:${rung.height}:flags=bicubic,fps=${fps},format=yuv420p,setsar=1[v];${audioGraph}`;
+  return chain.join(',');
+}
+
+export interface LadderOutputs {
+  mp4: Record<string, string>;
+  hlsDir: Record<string, string>;
+  poster: string;
+  thumbnails: string[];
+  /** the soundtrack alone, when asked for */
+  sound?: string;
+}
+
+/** Where the encode writes rung `name`'s HLS files (watched while it runs to publish the lowest rung early). */
+export const hlsDirOf = (outDir: string, name: string) => join(outDir, 'hls', name);
+
+/** Poster (at 1 s, or mid-clip if shorter) and three thumbnails at ¼, ½, ¾. */
+export function stillTimes(duration: number): number[] {
+  return [Math.min(1, duration / 2), duration / 4, duration / 2, (3 * duration) / 4];
+}
+
+/**
+ * The whole ladder in one ffmpeg run (see the top of this file). `audioChain`
+ * is the normalisation (`normaliseChain` of the measured loudness, or
+ * `LOUDNORM` for single-pass). Every frame is decoded with `-xerror`: a
+ * damaged bitstream anywhere fails the run (see `decodesCleanly`).
+ */
+export async function encodeLadder(
+  src: string,
+  opts: {
+    rungs: Rung[];
+    fps: number;
+    duration: number;
+    trim?: Trim;
+    audio: AudioPlan;
+    audioChain: string;
+    outDir: string;
+    soundFile?: string;
+    run: EncodeRun;
+  },
+): Promise<LadderOutputs> {
+  const { rungs, duration, outDir, run } = opts;
+  const fps = outputFps(opts.fps);
+  const { inputs, graph: audioGraph } = audioSource(src, opts.trim, opts.audio, duration);
+  const n = rungs.length;
+  const times = stillTimes(duration);
+  const still = (t: number) => `select='isnan(prev_selected_t)*gte(t\\,${t.toFixed(3)})'`;
+  const video =
+    `[0:v:0]fps=${fps},format=yuv420p,split=${n}${rungs.map((_, i) => `[s${i}]`).join('')};` +
+    rungs
+      .map((r, i) =>
+        i === 0
+          ? `[s0]scale=${r.width}:${r.height}:flags=bicubic,setsar=1,split=${1 + times.length}[v0]${times.map((_, j) => `[t${j}]`).join('')}`
+          : `[s${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1[v${i}]`,
+      )
+      .join(';') +
+    ';' +
+    times.map((t, j) => `[t${j}]${still(t)}[p${j}]`).join(';');
+  const graph = `${video};${audioGraph.replace(/\[a\]$/, `,${opts.audioChain}[a]`)}`;
+  const out: LadderOutputs = { mp4: {}, hlsDir: {}, poster: join(outDir, 'poster.jpg'), thumbnails: [1, 2, 3].map((i) => join(outDir, `thumb-${i}.jpg`)) };
+  const slaves: string[] = [];
+  const maps: string[] = [];
+  for (const [i, r] of rungs.entries()) {
+    out.mp4[r.name] = join(outDir, `${r.name}.mp4`);
+    out.hlsDir[r.name] = hlsDirOf(outDir, r.name);
+    await mkdir(out.hlsDir[r.name]!, { recursive: true });
+    maps.push('-map', `[v${i}]`, ...x264Args(r, fps, run.presets?.[r.name] ?? run.preset, run.threads, i));
+    slaves.push(...teeSlaves(i, out.mp4[r.name]!, out.hlsDir[r.name]!));
+  }
+  if (opts.soundFile) {
+    out.sound = opts.soundFile;
+    slaves.push(teeAudioSlave(opts.soundFile));
+  }
+  const stillOutputs = [out.poster, ...out.thumbnails].flatMap((file, j) => ['-map', `[p${j}]`, '-frames:v', '1', '-q:v', '3', '-map_metadata', '-1', file]);
   await runTool(
     FFMPEG,
     [
       ...common(run.threads),
+      '-xerror',
       ...inputs,
       '-filter_complex',
       graph,
-      '-map',
-      '[v]',
+      ...maps,
       '-map',
       '[a]',
-      '-t',
-      D,
-      ...x264Args(rung, fps, run.preset, run.threads),
       '-c:a',
       'aac',
       '-b:a',
       '128k',
-      '-ac',
-      '2',
-      '-ar',
-      '48000',
+      '-t',
+      duration.toFixed(3),
       '-map_metadata',
       '-1',
       '-map_chapters',
@@ -97,78 +235,31 @@ export async function encodeFirstRung(
       '-nostats',
       '-f',
       'tee',
-      teeTarget(join(outDir, `${rung.name}.mp4`), hlsDir),
+      slaves.join('|'),
+      ...stillOutputs,
     ],
     { timeoutMs: run.timeoutMs, signal: run.signal, memoryBytes: run.memoryBytes, onStdoutLine: progressOf(duration, run.onProgress) },
   );
-  return { mp4: join(outDir, `${rung.name}.mp4`), hlsDir };
+  return out;
 }
 
-/** Stage 2: all remaining rungs in one decode, audio copied from stage 1's output. */
-export async function encodeRungs(
-  src: string,
-  opts: { rungs: Rung[]; fps: number; duration: number; trim?: Trim; audioFrom: string; outDir: string; run: EncodeRun },
-) {
-  const { rungs, duration, outDir, run } = opts;
-  if (rungs.length === 0) return;
-  const fps = outputFps(opts.fps);
-  const D = duration.toFixed(3);
-  const split =
-    rungs.length > 1 ? `fps=${fps},format=yuv420p,split=${rungs.length}${rungs.map((_, i) => `[s${i}]`).join('')};` : `fps=${fps},format=yuv420p[s0];`;
-  const graph = `[0:v:0]${split}${rungs.map((r, i) => `[s${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1[v${i}]`).join(';')}`;
-  const outputs: string[] = [];
-  for (const [i, r] of rungs.entries()) {
-    const hlsDir = join(outDir, 'hls', r.name);
-    await mkdir(hlsDir, { recursive: true });
-    outputs.push(
-      '-map',
-      `[v${i}]`,
-      '-map',
-      '1:a:0',
-      '-t',
-      D,
-      ...x264Args(r, fps, run.preset, run.threads),
-      '-c:a',
-      'copy',
-      '-map_metadata',
-      '-1',
-      '-map_chapters',
-      '-1',
-      '-f',
-      'tee',
-      teeTarget(join(outDir, `${r.name}.mp4`), hlsDir),
-    );
-  }
-  await runTool(
-    FFMPEG,
-    [...common(run.threads), ...trimArgs(opts.trim), '-i', src, '-i', opts.audioFrom, '-filter_complex', graph, ...outputs, '-progress', 'pipe:1', '-nostats'],
-    { timeoutMs: run.timeoutMs, signal: run.signal, memoryBytes: run.memoryBytes, onStdoutLine: progressOf(duration, run.onProgress) },
-  );
-}
-
-/** Poster (at 1 s or mid-clip if shorter) and three thumbnails at ¼, ½, ¾, from a rendition. */
-export async function stills(rendition: string, duration: number, outDir: string, run: EncodeRun): Promise<{ poster: string; thumbnails: string[] }> {
-  const times = [Math.min(1, duration / 2), duration / 4, duration / 2, (3 * duration) / 4];
-  const names = ['poster.jpg', 'thumb-1.jpg', 'thumb-2.jpg', 'thumb-3.jpg'];
-  const args = [...common(1)];
-  for (const t of times) args.push('-ss', t.toFixed(3), '-i', rendition);
-  times.forEach((_, i) => args.push('-map', `${i}:v:0`, '-frames:v', '1', '-q:v', '3', '-map_metadata', '-1', join(outDir, names[i]!)));
-  await runTool(FFMPEG, args, { timeoutMs: run.timeoutMs, signal: run.signal, memoryBytes: run.memoryBytes });
-  return { poster: join(outDir, names[0]!), thumbnails: names.slice(1).map((n) => join(outDir, n)) };
-}
-
-/** The soundtrack of a rendition as its own file (copied, not re-encoded). */
-export async function extractAudio(rendition: string, out: string, run: EncodeRun) {
-  await runTool(
-    FFMPEG,
-    [...common(1), '-i', rendition, '-map', '0:a:0', '-vn', '-c:a', 'copy', '-map_metadata', '-1', '-movflags', '+faststart', '-f', 'mp4', out],
-    {
+/**
+ * After a failed encode: does the input itself decode, every frame, with
+ * `-xerror`? No → the upload is damaged (a permanent refusal); yes → the
+ * failure was ours (retried). Runs only on the failure path.
+ */
+export async function decodesCleanly(src: string, run: EncodeRun): Promise<boolean> {
+  try {
+    await runTool(FFMPEG, [...common(run.threads), '-xerror', '-i', src, '-map', '0:v:0', '-map', '0:a:0?', '-f', 'null', '-'], {
       timeoutMs: run.timeoutMs,
       signal: run.signal,
       memoryBytes: run.memoryBytes,
-    },
-  );
-  return out;
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof ToolError && err.reason === 'exit') return false;
+    throw err;
+  }
 }
 
 /**

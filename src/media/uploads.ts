@@ -163,7 +163,16 @@ export function videoView(v: VideosTable, urlOf: (key: string) => string, asOwne
     allowDuet: Boolean(v.allow_duet),
     soundId: v.sound_id,
     duetOf: v.duet_of ? JSON.parse(v.duet_of) : null,
-    renditions: renditions.map((r) => ({ name: r.name, width: r.width, height: r.height, bitrate: r.bitrate, sizeBytes: r.sizeBytes, url: urlOf(r.key) })),
+    renditions: renditions.map((r) => ({
+      name: r.name,
+      width: r.width,
+      height: r.height,
+      bitrate: r.bitrate,
+      sizeBytes: r.sizeBytes,
+      // a live rung plays through `hls` only: its MP4 is not written yet
+      url: r.live ? null : urlOf(r.key),
+      ...(r.live ? { live: true } : {}),
+    })),
     hls: v.hls_master_key && renditions.length ? urlOf(v.hls_master_key) : null,
     poster: v.poster_key ? urlOf(v.poster_key) : null,
     thumbnails: (JSON.parse(v.thumbnail_keys) as string[]).map(urlOf),

@@ -23,7 +23,17 @@ export interface MediaFacts {
 const IMAGE_FORMATS = /(^|,)(image2|[a-z0-9]+_pipe|gif|apng|ico|tiff|webp)(,|$)/;
 const IMAGE_CODECS = new Set(['png', 'mjpeg', 'bmp', 'webp', 'gif', 'tiff', 'jpeg2000', 'qoi', 'apng', 'ppm', 'pgm', 'pam']);
 
-export async function validateMedia(file: string, limits: MediaConfig, signal?: AbortSignal): Promise<MediaFacts> {
+export interface ValidateOptions {
+  /**
+   * How much is decoded: `sample` (default) the first 2 s and the last 1 s;
+   * `none` for a caller that decodes every frame with `-xerror` next anyway
+   * (the transcode): the header checks still run first, so a decompression
+   * bomb is refused before any frame is decoded.
+   */
+  decode?: 'sample' | 'none';
+}
+
+export async function validateMedia(file: string, limits: MediaConfig, signal?: AbortSignal, opts: ValidateOptions = {}): Promise<MediaFacts> {
   const size = (await stat(file)).size;
   if (size === 0) throw refuse('empty_file', limits);
   if (size > limits.maxBytes) throw refuse('too_large', limits, { size });
@@ -73,7 +83,7 @@ export async function validateMedia(file: string, limits: MediaConfig, signal?: 
   const fps = frameRate(video);
   if (fps > limits.maxFrameRate) throw refuse('frame_rate_too_high', limits, { fps: Math.round(fps) });
 
-  await decodeCheck(file, duration, limits, signal);
+  if (opts.decode !== 'none') await decodeCheck(file, duration, limits, signal);
   return {
     container: names[0]!,
     durationSeconds: duration,

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { TestReelm } from '../helpers/lanes.ts';
@@ -17,6 +17,16 @@ export function decodes(file: string) {
   execFileSync('/usr/bin/ffmpeg', ['-nostdin', '-v', 'error', '-xerror', '-threads', '1', '-i', file, '-f', 'null', '-'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+}
+
+/** EBU R128 integrated loudness (LUFS) of a file's soundtrack, measured by ffmpeg's ebur128 filter. */
+export function integratedLoudness(file: string): number {
+  const r = spawnSync('/usr/bin/ffmpeg', ['-nostdin', '-hide_banner', '-nostats', '-i', file, '-map', '0:a:0', '-af', 'ebur128', '-f', 'null', '-'], {
+    encoding: 'utf8',
+  });
+  const m = /I:\s+(-?[\d.]+) LUFS/.exec(r.stderr.slice(r.stderr.lastIndexOf('Summary:')));
+  if (!m) throw new Error(`no loudness measured for ${file}: ${r.stderr.slice(-300)}`);
+  return Number(m[1]);
 }
 
 export function mediaWorker(reelm: Reelm, store: RealmStore, opts: { preset?: string } = {}) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lanes, startReelm } from '../helpers/lanes.ts';
@@ -122,4 +122,33 @@ test('abandoned resumable uploads expire and their bytes are removed', async (t)
   assert.equal(await count(us, 'uploads'), 0);
   const resume = await r.app.inject({ method: 'HEAD', url: loc, headers: h });
   assert.ok([404, 410].includes(resume.statusCode), `expired upload answers ${resume.statusCode}`);
+});
+
+test('a file damaged past the part validation decodes is refused as corrupt by the transcode, and what was published goes', async (t) => {
+  const r = await startReelm('sqlite');
+  const dir = mkdtempSync(join(tmpdir(), 'reelm-midcorrupt-'));
+  t.after(async () => {
+    await r.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const user = await signUp(r);
+  const us = r.reelm.realms.get(user.realm);
+  // validation decodes only the first half second; the transcode decodes every frame with -xerror
+  const buf = Buffer.from(readFileSync(makeClip(join(dir, 'clip.mp4'), { w: 180, h: 320, seconds: 8, fps: 15, extra: ['-movflags', '+faststart'] })));
+  const mdat = buf.indexOf('mdat');
+  const start = mdat + Math.floor((buf.length - mdat) * 0.7);
+  for (let i = start; i < Math.min(buf.length, start + 20_000); i++) buf[i] = (i * 131 + 7) & 0xff;
+  const file = join(dir, 'damaged-late.mp4');
+  writeFileSync(file, buf);
+  const res = await uploadMultipart(r, user, file);
+  assert.equal(res.statusCode, 202, res.body);
+  await mediaWorker(r.reelm, us).drain();
+  const s = (await r.app.inject({ method: 'GET', url: `/api/v1/uploads/${res.json().id}`, headers: user.headers })).json();
+  assert.equal(s.state, 'failed', JSON.stringify(s));
+  assert.equal(s.error.code, 'corrupt');
+  assert.equal(await count(us, 'jobs'), 1, 'refused at the first attempt, not retried');
+  assert.equal(await count(us, 'videos'), 0);
+  assert.equal(await count(us, 'sounds'), 0);
+  assert.deepEqual(await blobKeys(us, `users/${user.userId}/`), []);
+  assert.deepEqual(filesUnder(workDirOf(us)), []);
 });

@@ -63,7 +63,12 @@ test('sounds, trim, mute and duet', async (t) => {
   assert.ok(soundId);
   assert.ok(meanVolume(a.file, 440) > meanVolume(a.file, 880) + 10, 'Alice’s video carries her 440 Hz tone');
   // a sound is public (and usable from other realms) once its video is posted publicly
-  const posted = await r.app.inject({ method: 'POST', url: '/api/v1/posts', headers: alice.headers, payload: { videoId: a.video.id, caption: 'La la la #tone', audience: 'public' } });
+  const posted = await r.app.inject({
+    method: 'POST',
+    url: '/api/v1/posts',
+    headers: alice.headers,
+    payload: { videoId: a.video.id, caption: 'La la la #tone', audience: 'public' },
+  });
   assert.equal(posted.statusCode, 201, posted.body);
 
   await t.test('use a sound (replace) with trim: new soundtrack, trimmed length, use counted', async () => {

@@ -75,6 +75,7 @@ for (const lane of lanes()) {
     const partial = await us.db.selectFrom('videos').selectAll().executeTakeFirstOrThrow();
     assert.equal(partial.status, 'processing');
     assert.equal(JSON.parse(partial.renditions).length, 1, 'killed with the first rung published and the ladder unfinished');
+    assert.equal(JSON.parse(partial.renditions)[0].live, true, 'the first rung was playable through its live HLS playlist');
 
     const second = startWorker(configFile);
     children.push(second);
