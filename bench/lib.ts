@@ -45,5 +45,5 @@ export async function stop(child: ChildProcess) {
 
 export function row(name: string, r: WrkResult, baseline?: WrkResult) {
   const ratio = baseline ? `  ${(r.requestsPerSec / baseline.requestsPerSec).toFixed(2)}× baseline` : '';
-  console.log(`${name.padEnd(44)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s  ${r.latencyMs.toFixed(2).padStart(7)} ms avg${ratio}`);
+  console.log(`${name.padEnd(52)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s  ${r.latencyMs.toFixed(2).padStart(7)} ms avg${ratio}`);
 }

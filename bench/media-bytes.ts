@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LocalBlobStore } from '../src/blobs/local-store.ts';
-import { MediaGrants } from '../src/media-serving/grants.ts';
+import { edgeSecret, MediaGrants } from '../src/media-serving/grants.ts';
 import { ensureNginx, freePort, startNginx, type RunningNginx } from '../test/helpers/nginx.ts';
 import { row, startProcess, stop, wrk, type WrkResult } from './lib.ts';
 
@@ -71,11 +71,12 @@ async function reelm(mode: 'direct' | 'x-accel', port: number) {
 // The three targets are measured in alternation (rounds), so that load from
 // other work on the machine hits them alike; figures are averages over rounds.
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-const sums = { baseline: 0, direct: 0, xaccel: 0 };
-const latency = { baseline: 0, direct: 0, xaccel: 0 };
+const sums = { baseline: 0, direct: 0, xaccel: 0, authCached: 0 };
+const latency = { baseline: 0, direct: 0, xaccel: 0, authCached: 0 };
 try {
   nginx = await startNginx({
     upstreamPort: accelPort,
+    edgeSecret: edgeSecret(secret),
     dataDir,
     port: nginxPort,
     extraServers: `server { listen 127.0.0.1:${staticPort}; location /static/ { alias ${resolve(blobsDir)}/; sendfile on; tcp_nopush on; } }`,
@@ -86,10 +87,12 @@ try {
     baseline: `http://127.0.0.1:${staticPort}/static/${key}`,
     direct: `http://127.0.0.1:${directPort}${path}`,
     xaccel: `http://127.0.0.1:${nginxPort}${path}`,
+    // the same grant without its nginx signature: Node decides once, nginx reuses the decision
+    authCached: `http://127.0.0.1:${nginxPort}${path.replace(/&s=[^&]+/, '')}`,
   };
   for (const url of Object.values(urls)) await check(url);
   for (let i = 0; i < rounds; i++) {
-    for (const name of ['baseline', 'direct', 'xaccel'] as const) {
+    for (const name of ['baseline', 'direct', 'xaccel', 'authCached'] as const) {
       const r = wrk(urls[name], { seconds, connections, headers });
       sums[name] += r.requestsPerSec / rounds;
       latency[name] += r.latencyMs / rounds;
@@ -100,17 +103,19 @@ try {
   await nginx?.stop();
   if (existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });
 }
-const results: Record<'baseline' | 'direct' | 'xaccel', WrkResult> = {
+const results: Record<'baseline' | 'direct' | 'xaccel' | 'authCached', WrkResult> = {
   baseline: { requestsPerSec: sums.baseline, latencyMs: latency.baseline },
   direct: { requestsPerSec: sums.direct, latencyMs: latency.direct },
   xaccel: { requestsPerSec: sums.xaccel, latencyMs: latency.xaccel },
+  authCached: { requestsPerSec: sums.authCached, latencyMs: latency.authCached },
 };
 
 const base = results.baseline!;
 console.log(`Media bytes: 1 MiB range read, wrk -t1 -c${connections}, ${rounds} rounds of ${seconds} s per target, loopback (2-core machine)`);
 row('nginx sendfile, static location (baseline)', base);
 row('Reelm direct (Node sends the bytes)', results.direct!, base);
-row('Reelm behind shipped nginx (x-accel)', results.xaccel!, base);
+row('Reelm behind shipped nginx, grant checked by nginx', results.xaccel!, base);
+row('Reelm behind shipped nginx, Node decision cached', results.authCached!, base);
 const direct = results.direct!.requestsPerSec / base.requestsPerSec;
 const xaccel = results.xaccel!.requestsPerSec / base.requestsPerSec;
 console.log(

@@ -78,17 +78,24 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async readRange(key: string, range: ByteRange): Promise<Buffer> {
+    const buf = Buffer.allocUnsafe(range.end - range.start + 1);
+    await this.readRangeInto(key, range, buf);
+    return buf;
+  }
+
+  async readRangeInto(key: string, range: ByteRange, into: Buffer): Promise<number> {
+    const length = range.end - range.start + 1;
+    if (into.length < length) throw new RangeError(`buffer of ${into.length} bytes is too small for ${length}`);
     const fh = await open(this.localPath(key), 'r');
     try {
-      const buf = Buffer.allocUnsafe(range.end - range.start + 1);
       let got = 0;
-      while (got < buf.length) {
-        const { bytesRead } = await fh.read(buf, got, buf.length - got, range.start + got);
+      while (got < length) {
+        const { bytesRead } = await fh.read(into, got, length - got, range.start + got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
-      if (got !== buf.length) throw new Error(`blob ${key} is shorter than the range asked for`);
-      return buf;
+      if (got !== length) throw new Error(`blob ${key} is shorter than the range asked for`);
+      return got;
     } finally {
       await fh.close();
     }

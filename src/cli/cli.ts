@@ -2,6 +2,7 @@
 const commands: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
   audit: () => import('../audit/audit-command.ts'),
   'audit-log': () => import('../audit/audit-log-command.ts'),
+  'edge-secret': () => import('../media-serving/edge-secret-command.ts'),
   staff: () => import('../staff/staff-command.ts'),
   worker: () => import('../jobs/worker-command.ts'),
 };

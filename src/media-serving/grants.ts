@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 // Signed media grants: a short-lived capability to fetch one blob of one realm,
 // carried in the URL query (`?exp=…&g=…[&v=…]`) so that <video>, <img> and HLS
@@ -16,11 +16,18 @@ export interface Grant {
 
 export type GrantCheck = { ok: true; grant: Grant } | { ok: false; code: 'grant_invalid' | 'grant_expired' };
 
+/** The secret nginx's secure_link checks grants with (deploy/nginx/reelm.conf; `npx reelm edge-secret`). */
+export function edgeSecret(serverSecret: string): string {
+  return createHmac('sha256', serverSecret).update('reelm nginx secure_link v1').digest('hex');
+}
+
 export class MediaGrants {
   readonly #key: Buffer;
+  readonly #edgeSecret: string;
 
   constructor(serverSecret: string) {
     this.#key = createHmac('sha256', serverSecret).update('reelm media grants v1').digest();
+    this.#edgeSecret = edgeSecret(serverSecret);
   }
 
   #mac(realm: string, key: string, expiresAt: number, viewer: string | undefined): Buffer {
@@ -35,6 +42,12 @@ export class MediaGrants {
     const q = new URLSearchParams({ exp: String(grant.expiresAt) });
     if (grant.viewer) q.set('v', grant.viewer);
     q.set('g', this.#mac(grant.realm, grant.key, grant.expiresAt, grant.viewer).toString('base64url'));
+    // A second signature in nginx's secure_link form, so nginx can serve a grant
+    // without asking Node. Not for viewer-bound grants: those need the session.
+    if (!grant.viewer) {
+      const edge = `${grant.expiresAt}/media/${grant.realm}/${grant.key} ${this.#edgeSecret}`;
+      q.set('s', createHash('md5').update(edge).digest('base64url'));
+    }
     return q;
   }
 

@@ -38,7 +38,7 @@ export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
   const publicCache = `public, max-age=${delivery.publicMaxAgeSeconds}, immutable`;
   const grantedCache = 'private, no-store';
   const params = z.object({ realm: z.string(), '*': z.string() });
-  const querystring = z.object({ exp: z.string().optional(), g: z.string().optional(), v: z.string().optional() });
+  const querystring = z.object({ exp: z.string().optional(), g: z.string().optional(), v: z.string().optional(), s: z.string().optional() });
 
   /** The one access decision: a valid grant, or public media. Throws the refusal otherwise. */
   async function decide(req: FastifyRequest, realm: string, key: string, q: z.infer<typeof querystring>): Promise<Access> {

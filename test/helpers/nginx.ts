@@ -29,7 +29,13 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-export async function startNginx(opts: { upstreamPort: number; dataDir: string; port: number; extraServers?: string }): Promise<RunningNginx> {
+export async function startNginx(opts: {
+  upstreamPort: number;
+  dataDir: string;
+  port: number;
+  extraServers?: string;
+  edgeSecret?: string;
+}): Promise<RunningNginx> {
   const bin = nginxBinary();
   if (!bin) throw new Error('nginx is not installed (apt-get install nginx)');
   const dir = mkdtempSync(join(tmpdir(), 'reelm-nginx-'));
@@ -38,7 +44,8 @@ export async function startNginx(opts: { upstreamPort: number; dataDir: string; 
     .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${opts.upstreamPort};`)
     .replace('listen 80;', `listen 127.0.0.1:${opts.port};`)
     .replaceAll('alias /var/lib/reelm/realms/', `alias ${resolve(opts.dataDir)}/realms/`)
-    .replace('proxy_cache_path /var/cache/nginx/reelm_media_access', `proxy_cache_path ${dir}/media_access`);
+    .replace('proxy_cache_path /var/cache/nginx/reelm_media_access', `proxy_cache_path ${dir}/media_access`)
+    .replace('REELM_EDGE_SECRET', opts.edgeSecret ?? 'not-configured');
   writeFileSync(join(dir, 'reelm.conf'), site);
   writeFileSync(
     join(dir, 'nginx.conf'),

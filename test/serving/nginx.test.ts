@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { edgeSecret } from '../../src/media-serving/grants.ts';
 import { setPublicMediaCheck } from '../../src/media-serving/access.ts';
 import { signedMediaUrl } from '../../src/media-serving/media-links.ts';
 import { startReelm, type TestReelm } from '../helpers/lanes.ts';
@@ -17,6 +18,7 @@ describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinar
   let t: TestReelm;
   let nginx: RunningNginx;
   let base: string;
+  let nodeAsked = 0;
 
   before(async () => {
     t = await startReelm('sqlite', { config: { delivery: { mode: 'x-accel', publicDecisionSeconds: 1 } } });
@@ -25,7 +27,8 @@ describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinar
     setPublicMediaCheck(t.reelm, (_realm, key) => key === PUBLIC);
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const upstreamPort = (t.app.server.address() as { port: number }).port;
-    nginx = await startNginx({ upstreamPort, dataDir: t.dataDir, port: await freePort() });
+    nginx = await startNginx({ upstreamPort, dataDir: t.dataDir, port: await freePort(), edgeSecret: edgeSecret(t.reelm.secret) });
+    t.app.server.on('request', () => nodeAsked++);
     base = `http://127.0.0.1:${nginx.port}`;
   });
   after(async () => {
@@ -71,6 +74,7 @@ describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinar
     assert.equal(((await expired.json()) as any).error.code, 'grant_expired');
     const forged = new URL(grant());
     forged.searchParams.set('g', 'A'.repeat(43));
+    forged.searchParams.set('s', 'A'.repeat(22)); // both signatures forged
     const f = await fetch(forged);
     assert.equal(f.status, 403);
     assert.equal(((await f.json()) as any).error.code, 'grant_invalid');
@@ -115,5 +119,23 @@ describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinar
     const closed = await fetch(url);
     assert.equal(closed.status, 404);
     assert.equal(((await closed.json()) as { error: { code: string } }).error.code, 'not_found');
+  });
+
+  test('nginx serves a grant it can check itself without asking Node; an expired one goes to Node and is refused', async () => {
+    const before = nodeAsked;
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(grant());
+      assert.equal(res.status, 200);
+      assert.deepEqual(Buffer.from(await res.arrayBuffer()), body);
+      assert.equal(res.headers.get('cache-control'), 'private, no-store');
+    }
+    assert.equal(nodeAsked, before, 'Node was not asked');
+    const expired = await fetch(grant({ nowSeconds: Math.floor(Date.now() / 1000) - 1000 }));
+    assert.equal(expired.status, 403);
+    assert.equal(((await expired.json()) as { error: { code: string } }).error.code, 'grant_expired');
+    assert.ok(nodeAsked > before);
+    // a viewer-bound grant carries no edge signature: Node checks the session every time
+    const bound = new URL(grant({ viewer: 'someone' }));
+    assert.equal(bound.searchParams.get('s'), null);
   });
 });
