@@ -4,6 +4,7 @@ import type { Transaction } from 'kysely';
 import { newId } from '../lib/ids.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
+import type { StaffAccessLogTable } from './schema.ts';
 import { realmLogPath } from '../residency/realm-log.ts';
 
 // The staff access log of a realm, a keyed hash chain:
@@ -35,19 +36,7 @@ function hmac(key: Buffer, text: string): string {
   return createHmac('sha256', key).update(text).digest('hex');
 }
 
-function contentOf(r: {
-  seq: number;
-  id: string;
-  at: number;
-  staff_id: string | null;
-  staff_name: string | null;
-  staff_role: string | null;
-  operator: string | null;
-  subject_id: string | null;
-  action: string | null;
-  fields: string | null;
-  justification: string | null;
-}): string {
+function contentOf(r: Omit<StaffAccessLogTable, 'content_hash' | 'prev_hash' | 'hash' | 'redacted_at'>): string {
   return JSON.stringify([
     Number(r.seq),
     r.id,
