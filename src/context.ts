@@ -44,7 +44,7 @@ export async function openReelm(config: ReelmConfig): Promise<Reelm> {
   for (const name of Object.keys(config.realms)) {
     if (!policy.realms.has(name)) throw new Error(`configuration names realm "${name}", which the residency policy (${config.policyFile}) does not define`);
   }
-  const secret = config.secret ?? loadOrCreateSecret(config.dataDir);
+  const secret = serverSecret(config);
   const stores: RealmStore[] = [];
   try {
     for (const name of config.serveRealms ?? []) {
@@ -71,6 +71,11 @@ export async function openReelm(config: ReelmConfig): Promise<Reelm> {
     await Promise.allSettled(stores.map((s) => s.close()));
     throw err;
   }
+}
+
+/** The configured secret, or the one generated into the data directory on first start. */
+export function serverSecret(config: ReelmConfig): string {
+  return config.secret ?? loadOrCreateSecret(config.dataDir);
 }
 
 function loadOrCreateSecret(dataDir: string): string {

@@ -1,3 +1,4 @@
+import { handleKeyOf } from '../directory/directory.ts';
 import type { Reelm } from '../context.ts';
 import { badRequest, conflict, notFound, unauthorized } from '../api/errors.ts';
 import { isUniqueViolation } from '../realm/database.ts';
@@ -115,11 +116,9 @@ export class AccountService {
   async logIn(login: string, password: string, address: string, session: { kind: 'cookie' | 'bearer'; userAgent?: string }) {
     const trimmed = login.trim();
     const isEmail = trimmed.indexOf('@') > 0;
-    const account = isEmail ? `e:${trimmed.toLowerCase()}` : `h:${trimmed.replace(/^@/, '').toLowerCase()}`;
+    const account = isEmail ? `e:${trimmed.toLowerCase()}` : `h:${handleKeyOf(trimmed)}`;
     this.throttle.check(account, address);
-    const entry = isEmail
-      ? await this.#reelm.directory.byEmail(trimmed.normalize('NFC').toLowerCase())
-      : await this.#reelm.directory.byHandle(trimmed.replace(/^@/, '').toLowerCase());
+    const entry = isEmail ? await this.#reelm.directory.byEmail(trimmed.normalize('NFC').toLowerCase()) : await this.#reelm.directory.byHandle(trimmed);
     const user =
       entry && this.#reelm.realms.has(entry.realm)
         ? await this.#reelm.realms
@@ -211,8 +210,7 @@ export class AccountService {
 
   /** Routes a handle to its realm through the directory. */
   async locate(handle: string): Promise<{ userId: string; realm: string } | undefined> {
-    const key = handle.trim().replace(/^@/, '').toLowerCase();
-    const entry = await this.#reelm.directory.byHandle(key);
+    const entry = await this.#reelm.directory.byHandle(handle);
     return entry && this.#reelm.realms.has(entry.realm) ? { userId: entry.userId, realm: entry.realm } : undefined;
   }
 

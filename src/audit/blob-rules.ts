@@ -1,3 +1,4 @@
+import { ownerOfKey } from '../blobs/blob-store.ts';
 import type { RealmStore } from '../realm/store.ts';
 
 // How the audit tells whose a blob is, and whether anything still uses it.
@@ -21,7 +22,7 @@ export interface BlobReferenceCheck {
 }
 
 export const blobOwnerRules: BlobOwnerRule[] = [
-  { prefix: 'users/', purpose: 'a person’s files', ownerOf: (k) => /^users\/([^/]+)\//.exec(k)?.[1] },
+  { prefix: 'users/', purpose: 'a person’s files', ownerOf: ownerOfKey },
   { prefix: 'exports/', purpose: '“download your data” archives, exports/<ownerId>/…', ownerOf: (k) => /^exports\/([^/]+)\//.exec(k)?.[1] },
 ];
 

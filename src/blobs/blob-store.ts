@@ -28,8 +28,6 @@ export interface BlobStore {
   putFile(key: string, file: string, opts?: { contentType?: string }): Promise<BlobInfo>;
   get(key: string, range?: ByteRange): Promise<Readable>;
   getBuffer(key: string): Promise<Buffer>;
-  /** Local driver only: one range read into memory (faster than a stream for the sizes players ask for). */
-  readRange?(key: string, range: ByteRange): Promise<Buffer>;
   /** Local driver only: reads a range into `into` (from offset 0) and returns the byte count; lets callers reuse buffers. */
   readRangeInto?(key: string, range: ByteRange, into: Buffer): Promise<number>;
   stat(key: string): Promise<BlobInfo | undefined>;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -77,12 +76,6 @@ export class LocalBlobStore implements BlobStore {
     return createReadStream(this.localPath(key), { highWaterMark: 1024 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 
-  async readRange(key: string, range: ByteRange): Promise<Buffer> {
-    const buf = Buffer.allocUnsafe(range.end - range.start + 1);
-    await this.readRangeInto(key, range, buf);
-    return buf;
-  }
-
   async readRangeInto(key: string, range: ByteRange, into: Buffer): Promise<number> {
     const length = range.end - range.start + 1;
     if (into.length < length) throw new RangeError(`buffer of ${into.length} bytes is too small for ${length}`);
@@ -150,8 +143,4 @@ async function walk(dir: string): Promise<string[]> {
     else if (e.isFile()) out.push(p);
   }
   return out;
-}
-
-export function md5Etag(buf: Buffer): string {
-  return `"${createHash('md5').update(buf).digest('hex')}"`;
 }

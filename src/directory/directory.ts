@@ -43,6 +43,11 @@ const migrations: Record<string, Migration> = {
   },
 };
 
+/** The directory's key for a handle: without a leading @, trimmed, lower-cased. */
+export function handleKeyOf(handle: string): string {
+  return handle.trim().replace(/^@/, '').toLowerCase();
+}
+
 export interface DirectoryEntry {
   userId: string;
   realm: string;
@@ -116,7 +121,9 @@ export class Directory {
     await this.db.deleteFrom('directory_accounts').where('user_id', '=', userId).execute();
   }
 
-  async byHandle(handleKey: string): Promise<DirectoryEntry | undefined> {
+  /** By handle as a person types it ("@Mia", "mia "): normalised here, once for every caller. */
+  async byHandle(handle: string): Promise<DirectoryEntry | undefined> {
+    const handleKey = handleKeyOf(handle);
     const r = await this.db
       .selectFrom('directory_accounts')
       .select(['user_id', 'realm', 'handle_key'])

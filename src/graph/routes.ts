@@ -23,7 +23,7 @@ const pageQuery = z.object({ cursor: z.string().max(200).optional(), limit: z.co
 const followState = z.object({ following: z.boolean(), handle: z.string(), realm: z.string() });
 
 async function locate(reelm: Reelm, handle: string, opts: { remoteOk?: boolean } = {}): Promise<PublicSnapshot> {
-  const entry = await reelm.directory.byHandle(handle.trim().replace(/^@/, '').toLowerCase());
+  const entry = await reelm.directory.byHandle(handle);
   if (!entry) throw notFound('That account');
   if (!reelm.realms.has(entry.realm)) {
     if (!opts.remoteOk) throw new AppError(503, 'realm_not_served', `That account lives in realm ${entry.realm}, which this server does not serve.`);

@@ -193,12 +193,3 @@ export async function listFollowing(store: RealmStore, userId: string, opts: { c
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.followedAt, last.id) : null };
 }
-
-export async function isFollowing(store: RealmStore, followerId: string, followeeId: string): Promise<boolean> {
-  return !!(await store.db
-    .selectFrom('follows')
-    .select('followee_id')
-    .where('follower_id', '=', followerId)
-    .where('followee_id', '=', followeeId)
-    .executeTakeFirst());
-}

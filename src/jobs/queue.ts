@@ -165,7 +165,3 @@ export async function release(db: Kysely<RealmDatabase>, job: Job, workerId: str
     .where('state', '=', 'running')
     .execute();
 }
-
-export function payloadOf<T>(job: Job): T {
-  return JSON.parse(job.payload) as T;
-}

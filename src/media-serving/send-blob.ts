@@ -75,7 +75,6 @@ export async function sendBlob(req: FastifyRequest, reply: FastifyReply, store: 
     raw.end(buf.subarray(0, n));
     return reply;
   }
-  if (store.readRange && whole.end - whole.start < inMemoryLimit) return reply.send(await store.readRange(key, whole));
   return reply.send(await store.get(key, r));
 }
 

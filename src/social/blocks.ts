@@ -1,3 +1,4 @@
+import { handleKeyOf } from '../directory/directory.ts';
 import type { Viewer } from '../api/auth.ts';
 import { badRequest, notFound } from '../api/errors.ts';
 import type { Reelm } from '../context.ts';
@@ -8,8 +9,7 @@ import { relay } from './relay.ts';
 // the blocker's content from them on every list path (see visibility.ts).
 
 async function target(reelm: Reelm, handle: string) {
-  const key = handle.trim().replace(/^@/, '').toLowerCase();
-  const e = await reelm.directory.byHandle(key);
+  const e = await reelm.directory.byHandle(handle);
   if (!e || !reelm.realms.has(e.realm)) throw notFound('That account');
   const u = await reelm.realms.get(e.realm).db.selectFrom('users').select(['id', 'handle']).where('id', '=', e.userId).executeTakeFirst();
   if (!u) throw notFound('That account');
@@ -34,7 +34,7 @@ export async function block(reelm: Reelm, viewer: Viewer, handle: string) {
 
 export async function unblock(reelm: Reelm, viewer: Viewer, handle: string) {
   const store = reelm.realms.get(viewer.realm);
-  const key = handle.trim().replace(/^@/, '').toLowerCase();
+  const key = handleKeyOf(handle);
   // By the handle they had when blocked, or their current one (handles can change).
   const current = await reelm.directory.byHandle(key);
   const hit = await store.db

@@ -48,7 +48,7 @@ export async function followingFeed(reelm: Reelm, viewer: Viewer, cursor: string
 }
 
 export async function profileVideos(reelm: Reelm, viewer: Viewer | null, handle: string, cursor: string | undefined, limit: number): Promise<Page> {
-  const entry = await reelm.directory.byHandle(handle.trim().replace(/^@/, '').toLowerCase());
+  const entry = await reelm.directory.byHandle(handle);
   if (!entry) throw notFound('That account');
   const db = listStore(reelm, viewer, entry.realm).db;
   const q = db.selectFrom('post_index').selectAll('post_index').where('post_index.owner_id', '=', entry.userId) as Q;

@@ -1,3 +1,4 @@
+import { handleKeyOf } from '../directory/directory.ts';
 import { sql, type Kysely } from 'kysely';
 import type { Viewer } from '../api/auth.ts';
 import type { Reelm } from '../context.ts';
@@ -173,7 +174,7 @@ export interface AccountHit {
 }
 
 async function searchAccountsIn(store: RealmStore, q: string, limit: number): Promise<AccountHit[]> {
-  const key = q.trim().replace(/^@/, '').toLowerCase();
+  const key = handleKeyOf(q);
   if (!key) return [];
   const like = key.replace(/[%_\\]/g, '');
   const db = store.db;

@@ -97,7 +97,7 @@ export const staffRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const staff = await requireStaff(req.headers.authorization);
       let userId = req.body.userId;
-      if (!userId && req.body.handle) userId = (await reelm.directory.byHandle(req.body.handle.trim().replace(/^@/, '').toLowerCase()))?.userId;
+      if (!userId && req.body.handle) userId = (await reelm.directory.byHandle(req.body.handle))?.userId;
       if (!userId) throw notFound('That account');
       return staffRead(reelm, staff, userId, req.body.justification);
     },

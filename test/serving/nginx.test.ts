@@ -139,3 +139,11 @@ describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinar
     assert.equal(bound.searchParams.get('s'), null);
   });
 });
+
+test('`reelm edge-secret` prints the secret nginx checks grants with', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const secret = randomBytes(32).toString('hex');
+  const r = spawnSync(process.execPath, ['src/main.ts', 'edge-secret'], { env: { ...process.env, REELM_SECRET: secret }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), edgeSecret(secret));
+});
