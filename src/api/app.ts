@@ -44,6 +44,14 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('reelm', reelm);
+  // An empty JSON body is "no body": routes whose body is optional then see `undefined` (their schema
+  // supplies the defaults) instead of Fastify's refusal of an empty application/json request.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    return jsonParser(req, body as string, done);
+  });
   app.decorate('routeTable', [] as { method: string; url: string }[]);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url });
