@@ -86,7 +86,9 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
         const viewer = requireViewer(req);
         const store = reelm.realms.get(viewer.realm);
         if (!req.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data with a `file` part.');
-        const part = await req.file();
+        const part = await req.file().catch((err: unknown) => {
+          throw malformed(err);
+        });
         if (!part) throw badRequest('file_missing', 'The request has no `file` part.');
         const rawOptions = (part.fields as Record<string, any>).options?.value;
         const parsed = uploadOptionsSchema.safeParse(rawOptions ? safeJson(rawOptions) : {});
@@ -101,7 +103,9 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
         await mkdir(dir, { recursive: true });
         const tmp = join(dir, `${upload.id}-${newId().slice(-6)}`);
         try {
-          await pipeline(part.file, createWriteStream(tmp));
+          await pipeline(part.file, createWriteStream(tmp)).catch((err: unknown) => {
+            throw malformed(err);
+          });
           if (part.file.truncated)
             throw new AppError(413, 'too_large', `The file is larger than the ${Math.round(reelm.config.media.maxBytes / 1024 / 1024)} MB limit.`);
           const { size } = await import('node:fs/promises').then((fs) => fs.stat(tmp));
@@ -214,6 +218,12 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
     await store.db.deleteFrom('uploads').where('id', '=', id).where('state', 'in', ['receiving', 'received']).execute();
   }
 };
+
+/** A multipart body the parser cannot read (no boundary, cut short) is the client's error, not ours. */
+function malformed(err: unknown): unknown {
+  if (err instanceof AppError || (err as { code?: string }).code === 'ENOSPC') return err;
+  return badRequest('malformed_multipart', 'The multipart/form-data body cannot be read (missing boundary, or cut short).');
+}
 
 function safeJson(text: string): unknown {
   try {

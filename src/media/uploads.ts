@@ -39,14 +39,29 @@ export class UploadService {
     if (input.sizeBytes > limits.maxBytes)
       throw new AppError(413, 'too_large', `The file is larger than the ${Math.round(limits.maxBytes / 1024 / 1024)} MB limit.`);
     const now = Date.now();
+    // Refused uploads (state failed) do not use up the hour; a slot frees when the oldest counted one turns an hour old.
     const recent = await store.db
       .selectFrom('uploads')
-      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size_bytes').as('bytes')])
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<number>('created_at').as('oldest')])
       .where('owner_id', '=', input.ownerId)
       .where('created_at', '>', now - 3600_000)
+      .where('state', '!=', 'failed')
       .executeTakeFirstOrThrow();
-    if (Number(recent.n) >= limits.uploadsPerHour)
-      throw tooMany('upload_rate_limited', `You can start at most ${limits.uploadsPerHour} uploads an hour. Try again later.`, 3600);
+    if (Number(recent.n) >= limits.uploadsPerHour) {
+      const oldest = await store.db
+        .selectFrom('uploads')
+        .select('created_at')
+        .where('owner_id', '=', input.ownerId)
+        .where('created_at', '>', now - 3600_000)
+        .where('state', '!=', 'failed')
+        .orderBy('created_at', 'desc')
+        .offset(limits.uploadsPerHour - 1)
+        .limit(1)
+        .executeTakeFirst();
+      const frees = Number(oldest?.created_at ?? recent.oldest ?? now) + 3600_000;
+      const wait = Math.max(1, Math.ceil((frees - now) / 1000));
+      throw tooMany('upload_rate_limited', `You can start at most ${limits.uploadsPerHour} uploads an hour. Try again in ${wait} s.`, wait);
+    }
     const day = await store.db
       .selectFrom('uploads')
       .select((eb) => eb.fn.sum<number>('size_bytes').as('bytes'))
@@ -121,6 +136,11 @@ export class UploadService {
       createdAt: new Date(u.created_at).toISOString(),
       expiresAt: u.state === 'receiving' ? new Date(u.expires_at).toISOString() : null,
     };
+  }
+
+  /** An unfinished upload its owner ended (tus DELETE): the row goes, like the bytes. */
+  async cancel(store: RealmStore, ownerId: string, uploadId: string): Promise<void> {
+    await store.db.deleteFrom('uploads').where('id', '=', uploadId).where('owner_id', '=', ownerId).where('state', '=', 'receiving').execute();
   }
 
   /** Removes unfinished uploads past their expiry (the tus store removes their bytes). */
