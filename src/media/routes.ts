@@ -109,8 +109,11 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
           if (part.file.truncated)
             throw new AppError(413, 'too_large', `The file is larger than the ${Math.round(reelm.config.media.maxBytes / 1024 / 1024)} MB limit.`);
           const { size } = await import('node:fs/promises').then((fs) => fs.stat(tmp));
-          await uploads.received(store, upload.id, tmp, size);
+          const refusal = await uploads.received(store, upload.id, tmp, size);
+          // Known from the file's header: refused in this response (the upload's status says the same).
+          if (refusal) throw new AppError(422, refusal.code, refusal.message, { uploadId: upload.id });
         } catch (err) {
+          if (err instanceof AppError && err.status === 422) throw err;
           await dropUpload(store, upload.id);
           throw err;
         } finally {

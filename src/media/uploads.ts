@@ -8,6 +8,7 @@ import type { MediaConfig } from './media-config.ts';
 import type { UploadOptions } from './options.ts';
 import { MEDIA_PROCESS, removeUploadMedia } from './pipeline.ts';
 import type { Rendition, UploadsTable, VideosTable } from './schema.ts';
+import { MediaRefusal, validateMedia } from './validate.ts';
 
 // Upload sessions in the uploader's home realm: limits and quota at creation,
 // the bytes into the realm's blob store at completion, then one durable job.
@@ -92,10 +93,27 @@ export class UploadService {
     return row;
   }
 
-  /** The bytes have all arrived (in `file`): store them in the realm's blobs and queue processing. */
-  async received(store: RealmStore, uploadId: string, file: string, sizeBytes: number): Promise<void> {
+  /**
+   * The bytes have all arrived (in `file`): the header checks run at once, so a file that is not a
+   * video is refused now (returned, and on the upload's status) rather than after a job; otherwise
+   * the bytes go into the realm's blobs and processing is queued (the job checks everything again).
+   */
+  async received(store: RealmStore, uploadId: string, file: string, sizeBytes: number): Promise<MediaRefusal | undefined> {
     const upload = await store.db.selectFrom('uploads').selectAll().where('id', '=', uploadId).executeTakeFirst();
     if (!upload || upload.state !== 'receiving') return;
+    try {
+      await validateMedia(file, this.limits, undefined, { decode: 'none' });
+    } catch (err) {
+      // A probe that timed out may be our load, not the file: the job decides that one.
+      if (!(err instanceof MediaRefusal) || err.code === 'probe_timeout') throw err;
+      await store.db
+        .updateTable('uploads')
+        .set({ state: 'failed', size_bytes: sizeBytes, error_code: err.code, error_message: err.message, updated_at: Date.now() })
+        .where('id', '=', uploadId)
+        .where('state', '=', 'receiving')
+        .execute();
+      return err;
+    }
     await store.blobs.putFile(uploadSourceKey(upload.owner_id, upload.id), file);
     await store.db.transaction().execute(async (trx) => {
       const r = await trx
@@ -108,6 +126,7 @@ export class UploadService {
         await enqueue(trx, { kind: MEDIA_PROCESS, ownerId: upload.owner_id, payload: { uploadId }, dedupeKey: `media:${uploadId}`, maxAttempts: 3 });
     });
     this.onQueued(store.name);
+    return undefined;
   }
 
   async status(store: RealmStore, ownerId: string, uploadId: string) {

@@ -47,6 +47,32 @@ for (const lane of lanes()) {
       );
     });
 
+    it('a one-shot upload of a non-video is refused in the same response; a tus upload shows the refusal on its status at once', async (t) => {
+      const r = await startReelm(lane);
+      t.after(() => r.close());
+      const u = await signUp(r);
+      const bytes = Buffer.from('just some text, not a video at all, really');
+      const m = multipart(bytes, 'clip.mp4');
+      const res = await r.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: { ...u.headers, ...m.headers }, payload: m.payload });
+      assertReelmError(res, 422, 'not_video');
+      const status = (await r.app.inject({ method: 'GET', url: `/api/v1/uploads/${res.json().error.details.uploadId}`, headers: u.headers })).json();
+      assert.equal(status.state, 'failed');
+      assert.equal(status.error.code, 'not_video');
+      const created = await tusCreate(r, u, bytes.length);
+      const id = String(created.headers.location).split('/').pop()!;
+      const patch = await r.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/uploads/tus/${id}`,
+        headers: { ...u.headers, 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+        payload: bytes,
+      });
+      assert.equal(patch.statusCode, 204, patch.body);
+      const s = (await r.app.inject({ method: 'GET', url: `/api/v1/uploads/${id}`, headers: u.headers })).json();
+      assert.deepEqual([s.state, s.error?.code], ['failed', 'not_video'], 'no job needed to know');
+      const store = r.reelm.realms.get(u.realm);
+      assert.equal((await store.db.selectFrom('jobs').selectAll().execute()).length, 0);
+    });
+
     it('multipart without a boundary, or truncated, is a 4xx with a code', async (t) => {
       const r = await startReelm(lane);
       t.after(() => r.close());
