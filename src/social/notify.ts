@@ -109,6 +109,17 @@ async function maySeePost(trx: Transaction<RealmDatabase>, videoId: string, pers
     .executeTakeFirst());
 }
 
+/** After a person unfollows an account (in their realm): their notifications about its non-public posts lose their excerpts. */
+export async function blankExcerptsAfterUnfollow(trx: Transaction<RealmDatabase>, personId: string, ownerId: string) {
+  await trx
+    .updateTable('notifications')
+    .set({ excerpt: '' })
+    .where('user_id', '=', personId)
+    .where('excerpt', '<>', '')
+    .where('video_id', 'in', (eb) => eb.selectFrom('post_index').select('video_id').where('owner_id', '=', ownerId).where('audience', '<>', 'public'))
+    .execute();
+}
+
 export async function unnotify(store: RealmStore, trx: Transaction<RealmDatabase>, recipientRealm: string, recipientId: string, causeKey: string) {
   await relay(store, trx, recipientRealm, 'social.notify_removed', { recipient_id: recipientId, cause_key: causeKey });
 }

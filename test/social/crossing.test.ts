@@ -159,13 +159,21 @@ for (const lane of lanes()) {
       for (const m of await outbox(r, 'eu')) if (m.to_realm === 'intl') assert.doesNotMatch(m.payload, /capybarasecret|replysecret/);
       assert.ok((await excerpts(r, creator)).includes(`comment:replysecret @${stranger.handle}`), 'the creator reads comments on their post');
 
-      // A public post's mention carries its caption, until the audience narrows: then it is blanked.
-      const pub = await postVideo(r, creator, { caption: `agoutinews @${stranger.handle}` });
+      // A public post's mention carries its caption, until the audience narrows: then it is blanked for
+      // whoever may no longer see it, in a realm it leaves (intl) and in one that keeps it (us, for ex).
+      const cap = `agoutinews @${stranger.handle} @${ex.handle} @${fan.handle}`;
+      const pub = await postVideo(r, creator, { caption: cap });
       await deliver(r);
-      assert.ok((await excerpts(r, stranger)).includes(`mention:agoutinews @${stranger.handle}`));
+      assert.ok((await excerpts(r, stranger)).includes(`mention:${cap}`));
+      assert.ok((await excerpts(r, ex)).includes(`mention:${cap}`));
       await a.patch(`/api/v1/posts/${pub.videoId}`, creator, { audience: 'followers' });
       await deliver(r);
       assert.deepEqual(await excerpts(r, stranger), ['mention:', 'mention:', 'mention:']);
+      assert.deepEqual(await excerpts(r, ex), ['mention:', 'reply:']);
+      assert.ok((await excerpts(r, fan)).includes(`mention:${cap}`), 'a follower still reads it');
+      // Unfollowing takes the excerpts of followers-only posts away from the person at once.
+      await unfollow(r, fan, creator);
+      assert.deepEqual(await excerpts(r, fan), ['mention:', 'mention:']);
     });
 
     it('social.views never carries one viewer’s watch time; rollups over viewers and time converge', async (t) => {
