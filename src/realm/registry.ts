@@ -6,7 +6,7 @@ import { flowsMigration, flowTables, type FlowTables } from '../flows/schema.ts'
 import { graphMigration, graphTables, type GraphTables } from '../graph/schema.ts';
 import { staffMigration, staffTables, type StaffTables } from '../staff/schema.ts';
 import { socialMigration, socialTables, type SocialTables } from '../social/schema.ts';
-import { viewRollupMigration } from '../social/view-rollup-schema.ts';
+import { crossingMigration } from '../social/crossing-migration.ts';
 import { systemMigration, systemTables, type SystemTables } from './system-schema.ts';
 import type { TableSpec } from './tables.ts';
 
@@ -37,5 +37,5 @@ export const realmMigrations: Record<string, Migration> = {
   '0010_jobs': jobsMigration,
   '0011_media': mediaMigration,
   '0020_social': socialMigration,
-  '0023_social_view_rollup': viewRollupMigration,
+  '0023_social_crossing': crossingMigration,
 };

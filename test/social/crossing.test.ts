@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { publishPendingStats } from '../../src/social/posts.ts';
+import { sweepUnreachable } from '../../src/social/crossing-migration.ts';
 import { flushViewRollups, VIEWS_WINDOW_MS } from '../../src/social/view-rollup.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
@@ -212,6 +213,29 @@ for (const lane of lanes()) {
         .where('video_id', '=', videoId)
         .executeTakeFirstOrThrow();
       assert.deepEqual([Number(p.view_count), Number(p.watch_ms), Number(p.completion_count)], [4, 19010, 2]);
+    });
+
+    it('a realm that already holds content under the old rules sheds it when migrated (0023_social_crossing)', async (t) => {
+      const r = await startReelm(lane);
+      t.after(() => r.close());
+      const creator = await signUp(r, { country: 'DE' }); // eu
+      const fan = await signUp(r, { country: 'US' });
+      const stranger = await signUp(r, { country: 'JP' });
+      await follow(r, fan, creator);
+      const a = await postVideo(r, creator, { caption: `bilbysecret @${stranger.handle}` });
+      const b = await postVideo(r, creator, { caption: `numbatsecret @${fan.handle}` });
+      await deliver(r);
+      // What the old rules left behind: followers-only and private projections everywhere, with excerpts.
+      for (const realm of REALMS)
+        await r.reelm.realms.get(realm).db.updateTable('post_index').set({ audience: 'followers' }).where('video_id', '=', a.videoId).execute();
+      await r.reelm.realms.get('us').db.updateTable('post_index').set({ audience: 'private' }).where('video_id', '=', b.videoId).execute();
+      assert.equal(await sweepUnreachable(r.reelm.realms.get('intl').db, 'intl'), 1);
+      assert.equal(await sweepUnreachable(r.reelm.realms.get('us').db, 'us'), 1);
+      assert.equal(await sweepUnreachable(r.reelm.realms.get('eu').db, 'eu'), 0, 'the creator’s realm keeps its own posts');
+      assert.deepEqual(await holders(r, a.videoId), ['eu', 'us'], 'followers-only stays only where a follower lives');
+      assert.deepEqual(await holders(r, b.videoId), ['eu', 'intl']);
+      assert.deepEqual(await excerpts(r, stranger), ['mention:']);
+      assert.deepEqual(await excerpts(r, fan), ['mention:']);
     });
   });
 }
