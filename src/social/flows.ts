@@ -86,6 +86,8 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       created_at: 1767225600000,
       updated_at: 1767225600000,
     },
+    // A private post's projection is applied only inside the creator's realm, whatever code emits it.
+    staysHome: (p) => p.audience === 'private',
     receive: (trx, p, ctx) => receivePost(trx, p as any, ctx),
   },
   {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { publishPendingStats } from '../../src/social/posts.ts';
+import { emitFlow } from '../../src/flows/outbox.ts';
+import { FlowRefused } from '../../src/flows/validate.ts';
+import { projectionFromIndex } from '../../src/social/reach.ts';
 import { sweepUnreachable } from '../../src/social/crossing-migration.ts';
 import { flushViewRollups, VIEWS_WINDOW_MS } from '../../src/social/view-rollup.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
@@ -57,6 +60,14 @@ for (const lane of lanes()) {
       await publishPendingStats(r.reelm, r.reelm.realms.get('eu'));
       assert.deepEqual(await outbox(r, 'eu'), [], 'a private post writes nothing for another realm');
       assert.deepEqual(await holders(r, priv.videoId), ['eu']);
+      // The flow layer itself refuses a private projection for another realm, whoever emits it.
+      const eu = r.reelm.realms.get('eu');
+      const own = await eu.db.selectFrom('post_index').selectAll().where('video_id', '=', priv.videoId).executeTakeFirstOrThrow();
+      await assert.rejects(
+        eu.db.transaction().execute((trx) => emitFlow(eu, trx, { flow: 'social.post', to: 'us', payload: { ...projectionFromIndex(own) } })),
+        (err: unknown) => err instanceof FlowRefused && err.reason === 'stays_in_realm',
+      );
+      assert.deepEqual(await outbox(r, 'eu'), []);
 
       const pub = await postVideo(r, creator, { caption: 'tapirsecret #shown', audience: 'public' }, { soundTitle: 'Tapir Song' });
       await deliver(r);
