@@ -34,8 +34,10 @@ const configSchema = z.object({
       port: z.coerce.number().int().min(0).max(65535).default(8080),
       publicUrl: z.string().url().optional(),
       trustProxy: z.boolean().default(false),
+      /** the whole request, body included, must arrive within this time (slow-body defence) */
+      requestTimeoutMs: z.coerce.number().int().min(1000).default(300_000),
     })
-    .default({ host: '127.0.0.1', port: 8080, trustProxy: false }),
+    .default({ host: '127.0.0.1', port: 8080, trustProxy: false, requestTimeoutMs: 300_000 }),
   dataDir: z.string().default('./data'),
   policyFile: z.string().default('./config/policies/default.json'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
