@@ -1,21 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { loadConfig } from '../config/config.ts';
 import { openReelm } from '../context.ts';
-import { verifyChain } from '../staff/audit-chain.ts';
+import { verifyChain, type SignedHead } from '../staff/audit-chain.ts';
 
-// `reelm audit-log verify [--json]`: checks the staff access chain of every
-// realm this configuration serves. Exit 0 when intact, 1 on any edit or deletion.
+// `reelm audit-log verify [--json] [--against head.json …]`: checks the staff
+// access chain of every realm this configuration serves, and that each saved
+// signed head (GET /api/v1/realms/{realm}/audit-head, or the `head` of a
+// person's access log) is still part of it. Exit 0 when intact, 1 on any edit,
+// deletion or truncation, 2 on bad usage.
+
+const USAGE = 'usage: reelm audit-log verify [--json] [--against head.json …]';
+
+const headSchema = z.object({
+  realm: z.string(),
+  seq: z.number().int().min(0),
+  hash: z.string(),
+  signedAt: z.string(),
+  signature: z.string(),
+  publicKey: z.string(),
+});
+
+function readHeads(files: string[]): SignedHead[] {
+  const heads: SignedHead[] = [];
+  for (const f of files) {
+    const json: unknown = JSON.parse(readFileSync(f, 'utf8'));
+    // a head, a list of heads, or a saved access-log answer ({ head, entries })
+    const list = Array.isArray(json) ? json : json && typeof json === 'object' && 'head' in json ? [json.head] : [json];
+    for (const h of list) heads.push(headSchema.parse(h));
+  }
+  return heads;
+}
 
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'verify') {
-    console.error('usage: reelm audit-log verify [--json]');
+    console.error(USAGE);
     return 2;
   }
   const json = rest.includes('--json');
+  const files: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] !== '--against') continue;
+    const f = rest[++i];
+    if (!f) {
+      console.error(USAGE);
+      return 2;
+    }
+    files.push(f);
+  }
+  let against: SignedHead[];
+  try {
+    against = readHeads(files);
+  } catch (err) {
+    console.error(`a saved head could not be read: ${(err as Error).message}`);
+    return 2;
+  }
   const reelm = await openReelm({ ...loadConfig(), workers: false });
   try {
     const reports = [];
-    for (const store of reelm.realms.all()) reports.push(await verifyChain(store, reelm.secret));
+    for (const store of reelm.realms.all()) reports.push(await verifyChain(store, reelm.auditKey, against));
     const bad = reports.filter((r) => r.problems.length > 0);
     if (json) console.log(JSON.stringify({ ok: bad.length === 0, realms: reports }, null, 2));
     else {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -45,6 +45,10 @@ export interface TestReelmOptions {
 /** A fresh Reelm on the given lane: its own data dir and, on postgres, its own databases. */
 export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promise<TestReelm> {
   const dataDir = mkdtempSync(join(tmpdir(), `reelm-test-${lane}-`));
+  // The audit signing key lives outside the data directory, as in production.
+  const keyDir = mkdtempSync(join(tmpdir(), `reelm-test-key-`));
+  const signingKeyFile = join(keyDir, 'audit-signing-key.pem');
+  writeFileSync(signingKeyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   const policyFile = opts.policyFile ?? resolve('config/policies/default.json');
   const policy = ResidencyPolicy.fromFile(policyFile);
   const created: string[] = [];
@@ -54,6 +58,7 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
     logLevel: 'silent',
     workers: false,
     secret: randomBytes(32).toString('hex'),
+    audit: { signingKeyFile },
     ...(opts.config ?? {}),
   };
   if (lane === 'postgres') {
@@ -105,6 +110,7 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
         await admin.end();
       }
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }
