@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { flushRealmLog } from '../residency/realm-log.ts';
 import { sql, type Kysely } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import type { BlobConfig, DatabaseConfig, ReelmConfig } from '../config/config.ts';
@@ -116,6 +117,7 @@ export class RealmStore {
   }
 
   async close() {
+    await flushRealmLog(this.manifest); // a clean stop loses no buffered log line
     await this.db.destroy();
     await this.blobs.close?.();
   }

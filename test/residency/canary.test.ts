@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { flushRealmLog } from '../../src/residency/realm-log.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +53,7 @@ async function pgDatabaseFiles(url: string): Promise<string[]> {
 /** Every file that makes up a realm's stores: database, blob folder, logs (and work folders beside them). */
 async function realmFiles(t: TestReelm, realm: string): Promise<string[]> {
   const m = t.reelm.realms.get(realm).manifest;
+  await flushRealmLog(m); // request lines are buffered; read what a clean stop would have written
   const files = filesUnder(join(t.dataDir, 'realms', realm)); // SQLite file + WAL, blobs, logs, media work dirs
   if (m.blobs.kind === 'local') files.push(...filesUnder(m.blobs.dir).filter((f) => !files.includes(f)));
   files.push(...filesUnder(m.logs.dir).filter((f) => !files.includes(f)));
