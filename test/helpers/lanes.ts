@@ -52,6 +52,7 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
   const policyFile = opts.policyFile ?? resolve('config/policies/default.json');
   const policy = ResidencyPolicy.fromFile(policyFile);
   const created: string[] = [];
+  const createdRoles: string[] = [];
   const overrides: Record<string, any> = {
     dataDir,
     policyFile,
@@ -69,11 +70,19 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
     try {
       const realms: Record<string, unknown> = {};
       for (const name of [...policy.realms.keys(), 'directory']) {
+        // R4: each store its own database and its own role, which may connect to that database only.
         const dbName = `${tag}_${name}`;
-        await admin.query(`CREATE DATABASE ${dbName}`);
+        const password = randomBytes(12).toString('hex');
+        await admin.query(`CREATE ROLE ${dbName} LOGIN PASSWORD '${password}'`);
+        createdRoles.push(dbName);
+        await admin.query(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
         created.push(dbName);
+        await admin.query(`REVOKE ALL ON DATABASE ${dbName} FROM PUBLIC`);
+        await admin.query(`GRANT CONNECT ON DATABASE ${dbName} TO ${dbName}`);
         const url = new URL(base);
         url.pathname = `/${dbName}`;
+        url.username = dbName;
+        url.password = password;
         if (name === 'directory') overrides.directory = { database: { kind: 'postgres', url: url.toString() } };
         else realms[name] = { ...((overrides.realms as any)?.[name] ?? {}), database: { kind: 'postgres', url: url.toString() } };
       }
@@ -107,10 +116,18 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
         const admin = new pg.Client({ connectionString: process.env.REELM_TEST_PG_URL });
         await admin.connect();
         for (const db of created) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+        for (const role of createdRoles) await admin.query(`DROP ROLE IF EXISTS ${role}`);
         await admin.end();
       }
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(keyDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The test server's superuser URL for a store's database (for tests that must act below the realm's own role). */
+export function adminUrlOf(storeUrl: string): string {
+  const u = new URL(process.env.REELM_TEST_PG_URL!);
+  u.pathname = new URL(storeUrl).pathname;
+  return u.toString();
 }

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { FlowDeliverer } from '../../src/flows/deliverer.ts';
 import { addStaff } from '../../src/staff/staff.ts';
-import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
+import { adminUrlOf, lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
 
 // Canary values (email, phone number, birth date, IP address) are written for
@@ -39,7 +39,7 @@ function filesUnder(dir: string): string[] {
 
 /** The on-disk files of a PostgreSQL database, after a checkpoint has written its pages out. */
 async function pgDatabaseFiles(url: string): Promise<string[]> {
-  const c = new pg.Client({ connectionString: url });
+  const c = new pg.Client({ connectionString: adminUrlOf(url) }); // CHECKPOINT and data_directory need the server's superuser
   await c.connect();
   try {
     await c.query('CHECKPOINT');
