@@ -88,8 +88,9 @@ export async function auditProtectedText(reelm: Reelm, store: RealmStore, findin
   const live = new Set((await store.db.introspection.getTables()).map((t) => t.name));
   for (const src of textSources()) {
     if (!live.has(src.table)) continue;
-    const rows = (await sql<Record<string, unknown>>`select ${sql.join([src.key, ...src.columns].map((c) => sql.ref(c)))} from ${sql.table(src.table)}`.execute(store.db))
-      .rows;
+    const rows = (
+      await sql<Record<string, unknown>>`select ${sql.join([src.key, ...src.columns].map((c) => sql.ref(c)))} from ${sql.table(src.table)}`.execute(store.db)
+    ).rows;
     const candidates = new Map<string, string[]>(); // directory key of a candidate email → row keys
     const hashes: string[] = [];
     for (const r of rows) {

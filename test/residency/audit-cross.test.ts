@@ -88,12 +88,7 @@ for (const lane of lanes()) {
         assert.ok(found.includes(want), `${want} not in ${found.join(', ')}`);
       assert.ok(!JSON.stringify(report).includes(ana.email), 'the report names rows, not the values');
       // An address that belongs to no account is not a finding.
-      await t.reelm.realms
-        .get('eu')
-        .db.updateTable('notifications')
-        .set({ excerpt: 'mail nobody@example.net' })
-        .where('user_id', '=', eva.userId)
-        .execute();
+      await t.reelm.realms.get('eu').db.updateTable('notifications').set({ excerpt: 'mail nobody@example.net' }).where('user_id', '=', eva.userId).execute();
       assert.ok(!cross((await auditReelm(t.reelm)).findings).includes('eu:protected_value_in_text:notifications'));
     });
   });
