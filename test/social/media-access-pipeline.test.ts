@@ -56,7 +56,12 @@ for (const lane of lanes()) {
         for (const key of v.keys) assert.equal(await status(key), 404, `${audience ?? 'unposted'}: ${key} must need a grant`);
       }
 
-      const patch = await t.app.inject({ method: 'PATCH', url: `/api/v1/posts/${posted.json().id}`, headers: creator.headers, payload: { audience: 'private' } });
+      const patch = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/posts/${posted.json().id}`,
+        headers: creator.headers,
+        payload: { audience: 'private' },
+      });
       assert.equal(patch.statusCode, 200, patch.body);
       for (const key of pub.keys) assert.equal(await status(key), 404, `made private: ${key}`);
     });
