@@ -60,6 +60,9 @@ export async function run(args: string[]): Promise<number> {
   try {
     const reports = [];
     for (const store of reelm.realms.all()) reports.push(await verifyChain(store, reelm.auditKey, against));
+    // A saved head naming a realm this configuration does not serve cannot be checked: say so, do not pass it.
+    for (const realm of new Set(against.map((h) => h.realm).filter((r) => !reelm.realms.has(r))))
+      reports.push({ realm, entries: 0, redacted: 0, problems: [`a saved head names realm ${realm}, which this configuration does not serve`] });
     const bad = reports.filter((r) => r.problems.length > 0);
     if (json) console.log(JSON.stringify({ ok: bad.length === 0, realms: reports }, null, 2));
     else {

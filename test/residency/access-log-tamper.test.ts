@@ -134,6 +134,9 @@ for (const lane of lanes()) {
       writeFileSync(personFile, JSON.stringify(log));
       try {
         assert.equal(reelmCli(t, ['audit-log', 'verify', '--against', headFile, '--against', personFile]).status, 0);
+        writeFileSync(`${headFile}.elsewhere.json`, JSON.stringify({ ...published, realm: 'atlantis' }));
+        assert.equal(reelmCli(t, ['audit-log', 'verify', '--against', `${headFile}.elsewhere.json`]).status, 1, 'a head it cannot check does not pass');
+        assert.equal(reelmCli(t, ['audit-log', 'verify', '--against']).status, 2);
         // The operator deletes the newest two entries, rewinds the head row and rewrites the realm log.
         const keep = published.seq - 2;
         const kept = await eu.db.selectFrom('staff_access_log').select('hash').where('seq', '=', keep).executeTakeFirstOrThrow();
@@ -161,7 +164,7 @@ for (const lane of lanes()) {
         assert.ok(headSignatureValid(fake, otherKey), 'the fake is well-formed');
         assert.ok(!headSignatureValid(fake, pub()));
       } finally {
-        for (const f of [headFile, personFile]) rmSync(f, { force: true });
+        for (const f of [headFile, personFile, `${headFile}.elsewhere.json`]) rmSync(f, { force: true });
       }
     });
   });
