@@ -4,7 +4,7 @@ import { requireViewer } from '../api/auth.ts';
 import { AppError, notFound } from '../api/errors.ts';
 import { describeManifest } from '../realm/store.ts';
 import { signedHead } from './audit-chain.ts';
-import { accessLogOf, requireJustification, staffByToken, staffRead, type Staff } from './staff.ts';
+import { accessLogOf, requireJustification, requireMayReadProtected, staffByToken, staffRead, type Staff } from './staff.ts';
 
 // Person-facing transparency (where my data lives, who of the staff read it)
 // and the staff read route. Staff authenticate with a staff token
@@ -128,8 +128,9 @@ export const staffRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const staff = await requireStaff(req.headers.authorization);
-      // Before the handle is resolved: a bad justification answers the same for every account, known or not.
+      // Before the handle is resolved: a bad justification or a role that may not read answers the same for every account, known or not.
       requireJustification(req.body.justification);
+      requireMayReadProtected(staff);
       let userId = req.body.userId;
       if (!userId && req.body.handle) userId = (await reelm.directory.byHandle(req.body.handle))?.userId;
       if (!userId) throw notFound('That account');

@@ -23,6 +23,11 @@ export function isMeaningfulJustification(text: string): boolean {
   return words.size >= 3 || ticket;
 }
 
+/** Checked before the account is looked up, like the justification. */
+export function requireMayReadProtected(staff: Staff) {
+  if (!MAY_READ_PROTECTED.has(staff.role)) throw forbidden('role_not_allowed', `The ${staff.role} role cannot read account data.`);
+}
+
 /** Checked before anything is looked up, so the answer cannot tell whether an account exists. */
 export function requireJustification(justification: string | undefined): string {
   const why = (justification ?? '').trim();
@@ -109,7 +114,7 @@ export interface ProtectedRecord {
  */
 export async function staffRead(reelm: Reelm, staff: Staff, userId: string, justification: string | undefined): Promise<ProtectedRecord> {
   const why = requireJustification(justification);
-  if (!MAY_READ_PROTECTED.has(staff.role)) throw forbidden('role_not_allowed', `The ${staff.role} role cannot read account data.`);
+  requireMayReadProtected(staff);
   const entry = await reelm.directory.byUserId(userId);
   if (!entry) throw notFound('That account');
   const operator = reelm.policy.realm(entry.realm).operator;

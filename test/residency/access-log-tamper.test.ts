@@ -47,6 +47,13 @@ for (const lane of lanes()) {
         assert.equal(unknown.statusCode, known.statusCode);
       }
       assert.equal((await read({ handle: 'nobody_has_this', justification: why })).statusCode, 404);
+      // A moderator (who may not read account data) cannot tell either.
+      const mod = (await addStaff(t.reelm, { operator: 'global', name: 'Mo Mod', role: 'moderator' })).token;
+      const asMod = (handle: string) =>
+        t.app.inject({ method: 'POST', url: '/api/v1/staff/reads', headers: { authorization: `Bearer ${mod}` }, payload: { handle, justification: why } });
+      const [modKnown, modUnknown] = [await asMod(eva.handle), await asMod('nobody_has_this')];
+      assert.equal(modKnown.statusCode, 403);
+      assert.deepEqual([modUnknown.statusCode, modUnknown.json()], [modKnown.statusCode, modKnown.json()]);
       assert.equal((await read({ handle: eva.handle, justification: 'SUP-2231' })).statusCode, 200, 'a ticket reference is enough');
     });
 
