@@ -8,8 +8,9 @@ import type { AuditFinding } from './scan.ts';
 //  • every person a realm holds is the one the directory routes there — a
 //    "ghost" copy (same id or email relabelled as homed in another realm)
 //    passes the write guard, which only sees its own realm, but not this;
-//  • text that reaches other people or realms (replica tables, notification
-//    excerpts, outbox payloads, delivered or not) holds no protected value. An
+//  • text that reaches other people or realms (replica tables, follow
+//    snapshots, notification excerpts, outbox payloads, delivered or not)
+//    holds no protected value. An
 //    email is recognised without storing it: its keyed hash is a directory
 //    email_key. Password hashes are recognised by their format.
 
@@ -79,6 +80,9 @@ function textSources(): TextSource[] {
       .map(([n]) => n);
     if (cols.length) out.push({ table: t.name, key: Object.keys(t.columns)[0]!, columns: cols });
   }
+  // resident tables holding other people's public snapshots, and notification text
+  out.push({ table: 'follows', key: 'followee_id', columns: ['followee_handle', 'followee_display_name'] });
+  out.push({ table: 'follower_edges', key: 'follower_id', columns: ['follower_handle', 'follower_display_name'] });
   out.push({ table: 'notifications', key: 'id', columns: ['excerpt', 'actor_handle'] });
   out.push({ table: 'flow_outbox', key: 'id', columns: ['payload'] });
   return out;

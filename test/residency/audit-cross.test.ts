@@ -72,6 +72,9 @@ for (const lane of lanes()) {
       await deliver(t);
       const c = await a.post(`/api/v1/posts/${videoId}/comments`, ana, { body: `@${eva.handle} or mail ${ana.email}` });
       assert.equal(c.statusCode, 201, c.body);
+      // A display name carrying it reaches the follower's snapshot in us.
+      const named = await a.patch('/api/v1/me/profile', eva, { displayName: `mail ${ana.email}` });
+      assert.equal(named.statusCode, 200, named.body);
       await deliver(t);
       const delivered = await t.reelm.realms.get('eu').db.selectFrom('flow_outbox').select('state').where('flow', '=', 'social.post').execute();
       assert.ok(delivered.length > 0 && delivered.every((m) => m.state === 'delivered'));
@@ -84,6 +87,7 @@ for (const lane of lanes()) {
         'us:protected_value_in_text:flow_outbox', // ana's comment, delivered to eu
         'eu:protected_value_in_text:video_comments', // the replica of ana's comment
         'eu:protected_value_in_text:notifications', // eva's mention notification excerpt
+        'us:protected_value_in_text:follows', // ana's snapshot of eva
       ])
         assert.ok(found.includes(want), `${want} not in ${found.join(', ')}`);
       assert.ok(!JSON.stringify(report).includes(ana.email), 'the report names rows, not the values');
