@@ -3,14 +3,16 @@ import { z } from 'zod';
 import { loadConfig } from '../config/config.ts';
 import { openReelm } from '../context.ts';
 import { verifyChain, type SignedHead } from '../staff/audit-chain.ts';
+import { auditPublicKey, type AuditKey } from '../staff/audit-key.ts';
 
 // `reelm audit-log verify [--json] [--against head.json …]`: checks the staff
 // access chain of every realm this configuration serves, and that each saved
 // signed head (GET /api/v1/realms/{realm}/audit-head, or the `head` of a
-// person's access log) is still part of it. Exit 0 when intact, 1 on any edit,
+// person's access log) is still part of it — with the configured key, or with
+// a published public key alone (--public-key). Exit 0 when intact, 1 on any edit,
 // deletion or truncation, 2 on bad usage.
 
-const USAGE = 'usage: reelm audit-log verify [--json] [--against head.json …]';
+const USAGE = 'usage: reelm audit-log verify [--json] [--against head.json …] [--public-key <base64url>]';
 
 const headSchema = z.object({
   realm: z.string(),
@@ -40,14 +42,25 @@ export async function run(args: string[]): Promise<number> {
   }
   const json = rest.includes('--json');
   const files: string[] = [];
+  let publicKey: string | undefined;
   for (let i = 0; i < rest.length; i++) {
-    if (rest[i] !== '--against') continue;
-    const f = rest[++i];
-    if (!f) {
+    if (rest[i] !== '--against' && rest[i] !== '--public-key') continue;
+    const v = rest[i + 1];
+    if (!v || v.startsWith('--')) {
       console.error(USAGE);
       return 2;
     }
-    files.push(f);
+    if (rest[i] === '--against') files.push(v);
+    else publicKey = v;
+    i++;
+  }
+  let key: AuditKey | undefined;
+  try {
+    // An outside auditor verifies with the published public key alone.
+    if (publicKey) key = auditPublicKey(publicKey);
+  } catch {
+    console.error('--public-key is not an Ed25519 public key (base64url, as published in audit-head)');
+    return 2;
   }
   let against: SignedHead[];
   try {
@@ -59,7 +72,7 @@ export async function run(args: string[]): Promise<number> {
   const reelm = await openReelm({ ...loadConfig(), workers: false });
   try {
     const reports = [];
-    for (const store of reelm.realms.all()) reports.push(await verifyChain(store, reelm.auditKey, against));
+    for (const store of reelm.realms.all()) reports.push(await verifyChain(store, key ?? reelm.auditKey, against));
     // A saved head naming a realm this configuration does not serve cannot be checked: say so, do not pass it.
     for (const realm of new Set(against.map((h) => h.realm).filter((r) => !reelm.realms.has(r))))
       reports.push({ realm, entries: 0, redacted: 0, problems: [`a saved head names realm ${realm}, which this configuration does not serve`] });

@@ -144,6 +144,11 @@ for (const lane of lanes()) {
         writeFileSync(`${headFile}.elsewhere.json`, JSON.stringify({ ...published, realm: 'atlantis' }));
         assert.equal(reelmCli(t, ['audit-log', 'verify', '--against', `${headFile}.elsewhere.json`]).status, 1, 'a head it cannot check does not pass');
         assert.equal(reelmCli(t, ['audit-log', 'verify', '--against']).status, 2);
+        // An outside auditor with the published public key alone.
+        assert.equal(reelmCli(t, ['audit-log', 'verify', '--public-key', published.publicKey, '--against', headFile]).status, 0);
+        const otherPub = publicKeyId(generateKeyPairSync('ed25519').publicKey);
+        assert.equal(reelmCli(t, ['audit-log', 'verify', '--public-key', otherPub]).status, 1, 'another key does not verify this chain');
+        assert.equal(reelmCli(t, ['audit-log', 'verify', '--public-key', 'not-a-key']).status, 2);
         // The operator deletes the newest two entries, rewinds the head row and rewrites the realm log.
         const keep = published.seq - 2;
         const kept = await eu.db.selectFrom('staff_access_log').select('hash').where('seq', '=', keep).executeTakeFirstOrThrow();
