@@ -90,6 +90,13 @@ export class RealmStore {
     return store;
   }
 
+  /** Names of migrations this code has that the realm's database has not applied (readiness). */
+  async pendingMigrations(): Promise<string[]> {
+    const provider: MigrationProvider = { getMigrations: async () => realmMigrations };
+    const all = await new Migrator({ db: this.db, provider, allowUnorderedMigrations: true }).getMigrations();
+    return all.filter((m) => !m.executedAt).map((m) => m.name);
+  }
+
   async #migrate() {
     const provider: MigrationProvider = { getMigrations: async () => realmMigrations };
     const { error, results } = await new Migrator({ db: this.db, provider, allowUnorderedMigrations: true }).migrateToLatest();
