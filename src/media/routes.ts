@@ -72,8 +72,26 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
         req.method === 'OPTIONS' ? (viewerOf(req) ?? { userId: '', realm: reelm.realms.names()[0]!, handle: '', sessionId: '' }) : requireViewer(req);
       return tus.handle(req, reply, viewer);
     };
-    scope.route({ method: ['POST', 'HEAD', 'PATCH', 'OPTIONS', 'DELETE'], url: TUS_PATH, schema: { hide: true }, handler });
-    scope.route({ method: ['POST', 'HEAD', 'PATCH', 'OPTIONS', 'DELETE'], url: `${TUS_PATH}/:id`, schema: { hide: true }, handler });
+    // Listed in the OpenAPI document; the tus protocol itself (headers) is tus 1.0, see docs/MEDIA.md.
+    const tusDoc = (summary: string) => ({
+      tags: ['media'],
+      summary,
+      description: 'tus 1.0 resumable upload (Tus-Resumable: 1.0.0). Errors: JSON {error:{code,message}}.',
+    });
+    scope.route({
+      method: ['POST', 'OPTIONS'],
+      url: TUS_PATH,
+      schema: tusDoc('Start a resumable upload (Upload-Length, Upload-Metadata: options <base64 JSON>)'),
+      handler,
+    });
+    scope.route({
+      method: ['HEAD', 'PATCH', 'DELETE'],
+      url: `${TUS_PATH}/:id`,
+      schema: tusDoc('Resume (HEAD), send bytes (PATCH) or end (DELETE) an upload'),
+      handler,
+    });
+    scope.route({ method: ['POST', 'OPTIONS'], url: `${TUS_PATH}/:id`, schema: { hide: true }, handler });
+    scope.route({ method: ['HEAD', 'PATCH', 'DELETE'], url: TUS_PATH, schema: { hide: true }, handler });
   });
 
   // one-shot multipart upload for scripts: fields `options` (JSON, optional) then `file`

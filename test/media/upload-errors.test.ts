@@ -29,6 +29,9 @@ for (const lane of lanes()) {
       assertReelmError(await tusCreate(r, u, 5000), 413, 'too_large');
       const created = await tusCreate(r, u, 500);
       assert.equal(created.statusCode, 201, created.body);
+      const doc = (await r.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+      assert.ok(doc.paths['/api/v1/uploads/tus']?.post, 'tus is in the OpenAPI document');
+      assert.ok(doc.paths['/api/v1/uploads/tus/{id}']?.patch);
       const id = String(created.headers.location).split('/').pop()!;
       const del = await r.app.inject({ method: 'DELETE', url: `/api/v1/uploads/tus/${id}`, headers: { ...u.headers, 'tus-resumable': '1.0.0' } });
       assert.equal(del.statusCode, 204, del.body);
