@@ -13,7 +13,7 @@ ensure_dependencies
 cmd=${1:-serve}
 [ $# -gt 0 ] && shift
 case "$cmd" in
-  serve | test) ensure_ffmpeg ;;
+  serve | test) ensure_ffmpeg && ensure_web ;;
 esac
 case "$cmd" in
   serve) exec node src/main.ts serve "$@" ;;
