@@ -31,7 +31,11 @@ function Thread({ post, parentId, onReply }: { post: Post; parentId?: string; on
     );
   useEffect(() => void more(null, true), [base]);
   useEffect(() => {
-    const on = (e: Event) => (e as CustomEvent).detail === (parentId ?? post.id) && void more(null, true);
+    // a new comment appears at once: one on a video in another realm reaches its list by a flow, later
+    const on = (e: Event) => {
+      const d = (e as CustomEvent<{ key: string; comment: Comment }>).detail;
+      if (d.key === (parentId ?? post.id)) setItems((xs) => [d.comment, ...xs.filter((x) => x.id !== d.comment.id)]);
+    };
     addEventListener('reelm:comments', on);
     return () => removeEventListener('reelm:comments', on);
   });
@@ -106,10 +110,10 @@ export default function Comments({ post, onClose }: { post: Post; onClose(): voi
     setBusy(true);
     setError(null);
     try {
-      await api('POST', `/posts/${post.id}/comments`, { body, parentId: replyTo?.id });
+      const c = await api<Omit<Comment, 'author' | 'likeCount' | 'replyCount' | 'pinned' | 'likedByMe'>>('POST', `/posts/${post.id}/comments`, { body, parentId: replyTo?.id });
       setBody('');
-      dispatchEvent(new CustomEvent('reelm:comments', { detail: replyTo?.id ?? post.id }));
-      if (replyTo) dispatchEvent(new CustomEvent('reelm:comments', { detail: post.id }));
+      const comment: Comment = { ...c, author: { handle: me!.handle, displayName: me!.displayName }, likeCount: 0, replyCount: 0, pinned: false, likedByMe: false };
+      dispatchEvent(new CustomEvent('reelm:comments', { detail: { key: replyTo?.id ?? post.id, comment } }));
       setReplyTo(null);
     } catch (err) {
       setError((err as Error).message); // shown under the field it was written in; the text stays

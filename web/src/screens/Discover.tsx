@@ -34,7 +34,14 @@ export default function Discover() {
     if (!q.trim()) return;
     history.replaceState(null, '', `/discover?q=${encodeURIComponent(q)}`);
     setError(null);
-    get<Results>(`/search?q=${encodeURIComponent(q.trim())}&type=all&limit=20`).then(setRes, (err: Error) => setError(err.message));
+    get<Results>(`/search?q=${encodeURIComponent(q.trim())}&type=all&limit=20`).then(
+      (r) => {
+        setRes(r);
+        // open the first tab that has something
+        setTab((['accounts', 'hashtags', 'sounds', 'videos'] as Tab[]).find((k) => r[k].length > 0) ?? 'accounts');
+      },
+      (err: Error) => setError(err.message),
+    );
   };
   useEffect(() => void (q && search()), []);
   return (

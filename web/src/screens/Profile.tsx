@@ -5,6 +5,7 @@ import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.ts';
 import { compact } from '../text.tsx';
 import { Grid } from './Grid.tsx';
+import { Icon } from '../icons.tsx';
 
 type User = Omit<Me, 'email' | 'country' | 'homeRealm'>;
 interface Person {
@@ -150,7 +151,7 @@ export default function Profile({ handle, list }: { handle: string; list?: 'foll
             {user.links.map((l) => (
               <li key={l.url}>
                 <a href={l.url} rel="noopener noreferrer nofollow" target="_blank">
-                  🔗 {l.domain}
+                  <Icon name="link" size={14} /> {l.domain}
                 </a>
               </li>
             ))}

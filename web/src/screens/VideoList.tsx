@@ -6,6 +6,7 @@ import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.ts';
 import { compact, RichText } from '../text.tsx';
 import { recordWatch } from '../watch-events.ts';
+import { Icon } from '../icons.tsx';
 
 const Comments = lazy(() => import('./Comments.tsx'));
 
@@ -194,7 +195,7 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
       {heart > 0 && <div key={heart} className="burst" aria-hidden>♥</div>}
       {muted && active && (
         <button className="unmute" onClick={props.onUnmute}>
-          🔇 {t('tapToUnmute')}
+          <Icon name="muted" size={16} /> {t('tapToUnmute')}
         </button>
       )}
       {paused && active && !muted && <div className="paused-icon" aria-hidden>▶</div>}
@@ -224,7 +225,7 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
           <small data-testid="like-count">{compact(likes)}</small>
         </button>
         <button onClick={props.onComments} aria-label={t('comments')}>
-          <span aria-hidden>💬</span>
+          <Icon name="comment" size={28} />
           <small>{compact(post.counts.comments)}</small>
         </button>
         <button onClick={save} aria-pressed={saved} aria-label={saved ? t('unfavorite') : t('favorite')} className={saved ? 'on' : ''}>
