@@ -73,7 +73,8 @@ export function App() {
     const poll = () => get<{ unread: number }>('/me/notifications/unread-count').then((r) => setUnread(r.unread), () => {});
     poll();
     const iv = setInterval(poll, 15000);
-    return () => clearInterval(iv);
+    addEventListener('reelm:unread', poll);
+    return () => (clearInterval(iv), removeEventListener('reelm:unread', poll));
   }, [me, path]);
   return (
     <SessionContext.Provider value={{ me, ready, refresh }}>

@@ -22,7 +22,7 @@ export default function Inbox() {
       (p) => {
         setItems(p.items);
         // opening the inbox reads it; the dots stay for this visit
-        if (p.items.some((g) => g.unread)) void api('POST', '/me/notifications/read', {}).catch(() => {});
+        if (p.items.some((g) => g.unread)) void api('POST', '/me/notifications/read', {}).then(() => dispatchEvent(new Event('reelm:unread')), () => {});
       },
       (e: Error) => setError(e.message),
     );
