@@ -20,6 +20,7 @@ case "$cmd" in
   cli) exec node src/main.ts "$@" ;;
   test) exec sh scripts/test.sh "$@" ;;
   lint)
+    ensure_web # the e2e tests' types come from web/node_modules
     say "type-checking (tsc --noEmit)"
     npx tsc --noEmit -p tsconfig.json
     say "linting (eslint)"

@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startReelm, type TestReelm } from '../helpers/lanes.ts';
+// types only: the package itself lives in web/node_modules (the web app's own dependencies)
+import type * as Playwright from '../../web/node_modules/playwright-core/index.js';
 
 // End-to-end helpers: a real Reelm listening on a real port (workers on, so
 // uploads are really transcoded and flows really delivered) and Debian's
@@ -35,12 +37,12 @@ export async function startServer(): Promise<TestReelm & { origin: string }> {
 }
 
 export async function launch() {
-  const { chromium } = requireWeb('playwright-core') as typeof import('playwright-core');
+  const { chromium } = requireWeb('playwright-core') as typeof Playwright;
   // a fresh temporary profile every launch (playwright's default)
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
 }
-export type Browser = Awaited<ReturnType<typeof launch>>;
-export type Page = Awaited<ReturnType<Browser['newPage']>>;
+export type Browser = Playwright.Browser;
+export type Page = Playwright.Page;
 
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1366, height: 860 };
@@ -90,17 +92,18 @@ export function notAVideo(dir: string): string {
 /** Plays for a while and checks, in the page, that time advances and real frames are drawn. */
 export async function assertPlays(page: Page, selector: string) {
   await page.waitForSelector(selector, { timeout: 15_000 });
-  const r = await page.evaluate(async (sel) => {
-    const v = document.querySelector(sel) as HTMLVideoElement;
+  const r = await page.evaluate(async (sel: string) => {
+    const doc = (globalThis as any).document; // runs in the page
+    const v = doc.querySelector(sel);
     const wait = (ms: number) => new Promise((res) => setTimeout(res, ms));
     for (let i = 0; i < 100 && (v.readyState < 2 || v.paused); i++) await wait(100);
-    const c = document.createElement('canvas');
+    const c = doc.createElement('canvas');
     c.width = 64;
     c.height = 112;
     const g = c.getContext('2d', { willReadFrequently: true })!;
     const frame = () => {
       g.drawImage(v, 0, 0, c.width, c.height);
-      return Array.from(g.getImageData(0, 0, c.width, c.height).data);
+      return Array.from(g.getImageData(0, 0, c.width, c.height).data) as number[];
     };
     const t0 = v.currentTime;
     const a = frame();

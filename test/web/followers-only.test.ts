@@ -72,9 +72,9 @@ test('a followers-only video is shown to followers and to no stranger, on any sc
   assert.equal(await page.locator('video').count(), 0, 'the watch page has no video for a stranger');
 
   // the follower's media URL, and the same path unsigned, fail in the stranger's browser
-  const statuses = await page.evaluate(async (urls) => Promise.all(urls.map(async (u) => (await fetch(u, { credentials: 'same-origin' })).status)), [
-    fanCopy.playUrl,
-    fanCopy.playUrl.split('?')[0],
-  ]);
+  const statuses = await page.evaluate(
+    async (urls: string[]) => Promise.all(urls.map(async (u: string) => (await fetch(u, { credentials: 'same-origin' })).status)),
+    [fanCopy.playUrl, fanCopy.playUrl.split('?')[0]],
+  );
   for (const s of statuses) assert.ok(s === 403 || s === 404, `media refused to the stranger: ${statuses}`);
 });

@@ -29,7 +29,7 @@ test('two people sign up in two realms, upload, find, play, like, comment, follo
   const a = await ana.newPage();
   const b = await bea.newPage();
   const pageErrors: string[] = [];
-  for (const p of [a, b]) p.on('pageerror', (e) => pageErrors.push(e.message));
+  for (const p of [a, b]) p.on('pageerror', (e: Error) => pageErrors.push(e.message));
 
   // sign-up: the home realm is explained before committing, in each one's language
   await a.goto(`${o}/signup`);
@@ -50,16 +50,16 @@ test('two people sign up in two realms, upload, find, play, like, comment, follo
   await shots(a, 'upload');
   await a.getByLabel('Caption').fill('Sunset at the #beach with @beafr');
   await a.evaluate(() => {
-    const w = window as unknown as { maxPct: number };
+    const w = globalThis as any; // runs in the page: remember the highest value the bar showed
     w.maxPct = 0;
-    new MutationObserver(() => {
-      const p = document.querySelector('[data-testid=upload-progress]') as HTMLProgressElement | null;
+    new w.MutationObserver(() => {
+      const p = w.document.querySelector('[data-testid=upload-progress]');
       if (p) w.maxPct = Math.max(w.maxPct, p.value);
-    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    }).observe(w.document.body, { subtree: true, childList: true, attributes: true });
   });
   await a.getByTestId('file').setInputFiles(clip);
   await a.getByTestId('processing').or(a.getByTestId('posted')).first().waitFor({ timeout: 30_000 });
-  assert.equal(await a.evaluate(() => (window as unknown as { maxPct: number }).maxPct), 100, 'the progress bar reached 100 %');
+  assert.equal(await a.evaluate(() => (globalThis as any).maxPct), 100, 'the progress bar reached 100 %');
   if (await a.getByTestId('processing').isVisible()) await shot(a, 'upload-processing');
   await a.getByTestId('posted').waitFor({ timeout: 180_000 });
   await shot(a, 'upload-posted');
@@ -80,7 +80,10 @@ test('two people sign up in two realms, upload, find, play, like, comment, follo
       .locator('video.player')
       .first()
       .waitFor({ timeout: 2000 })
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
   }
   assert.ok(found, 'the video reached the Following feed');
   await assertPlays(b, 'section.slide video');
@@ -105,7 +108,10 @@ test('two people sign up in two realms, upload, find, play, like, comment, follo
     unread = await a
       .getByTestId('unread-badge')
       .waitFor({ timeout: 1500 })
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
   }
   assert.ok(unread, 'the unread badge shows');
   await a.getByRole('link', { name: /Inbox/ }).click();

@@ -26,7 +26,21 @@ test('an upload cut off mid-way resumes after a reload, from where the server st
   const dir = tmp();
   // noise does not compress: several MB for 2 s, so the upload takes several 256 KB chunks
   const clip = join(dir, 'noise.mp4');
-  ff(['-f', 'lavfi', '-i', 'nullsrc=s=320x568:r=12:d=2,geq=random(1)*255:128:128', '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '10', '-pix_fmt', 'yuv420p', clip]);
+  ff([
+    '-f',
+    'lavfi',
+    '-i',
+    'nullsrc=s=320x568:r=12:d=2,geq=random(1)*255:128:128',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-qp',
+    '10',
+    '-pix_fmt',
+    'yuv420p',
+    clip,
+  ]);
   const size = statSync(clip).size;
   assert.ok(size > 1024 * 1024, `clip is ${size} bytes`);
   const ctx = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
