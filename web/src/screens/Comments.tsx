@@ -113,7 +113,7 @@ export default function Comments({ post, onClose }: { post: Post; onClose(): voi
       const c = await api<Omit<Comment, 'author' | 'likeCount' | 'replyCount' | 'pinned' | 'likedByMe'>>('POST', `/posts/${post.id}/comments`, { body, parentId: replyTo?.id });
       setBody('');
       const comment: Comment = { ...c, author: { handle: me!.handle, displayName: me!.displayName }, likeCount: 0, replyCount: 0, pinned: false, likedByMe: false };
-      dispatchEvent(new CustomEvent('reelm:comments', { detail: { key: replyTo?.id ?? post.id, comment } }));
+      dispatchEvent(new CustomEvent('reelm:comments', { detail: { key: replyTo?.id ?? post.id, postId: post.id, comment } }));
       setReplyTo(null);
     } catch (err) {
       setError((err as Error).message); // shown under the field it was written in; the text stays

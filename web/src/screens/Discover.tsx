@@ -45,7 +45,7 @@ export default function Discover() {
   };
   useEffect(() => void (q && search()), []);
   return (
-    <main className="page">
+    <main className="page discover">
       <form onSubmit={search} className="search row" role="search">
         <input type="search" aria-label={t('search')} placeholder={t('search')} value={q} onChange={(e) => setQ(e.target.value)} />
         <button className="button">{t('search')}</button>
@@ -95,12 +95,12 @@ export default function Discover() {
           <ul className="chips">
             {trends.tags.map((h) => (
               <li key={h.key}>
-                <Link to={`/tag/${encodeURIComponent(h.key)}`} className="chip">#{h.title}</Link>
+                <Link to={`/tag/${encodeURIComponent(h.key)}`} className="chip">#{(h.title || h.key).replace(/^#/, '')}</Link>
               </li>
             ))}
             {trends.sounds.map((s) => (
               <li key={s.key}>
-                <Link to={`/sound/${s.key}`} className="chip">♪ {s.title}</Link>
+                <Link to={`/sound/${s.key}`} className="chip">♪ {s.title || s.key}</Link>
               </li>
             ))}
             {trends.tags.length + trends.sounds.length === 0 && <li className="muted">{t('noResults')}</li>}

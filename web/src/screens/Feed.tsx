@@ -8,27 +8,28 @@ import { VideoList } from './VideoList.tsx';
 // For You comes from /feed/for-you (built by another part); until it exists
 // (404) the tab shows the Following feed, so the home screen is never empty for
 // someone who follows people.
-async function load(tab: 'for-you' | 'following'): Promise<Post[]> {
+async function load(tab: 'for-you' | 'following'): Promise<{ posts: Post[]; followed: boolean }> {
   if (tab === 'for-you') {
     try {
-      return (await get<Page<Post>>('/feed/for-you?limit=20')).items;
+      return { posts: (await get<Page<Post>>('/feed/for-you?limit=20')).items, followed: false };
     } catch (e) {
       if (!(e instanceof ApiError) || (e.status !== 404 && e.status !== 401)) throw e;
     }
   }
-  return (await get<Page<Post>>('/feed/following?limit=20')).items;
+  return { posts: (await get<Page<Post>>('/feed/following?limit=20')).items, followed: true };
 }
 
 export function Feed({ tab }: { tab: 'for-you' | 'following' }) {
   const { me, ready } = useSession();
   const [posts, setPosts] = useState<Post[] | null>(null);
+  const [followed, setFollowed] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     if (!ready) return;
     setPosts(null);
     setError(null);
     if (!me) return setPosts([]);
-    load(tab).then(setPosts, (e: Error) => setError(e.message));
+    load(tab).then((r) => (setPosts(r.posts), setFollowed(r.followed)), (e: Error) => setError(e.message));
   }, [tab, me, ready]);
   return (
     <main className="feed">
@@ -56,7 +57,7 @@ export function Feed({ tab }: { tab: 'for-you' | 'following' }) {
         </p>
       )}
       {!posts && !error && <p className="center-abs">{t('loading')}</p>}
-      {posts && posts.length > 0 && <VideoList posts={posts} onHide={(id) => setPosts((ps) => ps!.filter((p) => p.id !== id))} />}
+      {posts && posts.length > 0 && <VideoList posts={posts} followsAll={followed} onHide={(id) => setPosts((ps) => ps!.filter((p) => p.id !== id))} />}
     </main>
   );
 }

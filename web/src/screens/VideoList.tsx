@@ -16,7 +16,7 @@ const Comments = lazy(() => import('./Comments.tsx'));
 
 const soundOn = () => localStorage.getItem('reelm.sound') === 'on';
 
-export function VideoList({ posts, onHide }: { posts: Post[]; onHide?: (id: string) => void }) {
+export function VideoList({ posts, onHide, followsAll = false }: { posts: Post[]; onHide?: (id: string) => void; followsAll?: boolean }) {
   const [active, setActive] = useState(0);
   const [muted, setMuted] = useState(!soundOn());
   const [sheet, setSheet] = useState<Post | null>(null);
@@ -48,7 +48,7 @@ export function VideoList({ posts, onHide }: { posts: Post[]; onHide?: (id: stri
     <>
       <div className="pager" ref={ref} data-testid="pager">
         {posts.map((p, i) => (
-          <Slide key={p.id} post={p} index={i} active={i === active} load={i >= active - 1 && i <= active + 2} muted={muted} onUnmute={unmute} onComments={() => setSheet(p)} onHide={onHide} />
+          <Slide key={p.id} post={p} index={i} active={i === active} load={i >= active - 1 && i <= active + 2} muted={muted} onUnmute={unmute} onComments={() => setSheet(p)} onHide={onHide} follows={followsAll} />
         ))}
       </div>
       {sheet && (
@@ -60,7 +60,7 @@ export function VideoList({ posts, onHide }: { posts: Post[]; onHide?: (id: stri
   );
 }
 
-function Slide(props: { post: Post; index: number; active: boolean; load: boolean; muted: boolean; onUnmute(): void; onComments(): void; onHide?: (id: string) => void }) {
+function Slide(props: { post: Post; index: number; active: boolean; load: boolean; muted: boolean; onUnmute(): void; onComments(): void; onHide?: (id: string) => void; follows: boolean }) {
   const { post, active, load, muted } = props;
   const { me } = useSession();
   const video = useRef<HTMLVideoElement>(null);
@@ -68,7 +68,13 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
   const [liked, setLiked] = useState(post.viewer?.liked ?? false);
   const [saved, setSaved] = useState(post.viewer?.favorited ?? false);
   const [likes, setLikes] = useState(post.counts.likes);
-  const [following, setFollowing] = useState(false);
+  const [comments, setComments] = useState(post.counts.comments);
+  useEffect(() => {
+    const on = (e: Event) => (e as CustomEvent<{ postId: string }>).detail.postId === post.id && setComments((n) => n + 1);
+    addEventListener('reelm:comments', on);
+    return () => removeEventListener('reelm:comments', on);
+  }, [post.id]);
+  const [following, setFollowing] = useState(props.follows); // the Following feed only has people you follow
   const [toast, setToast] = useState<string | null>(null);
   const [heart, setHeart] = useState(0);
   const stats = useRef({ startedAt: 0, watchedMs: 0, last: 0, replays: 0, completed: false });
@@ -226,7 +232,7 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
         </button>
         <button onClick={props.onComments} aria-label={t('comments')}>
           <Icon name="comment" size={28} />
-          <small>{compact(post.counts.comments)}</small>
+          <small>{compact(comments)}</small>
         </button>
         <button onClick={save} aria-pressed={saved} aria-label={saved ? t('unfavorite') : t('favorite')} className={saved ? 'on' : ''}>
           <span aria-hidden>★</span>
