@@ -63,7 +63,9 @@ try {
   const median = frames[Math.floor(frames.length / 2)]!;
   console.log(`JS sent for the feed page (gzip, as transferred): ${(jsBytes / 1024).toFixed(1)} KB in ${jsFiles.length} files`);
   for (const f of jsFiles) console.log(`  ${f}`);
-  console.log(`first video frame from navigation, ${RUNS} cold runs: median ${median.toFixed(0)} ms (min ${frames[0]!.toFixed(0)}, max ${frames.at(-1)!.toFixed(0)})`);
+  console.log(
+    `first video frame from navigation, ${RUNS} cold runs: median ${median.toFixed(0)} ms (min ${frames[0]!.toFixed(0)}, max ${frames.at(-1)!.toFixed(0)})`,
+  );
 } finally {
   await browser.close();
   await server.close();

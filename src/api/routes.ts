@@ -9,7 +9,6 @@ import { uploadRoutes } from '../media/routes.ts';
 import { accountRoutes } from '../accounts/routes.ts';
 import { AccountService } from '../accounts/service.ts';
 import { socialRoutes } from '../social/routes.ts';
-import { webRoutes } from '../web/static-routes.ts';
 
 // Each part of Reelm contributes its routes here.
 export async function registerRoutes(app: App) {
@@ -22,5 +21,4 @@ export async function registerRoutes(app: App) {
   await app.register(uploadRoutes);
   await app.register(accountRoutes, { accounts: new AccountService(app.reelm) });
   await app.register(socialRoutes);
-  await app.register(webRoutes); // last: the SPA catch-all never shadows a route above
 }

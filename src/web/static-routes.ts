@@ -2,9 +2,9 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { App } from '../api/app.ts';
 
-// Serves the single-page web app (web/dist, built by scripts/run.sh) at `/`.
+// Serves the single-page web app (web/dist, built by scripts/run.sh) at `/`, as the
+// server's not-found fallback (src/api/app.ts).
 // Hashed files under /assets/ are immutable; index.html is revalidated on every
 // load so a new deploy is picked up at once. Any other path without a file is a
 // client route and gets index.html — except the server's own prefixes, which
@@ -56,11 +56,21 @@ function send(req: FastifyRequest, reply: FastifyReply, root: string, rel: strin
   return reply.send(req.method === 'HEAD' ? '' : createReadStream(path));
 }
 
-export async function webRoutes(app: App, opts: { dir?: string } = {}) {
-  const root = resolve(opts.dir ?? defaultWebDir());
-  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const path = decodeURIComponent(req.url.split('?')[0]!);
-    if (isReserved(path)) return reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } });
+/**
+ * The web app as the server's not-found fallback, so it adds no route (route-table tests see only the API)
+ * and can never shadow one. Returns false when the request is not the app's (an API path, a POST…).
+ */
+export function webShell(dir?: string) {
+  const root = resolve(dir ?? defaultWebDir());
+  return (req: FastifyRequest, reply: FastifyReply): false | FastifyReply => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    let path: string;
+    try {
+      path = decodeURIComponent(req.url.split('?')[0]!);
+    } catch {
+      return false;
+    }
+    if (isReserved(path)) return false;
     if (!existsSync(join(root, 'index.html'))) {
       return reply
         .status(503)
@@ -74,6 +84,4 @@ export async function webRoutes(app: App, opts: { dir?: string } = {}) {
     if (extname(rel)) return reply.status(404).type('text/plain; charset=utf-8').send('Not found.');
     return send(req, reply, root, 'index.html');
   };
-  app.get('/', { schema: { hide: true } }, handler);
-  app.get('/*', { schema: { hide: true } }, handler);
 }
