@@ -47,6 +47,7 @@ test('two people sign up in two realms, upload, find, play, like, comment, follo
 
   // the studio: tus upload with a progress bar that reaches 100 %, then processing until ready
   await a.goto(`${o}/upload`);
+  await a.getByTestId('file').waitFor();
   await shots(a, 'upload');
   await a.getByLabel('Caption').fill('Sunset at the #beach with @beafr');
   await a.evaluate(() => {
@@ -133,6 +134,7 @@ test('two people sign up in two realms, upload, find, play, like, comment, follo
   await a.goto(`${o}/watch/${post.id}`);
   await assertPlays(a, 'section.slide video');
   await b.goto(`${o}/discover`);
+  await b.getByRole('heading', { name: 'Tendances' }).waitFor();
   await shots(b, 'discover');
   await b.setViewportSize(DESKTOP);
   assert.deepEqual(pageErrors, []);

@@ -196,7 +196,7 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
         preload={load ? 'auto' : 'none'}
         onTimeUpdate={onTime}
         onClick={tap}
-        aria-label={t('paused')}
+        aria-label={`@${post.author.handle}`}
       />
       {heart > 0 && <div key={heart} className="burst" aria-hidden>♥</div>}
       {muted && active && (
