@@ -6,6 +6,7 @@ import { flowsMigration, flowTables, type FlowTables } from '../flows/schema.ts'
 import { graphMigration, graphTables, type GraphTables } from '../graph/schema.ts';
 import { staffMigration, staffTables, type StaffTables } from '../staff/schema.ts';
 import { socialMigration, socialTables, type SocialTables } from '../social/schema.ts';
+import { feedMigration, feedTables, type FeedTables } from '../feed/schema.ts';
 import { systemMigration, systemTables, type SystemTables } from './system-schema.ts';
 import type { TableSpec } from './tables.ts';
 
@@ -13,7 +14,7 @@ import type { TableSpec } from './tables.ts';
 // A module adds its tables and migration here; the classification check and
 // the residency guard are both driven from this list.
 
-export interface RealmDatabase extends SystemTables, AccountTables, JobTables, MediaTables, FlowTables, GraphTables, StaffTables, SocialTables {}
+export interface RealmDatabase extends SystemTables, AccountTables, JobTables, MediaTables, FlowTables, GraphTables, StaffTables, SocialTables, FeedTables {}
 
 export const realmTables: readonly TableSpec[] = [
   ...systemTables,
@@ -24,6 +25,7 @@ export const realmTables: readonly TableSpec[] = [
   ...graphTables,
   ...staffTables,
   ...socialTables,
+  ...feedTables,
 ];
 
 /** Applied in key order; never edit a landed migration, add a new one. */
@@ -36,4 +38,5 @@ export const realmMigrations: Record<string, Migration> = {
   '0010_jobs': jobsMigration,
   '0011_media': mediaMigration,
   '0020_social': socialMigration,
+  '0030_feed': feedMigration,
 };

@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../realm/database.ts';
 import { newId } from '../lib/ids.ts';
 import { visiblePost } from './posts.ts';
 import { relay } from './relay.ts';
+import { recordFeedEvents } from '../feed/events.ts';
 import { COMMENT_MAX, cleanText, parseEntities, resolveMentions, type TextEntity } from './text.ts';
 import { blockedSet, follows } from './visibility.ts';
 
@@ -18,6 +19,7 @@ const home = (reelm: Reelm, viewer: Viewer) => reelm.realms.get(viewer.realm);
 export async function like(reelm: Reelm, viewer: Viewer, videoId: string) {
   const post = await visiblePost(reelm, viewer, videoId);
   const store = home(reelm, viewer);
+  let fresh = false;
   await store.db.transaction().execute(async (trx) => {
     const id = newId();
     const r = await trx
@@ -26,6 +28,7 @@ export async function like(reelm: Reelm, viewer: Viewer, videoId: string) {
       .onConflict((oc) => oc.columns(['user_id', 'video_id']).doNothing())
       .executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return; // already liked: liking is idempotent
+    fresh = true;
     await relay(store, trx, post.video_realm, 'social.engagement', {
       key: id,
       kind: 'like',
@@ -37,6 +40,7 @@ export async function like(reelm: Reelm, viewer: Viewer, videoId: string) {
       at: Date.now(),
     });
   });
+  if (fresh) await recordFeedEvents(reelm, viewer.realm, viewer.userId, [{ videoId, kind: 'like', at: Date.now() }]);
   return { liked: true };
 }
 
@@ -357,6 +361,7 @@ export async function share(reelm: Reelm, viewer: Viewer, videoId: string, chann
       at: Date.now(),
     });
   });
+  await recordFeedEvents(reelm, viewer.realm, viewer.userId, [{ videoId, kind: 'share', at: Date.now() }]);
   const base = reelm.config.http.publicUrl?.replace(/\/$/, '') ?? '';
   return { shareUrl: `${base}/v/${videoId}` };
 }
