@@ -4,11 +4,11 @@ import type { OnlineRanker, RankerOptions } from './ranker.ts';
 import { SlotTable } from './table.ts';
 
 const MAGIC = 0x4d4c5252; // "RRLM"
-const FORMAT = 1;
+const FORMAT = 2;
 
 export function writeModel(m: OnlineRanker): Uint8Array {
   const enc = new TextEncoder();
-  const tables = [m.ids, m.crosses].map((t) => {
+  const tables = [m.ids, m.crosses, m.histories].map((t) => {
     const keys = [...t.index.keys()].map((k) => enc.encode(k));
     return { t, keys, bytes: keys.reduce((n, k) => n + 4 + k.length + 8 + 4 * t.stride, 4) };
   });
@@ -62,7 +62,7 @@ export function readModel(b: Uint8Array, make: (o: RankerOptions) => OnlineRanke
   const ng = u32();
   if (ng !== m.globals.length) throw new Error('ranker snapshot does not match this model');
   for (let i = 0; i < ng; i++) m.globals[i] = f64();
-  for (const t of [m.ids, m.crosses] as SlotTable[]) {
+  for (const t of [m.ids, m.crosses, m.histories] as SlotTable[]) {
     const n = u32();
     for (let i = 0; i < n; i++) {
       const len = u32();

@@ -54,6 +54,7 @@ const HW_SUM = HEAD_WEIGHTS[0] + HEAD_WEIGHTS[1] + HEAD_WEIGHTS[2];
 const DENSE = 7; // popularity, completion rate, like rate, share rate, freshness, country match, interest matches
 const MAX_TAGS = 16;
 const L2 = 1e-5;
+const HISTORY_RATE = 0.1;
 /** Global layout: bias[3], its AdaGrad[3], FM scale per head[3], its AdaGrad[3], dense W[3·7], its AdaGrad[3·7]. */
 const G_BIAS = 0;
 const G_FM = 6;
@@ -66,6 +67,8 @@ export class OnlineRanker {
   readonly ids: SlotTable;
   /** @internal person crosses: ph:, pc:, ps: — [w·3, acc·3] */
   readonly crosses: SlotTable;
+  /** @internal per person: moving average of the item vectors they completed — [h·dim] */
+  readonly histories: SlotTable;
   /** @internal */ readonly globals = new Float64Array(G_LEN);
   /** @internal */ updates = 0;
 
@@ -76,6 +79,7 @@ export class OnlineRanker {
   private nItem = 0;
   private nPerson = 0;
   private nCross = 0;
+  private historySlot = -1;
   private itemNorm = 1;
   private personNorm = 1;
   private readonly dense = new Float64Array(DENSE);
@@ -85,10 +89,11 @@ export class OnlineRanker {
   private readonly probs = new Float64Array(HEADS);
 
   constructor(o: RankerOptions = {}) {
-    this.opts = { learningRate: o.learningRate ?? 0.05, staleAfterMs: o.staleAfterMs ?? 30 * 86_400_000, dim: o.dim ?? 16, seed: o.seed ?? 1 };
+    this.opts = { learningRate: o.learningRate ?? 0.1, staleAfterMs: o.staleAfterMs ?? 30 * 86_400_000, dim: o.dim ?? 16, seed: o.seed ?? 1 };
     const d = this.opts.dim;
     this.ids = new SlotTable(2 * HEADS + d + 1);
     this.crosses = new SlotTable(2 * HEADS);
+    this.histories = new SlotTable(d);
     this.pe = new Float64Array(d);
     this.ie = new Float64Array(d);
     this.globals[G_FM] = 1;
@@ -109,6 +114,12 @@ export class OnlineRanker {
     const y2 = o.shared ? 1 : 0;
     const err = [y0 - this.probs[0]!, y1 - this.probs[1]!, y2 - this.probs[2]!];
     this.backward(err);
+    if (o.completed || o.liked) {
+      // The person's taste vector drifts towards what they finish: item-to-item generalisation.
+      const hs = this.histories.slot('p:' + p.personId, at) * this.opts.dim;
+      const h = this.histories.data;
+      for (let i = 0; i < this.opts.dim; i++) h[hs + i]! += HISTORY_RATE * (this.ie[i]! - h[hs + i]!);
+    }
     this.updates++;
   }
 
@@ -129,7 +140,7 @@ export class OnlineRanker {
   /** Drops every id and cross not seen within staleAfterMs of `now`; returns how many. */
   expire(now: number): number {
     const cutoff = now - this.opts.staleAfterMs;
-    const n = this.ids.expire(cutoff) + this.crosses.expire(cutoff);
+    const n = this.ids.expire(cutoff) + this.crosses.expire(cutoff) + this.histories.expire(cutoff);
     if (n > 0) this.updates++;
     return n;
   }
@@ -160,6 +171,7 @@ export class OnlineRanker {
     this.personSlots[n++] = look('p:' + p.personId);
     for (const t of ints) this.personSlots[n++] = look('h:' + t);
     this.nPerson = n;
+    this.historySlot = this.histories.get('p:' + p.personId);
     this.personNorm = ints.length > 0 ? 1 / Math.sqrt(ints.length) : 0;
     n = 0;
     const pid = p.personId + '|';
@@ -211,6 +223,11 @@ export class OnlineRanker {
         lin[2]! += data[o + 2]!;
       }
       for (let i = 0; i < d; i++) pe[i]! += data[o + 2 * HEADS + i]! * w;
+    }
+    if (this.historySlot >= 0) {
+      const h = this.histories.data;
+      const o = this.historySlot * d;
+      for (let i = 0; i < d; i++) pe[i]! += h[o + i]!;
     }
     const cd = this.crosses.data;
     for (let k = 0; k < this.nCross; k++) {
