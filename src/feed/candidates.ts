@@ -77,13 +77,7 @@ export async function gatherCandidates(db: DB, s: Signals): Promise<{ candidates
     );
   }
   if (s.positives.length) {
-    const co = await db
-      .selectFrom('feed_co')
-      .select('video_b')
-      .where('video_a', 'in', s.positives)
-      .orderBy('weight', 'desc')
-      .limit(n)
-      .execute();
+    const co = await db.selectFrom('feed_co').select('video_b').where('video_a', 'in', s.positives).orderBy('weight', 'desc').limit(n).execute();
     add(
       co.map((r) => r.video_b),
       'co',

@@ -39,8 +39,7 @@ export async function localStats(db: Kysely<RealmDatabase>, ids: readonly string
       .select(['video_id', 'plays', 'completions', 'likes', 'shares'])
       .where('video_id', 'in', ids.slice(i, i + 500))
       .execute();
-    for (const r of rows)
-      out.set(r.video_id, { plays: Number(r.plays), completions: Number(r.completions), likes: Number(r.likes), shares: Number(r.shares) });
+    for (const r of rows) out.set(r.video_id, { plays: Number(r.plays), completions: Number(r.completions), likes: Number(r.likes), shares: Number(r.shares) });
   }
   return out;
 }

@@ -75,7 +75,10 @@ export async function train(store: RealmStore, obs: readonly Observation[], keep
       throw err;
     }
     cache.set(store, { version, bytes, ranker });
-    await store.db.deleteFrom('feed_models').where('version', '<=', version - keep).execute();
+    await store.db
+      .deleteFrom('feed_models')
+      .where('version', '<=', version - keep)
+      .execute();
     return version;
   }
 }

@@ -30,7 +30,12 @@ export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) =>
-      forYou(reelm, viewerOf(req), { cursor: req.query.cursor, limit: req.query.limit, country: req.query.country, includeSeen: req.query.includeSeen === 'true' }),
+      forYou(reelm, viewerOf(req), {
+        cursor: req.query.cursor,
+        limit: req.query.limit,
+        country: req.query.country,
+        includeSeen: req.query.includeSeen === 'true',
+      }),
   );
   app.post(
     '/api/v1/feed/feedback',
@@ -46,8 +51,10 @@ export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply.code(201).send({ stored: true });
     },
   );
-  app.get('/api/v1/feed/why/:videoId', { schema: { tags: ['feed'], summary: 'Why this video was in your For You feed.', params: z.object({ videoId: id }) } }, async (req) =>
-    whyThis(reelm, requireViewer(req), req.params.videoId),
+  app.get(
+    '/api/v1/feed/why/:videoId',
+    { schema: { tags: ['feed'], summary: 'Why this video was in your For You feed.', params: z.object({ videoId: id }) } },
+    async (req) => whyThis(reelm, requireViewer(req), req.params.videoId),
   );
   app.get('/api/v1/me/interests', { schema: { tags: ['feed'], summary: 'Your interests (hashtags).' } }, async (req) => ({
     interests: await getInterests(reelm, requireViewer(req)),

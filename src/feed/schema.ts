@@ -128,7 +128,14 @@ export const feedTables = defineTables([
     name: 'feed_video_stats',
     kind: 'system',
     purpose: 'per-video plays, completions, likes, shares by this realm’s residents (sums)',
-    columns: { video_id: 'operational', plays: 'operational', completions: 'operational', likes: 'operational', shares: 'operational', updated_at: 'operational' },
+    columns: {
+      video_id: 'operational',
+      plays: 'operational',
+      completions: 'operational',
+      likes: 'operational',
+      shares: 'operational',
+      updated_at: 'operational',
+    },
   },
   {
     name: 'feed_trend',

@@ -151,7 +151,14 @@ async function remember(db: DB, uid: string, cap: number, cur: Cursor, page: Can
     }
   });
   if (cur.p % 10 === 1) {
-    const edge = await db.selectFrom('feed_seen').select('shown_at').where('user_id', '=', uid).orderBy('shown_at', 'desc').offset(cap).limit(1).executeTakeFirst();
+    const edge = await db
+      .selectFrom('feed_seen')
+      .select('shown_at')
+      .where('user_id', '=', uid)
+      .orderBy('shown_at', 'desc')
+      .offset(cap)
+      .limit(1)
+      .executeTakeFirst();
     if (edge) await db.deleteFrom('feed_seen').where('user_id', '=', uid).where('shown_at', '<=', edge.shown_at).execute();
   }
 }

@@ -42,7 +42,11 @@ for (const lane of lanes()) {
       await deliver(r);
       // Make the bad ones as attractive as possible: popular, and co-engaged with what the viewer likes.
       const fan = await signUp(r, { country: 'US' });
-      await watch(r, fan, [...bad].filter((id) => id !== deleted && id !== [...bad][0] && id !== [...bad][1]));
+      await watch(
+        r,
+        fan,
+        [...bad].filter((id) => id !== deleted && id !== [...bad][0] && id !== [...bad][1]),
+      );
       const shown: string[] = [];
       let cursor: string | null = null;
       for (let i = 0; i < 5; i++) {

@@ -23,7 +23,12 @@ const CHUNK = 400;
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { accounts: { type: 'string', default: '10000' }, videos: { type: 'string', default: '100000' }, events: { type: 'string', default: '1000000' }, seed: { type: 'string', default: '1' } },
+    options: {
+      accounts: { type: 'string', default: '10000' },
+      videos: { type: 'string', default: '100000' },
+      events: { type: 'string', default: '1000000' },
+      seed: { type: 'string', default: '1' },
+    },
   });
   const n = { accounts: Number(values.accounts), videos: Number(values.videos), events: Number(values.events), seed: Number(values.seed) };
   if (!Object.values(n).every((x) => Number.isInteger(x) && x > 0)) {
@@ -69,7 +74,11 @@ export async function seed(reelm: Reelm, n: { accounts: number; videos: number; 
     state: 'active' as const,
     updated_at: now,
   }));
-  for (let i = 0; i < dirRows.length; i += CHUNK) await reelm.directory.db.insertInto('directory_accounts').values(dirRows.slice(i, i + CHUNK)).execute();
+  for (let i = 0; i < dirRows.length; i += CHUNK)
+    await reelm.directory.db
+      .insertInto('directory_accounts')
+      .values(dirRows.slice(i, i + CHUNK))
+      .execute();
   for (const store of reelm.realms.all()) {
     const rows = persons
       .filter((p) => p.realm === store.name)
@@ -211,8 +220,12 @@ export async function seed(reelm: Reelm, n: { accounts: number; videos: number; 
 
   // Watch events in each viewer's realm, and what the For You part derives from them.
   tick = progress('watch events', n.events);
-  const perRealm = new Map<string, { rows: Record<string, unknown>[]; ranker: OnlineRanker; stats: Map<number, number[]>; trend: Map<string, number>; co: Map<string, number> }>();
-  for (const s of reelm.realms.all()) perRealm.set(s.name, { rows: [], ranker: new OnlineRanker({ seed: 10 }), stats: new Map(), trend: new Map(), co: new Map() });
+  const perRealm = new Map<
+    string,
+    { rows: Record<string, unknown>[]; ranker: OnlineRanker; stats: Map<number, number[]>; trend: Map<string, number>; co: Map<string, number> }
+  >();
+  for (const s of reelm.realms.all())
+    perRealm.set(s.name, { rows: [], ranker: new OnlineRanker({ seed: 10 }), stats: new Map(), trend: new Map(), co: new Map() });
   const lastPositive = new Map<number, number>();
   const flush = async () => {
     for (const s of reelm.realms.all()) {
@@ -305,7 +318,8 @@ export async function seed(reelm: Reelm, n: { accounts: number; videos: number; 
     }
     const coRows: Record<string, unknown>[] = [];
     for (const [a, l] of byA)
-      for (const [b, w] of l.sort((x, y) => y[1] - x[1]).slice(0, 30)) coRows.push({ video_a: videoIds[a]!, video_b: videoIds[b]!, weight: w, updated_at: now });
+      for (const [b, w] of l.sort((x, y) => y[1] - x[1]).slice(0, 30))
+        coRows.push({ video_a: videoIds[a]!, video_b: videoIds[b]!, weight: w, updated_at: now });
     await bulk(s, 'feed_co', coRows);
     const latest = await s.db
       .selectFrom('feed_models')
@@ -318,6 +332,12 @@ export async function seed(reelm: Reelm, n: { accounts: number; videos: number; 
     tick(++k);
   }
   console.log(
-    JSON.stringify({ accounts: persons.length, videos: videos.length, events: n.events, topics: TOPICS.length, seconds: Math.round((Date.now() - now) / 1000) }),
+    JSON.stringify({
+      accounts: persons.length,
+      videos: videos.length,
+      events: n.events,
+      topics: TOPICS.length,
+      seconds: Math.round((Date.now() - now) / 1000),
+    }),
   );
 }
