@@ -83,7 +83,7 @@ try {
       headers: auth,
       body: JSON.stringify({
         events: page.items.map((it: any, k: number) => ({
-          clientEventId: `b${i}-${k}`,
+          clientEventId: `bench-${i}-${k}`,
           videoId: it.id,
           watchedMs: 9000,
           durationMs: 9000,

@@ -117,17 +117,22 @@ export async function gatherCandidates(db: DB, s: Signals): Promise<{ candidates
     );
   }
   const day = dayOf(s.now);
-  const trend = async (country: string) =>
-    (
-      await db
+  // One indexed range per day (country, day, score): today's leaders, then yesterday's.
+  const trend = async (country: string) => {
+    const out: string[] = [];
+    for (const d of [day, day - 1]) {
+      const rows = await db
         .selectFrom('feed_trend')
         .select('video_id')
         .where('country', '=', country)
-        .where('day', 'in', [day, day - 1])
+        .where('day', '=', d)
         .orderBy('score', 'desc')
         .limit(n)
-        .execute()
-    ).map((r) => r.video_id);
+        .execute();
+      out.push(...rows.map((r) => r.video_id));
+    }
+    return out;
+  };
   if (s.country) add(await trend(s.country), 'trending_country', s.country);
   add(await trend(''), 'trending');
   // Exploration: the newest posts with few plays here; the model's completion estimate promotes those that hold attention.
