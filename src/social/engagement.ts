@@ -294,11 +294,11 @@ export async function favorite(reelm: Reelm, viewer: Viewer, videoId: string, co
       .executeTakeFirst();
     if (!c) throw notFound('That collection');
   }
-  await store.db.transaction().execute(async (trx) => {
+  const fresh = await store.db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('favorites').select('id').where('user_id', '=', viewer.userId).where('video_id', '=', videoId).executeTakeFirst();
     if (existing) {
       await trx.updateTable('favorites').set({ collection_id: collectionId }).where('id', '=', existing.id).execute();
-      return;
+      return false;
     }
     const id = newId();
     await trx
@@ -316,7 +316,9 @@ export async function favorite(reelm: Reelm, viewer: Viewer, videoId: string, co
       actor_handle: null,
       at: Date.now(),
     });
+    return true;
   });
+  if (fresh) await recordFeedEvents(reelm, viewer.realm, viewer.userId, [{ videoId, kind: 'favorite', at: Date.now() }]);
   return { favorited: true, collectionId };
 }
 

@@ -90,6 +90,23 @@ for (const lane of lanes()) {
       assert.deepEqual(after, before);
       const usAfter = await snapshots(r, 'us');
       assert.ok(usAfter.length > usBefore, 'the us model learned');
+      // Likes, favorites and shares train it too (a repeated like does not).
+      const version = async () => Math.max(...(await snapshots(r, 'us')).map((x) => Number(x.version)));
+      const [v1, v2] = [...tagOf.keys()];
+      for (const [method, url] of [
+        ['PUT', `/api/v1/posts/${v1}/like`],
+        ['PUT', `/api/v1/posts/${v1}/favorite`],
+        ['POST', `/api/v1/posts/${v2}/shares`],
+      ] as const) {
+        const v = await version();
+        const res = await r.app.inject({ method, url, headers: us.headers, payload: method === 'POST' ? { channel: 'link' } : {} });
+        assert.ok(res.statusCode < 300, res.body);
+        assert.equal(await version(), v + 1, url);
+      }
+      const v = await version();
+      await api(r).put(`/api/v1/posts/${v1}/like`, us, {});
+      assert.equal(await version(), v, 'a repeated like trains nothing');
+      assert.deepEqual({ eu: await snapshots(r, 'eu'), intl: await snapshots(r, 'intl') }, before);
     });
 
     it('two API processes over the same stores serve the same ranking for the same person and cursor', async (t) => {
