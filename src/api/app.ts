@@ -16,6 +16,7 @@ import { authHook } from './auth.ts';
 import { installMetrics } from './metrics.ts';
 import { installHardening } from './hardening.ts';
 import { newId } from '../lib/ids.ts';
+import { webShell } from '../web/static-routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -87,7 +88,11 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
     req.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, 'request failed');
     return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side. Nothing you sent was lost; please try again.' } });
   });
-  app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } }));
+  // what no route answers: the web app's files and client routes, else a JSON 404
+  const web = webShell();
+  app.setNotFoundHandler(
+    (req, reply) => web(req, reply) || reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } }),
+  );
 
   await app.register(cookie);
   installHardening(app, { publicUrl: reelm.config.http.publicUrl, requestTimeoutMs: reelm.config.http.requestTimeoutMs });
