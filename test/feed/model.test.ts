@@ -41,6 +41,30 @@ describe('OnlineRanker', () => {
     assert.equal(cats.reasons[0]?.feature, 'hashtag:cats');
   });
 
+  it("lifts a video co-liked with the person's recent positives, and says so", () => {
+    const m = new OnlineRanker({ seed: 4 });
+    const like = { completed: true, liked: true, shared: false, skippedEarly: false, watchedFraction: 1 };
+    const skip = { completed: false, liked: false, shared: false, skippedEarly: true, watchedFraction: 0.1 };
+    // v1 and v2 are liked together; v36 and v37 are liked together, as often; v50 is skipped after v1.
+    let t = 0;
+    for (let i = 0; i < 40; i++) {
+      const p = person(10 + i);
+      const [a, b] = i % 2 === 0 ? [1, 2] : [36, 37];
+      m.observe(p, video(a, 'x'), like, (t += 1000));
+      m.observe(p, video(b, 'x'), like, (t += 1000));
+      m.observe(p, video(50 + (i % 5), 'x'), skip, (t += 1000));
+    }
+    m.observe(person(0), video(1, 'x'), like, (t += 1000));
+    const co = m.predict(person(0), video(2, 'x'));
+    const other = m.predict(person(0), video(37, 'x'));
+    assert.ok(co.score > other.score, `${co.score} vs ${other.score}`);
+    assert.ok(
+      co.reasons.some((r) => r.feature === 'co-engagement:v1'),
+      JSON.stringify(co.reasons),
+    );
+    assert.ok(!other.reasons.some((r) => r.feature.startsWith('co-engagement:')));
+  });
+
   it('expires ids not seen within staleAfterMs', () => {
     const m = new OnlineRanker({ staleAfterMs: 10 * H });
     m.observe(person(1), video(1, 'old'), { completed: true, liked: true, shared: true, skippedEarly: false, watchedFraction: 1 }, 0);

@@ -4,7 +4,7 @@ import type { OnlineRanker, RankerOptions } from './ranker.ts';
 import { SlotTable } from './table.ts';
 
 const MAGIC = 0x4d4c5252; // "RRLM"
-const FORMAT = 2;
+const FORMAT = 3;
 
 export function writeModel(m: OnlineRanker): Uint8Array {
   const enc = new TextEncoder();
@@ -12,7 +12,8 @@ export function writeModel(m: OnlineRanker): Uint8Array {
     const keys = [...t.index.keys()].map((k) => enc.encode(k));
     return { t, keys, bytes: keys.reduce((n, k) => n + 4 + k.length + 8 + 4 * t.stride, 4) };
   });
-  const size = 4 * 4 + 8 * 3 + 4 + 8 * m.globals.length + tables.reduce((n, x) => n + x.bytes, 0);
+  const co = encodeCo(m, enc);
+  const size = 4 * 4 + 8 * 3 + 4 + 8 * m.globals.length + tables.reduce((n, x) => n + x.bytes, 0) + co.length;
   const out = new Uint8Array(size);
   const dv = new DataView(out.buffer);
   let p = 0;
@@ -41,6 +42,47 @@ export function writeModel(m: OnlineRanker): Uint8Array {
         p += 4;
       }
     }
+  }
+  out.set(co, p);
+  return out;
+}
+
+/** Co-engagement: items (key, n, seen, neighbours (key, count)), then recents (person, seen, keys), in Map order. */
+function encodeCo(m: OnlineRanker, enc: InstanceType<typeof TextEncoder>): Uint8Array {
+  const bytes: Uint8Array[] = [];
+  let size = 0;
+  const buf = new DataView(new ArrayBuffer(8));
+  const push = (b: Uint8Array) => (bytes.push(b), (size += b.length));
+  const u32 = (x: number) => (buf.setUint32(0, x, true), push(new Uint8Array(buf.buffer.slice(0, 4))));
+  const f64 = (x: number) => (buf.setFloat64(0, x, true), push(new Uint8Array(buf.buffer.slice(0, 8))));
+  const str = (k: string) => {
+    const b = enc.encode(k);
+    u32(b.length);
+    push(b);
+  };
+  u32(m.co.items.size);
+  for (const [k, it] of m.co.items) {
+    str(k);
+    f64(it.n);
+    f64(it.seen);
+    u32(it.nb.size);
+    for (const [o, c] of it.nb) {
+      str(o);
+      f64(c);
+    }
+  }
+  u32(m.co.recent.size);
+  for (const [k, r] of m.co.recent) {
+    str(k);
+    f64(r.seen);
+    u32(r.list.length);
+    for (const o of r.list) str(o);
+  }
+  const out = new Uint8Array(size);
+  let p = 0;
+  for (const b of bytes) {
+    out.set(b, p);
+    p += b.length;
   }
   return out;
 }
@@ -75,6 +117,33 @@ export function readModel(b: Uint8Array, make: (o: RankerOptions) => OnlineRanke
         p += 4;
       }
     }
+  }
+  const str = () => {
+    const len = u32();
+    p += len;
+    return dec.decode(b.subarray(p - len, p));
+  };
+  const ni = u32();
+  for (let i = 0; i < ni; i++) {
+    const k = str();
+    const n = f64();
+    const seen = f64();
+    const nb = new Map<string, number>();
+    const nn = u32();
+    for (let j = 0; j < nn; j++) {
+      const o = str();
+      nb.set(o, f64());
+    }
+    m.co.items.set(k, { n, seen, nb });
+  }
+  const nr = u32();
+  for (let i = 0; i < nr; i++) {
+    const k = str();
+    const seen = f64();
+    const list: string[] = [];
+    const nl = u32();
+    for (let j = 0; j < nl; j++) list.push(str());
+    m.co.recent.set(k, { seen, list });
   }
   return m;
 }

@@ -10,6 +10,7 @@
 // from a hash of (seed, id), never from event order.
 import { SlotTable } from './table.ts';
 import { readModel, writeModel } from './codec.ts';
+import { CoEngagement } from './coengage.ts';
 
 export interface VideoFeatures {
   videoId: string;
@@ -32,7 +33,7 @@ export interface Outcome {
   skippedEarly: boolean;
   watchedFraction: number;
 }
-/** Top contributing features: 'hashtag:cats', 'creator:<id>', 'sound:<id>', 'country', 'popularity', 'interest:<tag>'. */
+/** Top contributing features: 'hashtag:cats', 'creator:<id>', 'sound:<id>', 'country', 'popularity', 'interest:<tag>', 'co-engagement:<videoId>'. */
 export interface Prediction {
   completion: number;
   like: number;
@@ -51,7 +52,7 @@ const HEADS = 3;
 /** score = Σ HEAD_WEIGHT·p(head): a like is worth more than a completion, a share more still. */
 export const HEAD_WEIGHTS = [1, 4, 8] as const;
 const HW_SUM = HEAD_WEIGHTS[0] + HEAD_WEIGHTS[1] + HEAD_WEIGHTS[2];
-const DENSE = 7; // popularity, completion rate, like rate, share rate, freshness, country match, interest matches
+const DENSE = 8; // popularity, completion rate, like rate, share rate, freshness, country match, interest matches, co-engagement
 const MAX_TAGS = 16;
 const L2 = 1e-5;
 const HISTORY_RATE = 0.1;
@@ -69,6 +70,8 @@ export class OnlineRanker {
   readonly crosses: SlotTable;
   /** @internal per person: moving average of the item vectors they completed — [h·dim] */
   readonly histories: SlotTable;
+  /** @internal online item-to-item co-engagement: recent positives per person, co-positive counts per video */
+  readonly co = new CoEngagement();
   /** @internal */ readonly globals = new Float64Array(G_LEN);
   /** @internal */ updates = 0;
 
@@ -119,6 +122,7 @@ export class OnlineRanker {
       const hs = this.histories.slot('p:' + p.personId, at) * this.opts.dim;
       const h = this.histories.data;
       for (let i = 0; i < this.opts.dim; i++) h[hs + i]! += HISTORY_RATE * (this.ie[i]! - h[hs + i]!);
+      this.co.positive(p.personId, v.videoId, at);
     }
     this.updates++;
   }
@@ -140,7 +144,7 @@ export class OnlineRanker {
   /** Drops every id and cross not seen within staleAfterMs of `now`; returns how many. */
   expire(now: number): number {
     const cutoff = now - this.opts.staleAfterMs;
-    const n = this.ids.expire(cutoff) + this.crosses.expire(cutoff) + this.histories.expire(cutoff);
+    const n = this.ids.expire(cutoff) + this.crosses.expire(cutoff) + this.histories.expire(cutoff) + this.co.expire(cutoff);
     if (n > 0) this.updates++;
     return n;
   }
@@ -239,6 +243,8 @@ export class OnlineRanker {
       lin[2]! += cd[o + 2]!;
     }
     denseFeatures(p, v, this.dense);
+    const co = this.co.score(p.personId, v.videoId);
+    this.dense[7] = co > 0 ? 1 - Math.exp(-2 * co) : 0;
     let dot = 0;
     for (let i = 0; i < d; i++) dot += pe[i]! * ie[i]!;
     this.dot = dot;
@@ -327,6 +333,7 @@ export class OnlineRanker {
     for (let j = 0; j < 5; j++) pop += dw(j) * this.dense[j]!;
     add('popularity', pop);
     if (this.dense[5]! > 0) add('country', dw(5));
+    if (this.dense[7]! > 0 && this.co.best !== '') add('co-engagement:' + this.co.best, dw(7) * this.dense[7]!);
     if (this.dense[6]! > 0) for (const t of v.hashtags) if (p.interests.includes(t)) add('interest:' + t, dw(6));
     return [...out]
       .filter(([, w]) => w > 0)
