@@ -9,6 +9,7 @@ import { uploadRoutes } from '../media/routes.ts';
 import { accountRoutes } from '../accounts/routes.ts';
 import { AccountService } from '../accounts/service.ts';
 import { socialRoutes } from '../social/routes.ts';
+import { feedRoutes } from '../feed/routes.ts';
 
 // Each part of Reelm contributes its routes here.
 export async function registerRoutes(app: App) {
@@ -21,4 +22,5 @@ export async function registerRoutes(app: App) {
   await app.register(uploadRoutes);
   await app.register(accountRoutes, { accounts: new AccountService(app.reelm) });
   await app.register(socialRoutes);
+  await app.register(feedRoutes);
 }

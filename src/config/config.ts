@@ -1,3 +1,4 @@
+import { feedConfigSchema } from '../feed/config.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -63,6 +64,8 @@ const configSchema = z.object({
   media: mediaConfigSchema,
   /** Who carries media bytes (direct | x-accel | redirect) and grant lifetime (src/media-serving/delivery-config.ts). */
   delivery: deliveryConfigSchema,
+  /** For You ranking and re-ranking (src/feed/config.ts). */
+  feed: feedConfigSchema,
 });
 
 export type ReelmConfig = z.infer<typeof configSchema>;

@@ -7,6 +7,7 @@ import { graphMigration, graphTables, type GraphTables } from '../graph/schema.t
 import { staffMigration, staffSignatureMigration, staffTables, type StaffTables } from '../staff/schema.ts';
 import { commentStateMigration, socialMigration, socialTables, type SocialTables } from '../social/schema.ts';
 import { crossingMigration } from '../social/crossing-migration.ts';
+import { feedMigration, feedTables, type FeedTables } from '../feed/schema.ts';
 import { systemMigration, systemTables, type SystemTables } from './system-schema.ts';
 import type { TableSpec } from './tables.ts';
 
@@ -14,7 +15,7 @@ import type { TableSpec } from './tables.ts';
 // A module adds its tables and migration here; the classification check and
 // the residency guard are both driven from this list.
 
-export interface RealmDatabase extends SystemTables, AccountTables, JobTables, MediaTables, FlowTables, GraphTables, StaffTables, SocialTables {}
+export interface RealmDatabase extends SystemTables, AccountTables, JobTables, MediaTables, FlowTables, GraphTables, StaffTables, SocialTables, FeedTables {}
 
 export const realmTables: readonly TableSpec[] = [
   ...systemTables,
@@ -25,6 +26,7 @@ export const realmTables: readonly TableSpec[] = [
   ...graphTables,
   ...staffTables,
   ...socialTables,
+  ...feedTables,
 ];
 
 /** Applied in key order; never edit a landed migration, add a new one. */
@@ -40,4 +42,5 @@ export const realmMigrations: Record<string, Migration> = {
   '0021_comment_state': commentStateMigration,
   '0023_social_crossing': crossingMigration,
   '0040_staff_signatures': staffSignatureMigration,
+  '0050_feed': feedMigration,
 };

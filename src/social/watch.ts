@@ -1,6 +1,7 @@
 import type { Viewer } from '../api/auth.ts';
 import type { Reelm } from '../context.ts';
 import { relay } from './relay.ts';
+import { recordFeedEvents } from '../feed/events.ts';
 
 // Watch events: one row per play, sent by the player in batches. Each event
 // carries the client's own id; (person, client event id) is the primary key,
@@ -54,7 +55,7 @@ export async function recordWatchEvents(reelm: Reelm, viewer: Viewer, events: re
       report_state: known.get(e.videoId) === store.name ? 2 : 0,
     }));
   const unknown = events.length - rows.length;
-  return store.db.transaction().execute(async (trx) => {
+  const result = await store.db.transaction().execute(async (trx) => {
     const stored: typeof rows = [];
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
@@ -81,8 +82,24 @@ export async function recordWatchEvents(reelm: Reelm, viewer: Viewer, events: re
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([videoId, v]) => ({ video_id: videoId, plays: v.plays, watch_ms_total: v.ms, completions: v.done }));
     for (let i = 0; i < list.length; i += 1000) await relay(store, trx, store.name, 'social.views', { videos: list.slice(i, i + 1000) });
-    return { received: events.length, stored: stored.length, duplicates: rows.length - stored.length, unknownVideos: unknown };
+    return { received: events.length, stored: stored.length, duplicates: rows.length - stored.length, unknownVideos: unknown, fresh: stored };
   });
+  // The For You part learns from newly stored events only (a retried batch trains once).
+  await recordFeedEvents(
+    reelm,
+    viewer.realm,
+    viewer.userId,
+    result.fresh.map((r) => ({
+      videoId: r.video_id,
+      kind: 'watch' as const,
+      completed: r.completed === 1,
+      skipped: r.skipped === 1,
+      watchedFraction: r.duration_ms > 0 ? r.watched_ms / r.duration_ms : 0,
+      at: r.played_at,
+    })),
+  );
+  const { fresh: _fresh, ...answer } = result;
+  return answer;
 }
 
 /** A person's own watch history, newest first (also what the ranking in their realm reads). */

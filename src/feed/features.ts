@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { RealmDatabase } from '../realm/registry.ts';
+import type { PostIndexTable } from '../social/schema.ts';
+import type { PersonContext, VideoFeatures } from './model/ranker.ts';
+
+// What the model sees: public facts of a video (its projection in this realm
+// plus this realm's residents' sums) and the person's own context, read in
+// their home realm.
+
+export interface LocalStats {
+  plays: number;
+  completions: number;
+  likes: number;
+  shares: number;
+}
+
+export function videoFeatures(r: PostIndexTable, s: LocalStats | undefined, now: number): VideoFeatures {
+  return {
+    videoId: r.video_id,
+    creatorId: r.owner_id,
+    soundId: r.sound_id,
+    hashtags: r.hashtags ? r.hashtags.split(' ') : [],
+    country: null, // a poster's country is protected; it never reaches other realms
+    ageHours: Math.max(0, (now - Number(r.created_at)) / 3_600_000),
+    stats: {
+      views: Math.max(Number(r.view_count), s?.plays ?? 0),
+      completions: s?.completions ?? 0,
+      likes: Math.max(Number(r.like_count), s?.likes ?? 0),
+      shares: Math.max(Number(r.share_count), s?.shares ?? 0),
+    },
+  };
+}
+
+export async function localStats(db: Kysely<RealmDatabase>, ids: readonly string[]): Promise<Map<string, LocalStats>> {
+  const out = new Map<string, LocalStats>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('feed_video_stats')
+      .select(['video_id', 'plays', 'completions', 'likes', 'shares'])
+      .where('video_id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(r.video_id, { plays: Number(r.plays), completions: Number(r.completions), likes: Number(r.likes), shares: Number(r.shares) });
+  }
+  return out;
+}
+
+export async function personContext(db: Kysely<RealmDatabase>, userId: string): Promise<PersonContext> {
+  const u = await db.selectFrom('users').select('country').where('id', '=', userId).executeTakeFirst();
+  const i = await db.selectFrom('feed_interests').select('tags').where('user_id', '=', userId).executeTakeFirst();
+  return { personId: userId, country: u?.country ?? null, interests: i?.tags ? i.tags.split(' ') : [] };
+}
+
+export async function postRows(db: Kysely<RealmDatabase>, ids: readonly string[]): Promise<Map<string, PostIndexTable>> {
+  const out = new Map<string, PostIndexTable>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('post_index')
+      .selectAll()
+      .where('video_id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(r.video_id, r);
+  }
+  return out;
+}
+
+export const dayOf = (ms: number) => Math.floor(ms / 86_400_000);

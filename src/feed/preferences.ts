@@ -1,0 +1,30 @@
+import type { Viewer } from '../api/auth.ts';
+import type { Reelm } from '../context.ts';
+
+// A person's own feed preferences, in their home realm.
+
+export async function notInterested(reelm: Reelm, viewer: Viewer, kind: 'video' | 'creator' | 'sound', targetId: string) {
+  await reelm.realms
+    .get(viewer.realm)
+    .db.insertInto('feed_feedback')
+    .values({ user_id: viewer.userId, kind, target_id: targetId, created_at: Date.now() })
+    .onConflict((oc) => oc.columns(['user_id', 'kind', 'target_id']).doNothing())
+    .execute();
+}
+
+export async function setInterests(reelm: Reelm, viewer: Viewer, tags: string[]) {
+  const list = [...new Set(tags)];
+  const row = { tags: list.join(' '), updated_at: Date.now() };
+  await reelm.realms
+    .get(viewer.realm)
+    .db.insertInto('feed_interests')
+    .values({ user_id: viewer.userId, ...row })
+    .onConflict((oc) => oc.column('user_id').doUpdateSet(row))
+    .execute();
+  return list;
+}
+
+export async function getInterests(reelm: Reelm, viewer: Viewer): Promise<string[]> {
+  const r = await reelm.realms.get(viewer.realm).db.selectFrom('feed_interests').select('tags').where('user_id', '=', viewer.userId).executeTakeFirst();
+  return r?.tags ? r.tags.split(' ') : [];
+}
