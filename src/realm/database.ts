@@ -19,7 +19,12 @@ export function openDatabase<DB>(config: DatabaseConfig): { db: Kysely<DB>; dial
     if (config.file !== ':memory:') mkdirSync(dirname(config.file), { recursive: true });
     dialect = nodeSqliteDialect(openSqlite(config.file));
   } else {
-    dialect = new PostgresDialect({ pool: new pg.Pool({ connectionString: config.url, max: 10 }) });
+    const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+    // An idle connection ended by the server (restart, failover, an operator's terminate) is
+    // emitted on the pool; unhandled, it would take the whole process down. The pool drops
+    // that client and the next query opens a new one, so noting it is enough.
+    pool.on('error', (err) => process.emitWarning(`PostgreSQL connection lost: ${err.message}`, 'ReelmDatabaseWarning'));
+    dialect = new PostgresDialect({ pool });
   }
   return { db: new Kysely<DB>({ dialect }), dialect: config.kind };
 }
