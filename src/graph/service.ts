@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import { badRequest } from '../api/errors.ts';
+import { AppError, badRequest } from '../api/errors.ts';
 import { emitFlow } from '../flows/outbox.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
@@ -22,6 +22,11 @@ export interface PublicSnapshot {
 export async function follow(store: RealmStore, followerId: string, target: PublicSnapshot): Promise<{ created: boolean }> {
   if (followerId === target.id) throw badRequest('cannot_follow_self', 'You cannot follow yourself.');
   return store.db.transaction().execute(async (trx) => {
+    // A block either way (own `blocks`, or `block_edges` delivered by social.block) rules a follow out.
+    const blocked =
+      (await trx.selectFrom('blocks').select('blocked_id').where('blocker_id', '=', followerId).where('blocked_id', '=', target.id).executeTakeFirst()) ??
+      (await trx.selectFrom('block_edges').select('blocker_id').where('blocker_id', '=', target.id).where('blocked_id', '=', followerId).executeTakeFirst());
+    if (blocked) throw new AppError(403, 'cannot_follow', 'You cannot follow this account.');
     const me = await trx.selectFrom('users').select(['id', 'handle', 'display_name', 'avatar_key']).where('id', '=', followerId).executeTakeFirstOrThrow();
     const now = Date.now();
     const r = await trx
@@ -79,6 +84,33 @@ export async function unfollow(store: RealmStore, followerId: string, followeeId
     await emitFlow(store, trx, { flow: 'graph.unfollow', to: edge.followee_realm, payload: { follower_id: followerId, followee_id: followeeId } });
     return { removed: true };
   });
+}
+
+/**
+ * Cuts the follow edges between a blocker and the person they block, both
+ * ways, inside the blocker's block transaction (blocker's realm). The
+ * blocker's own follow goes by graph.unfollow; the blocked person's follow of
+ * the blocker is removed here (follower_edges) and in their realm by the
+ * social.block receiver (dropFollow), which follows it in the same outbox order.
+ */
+export async function cutEdges(store: RealmStore, trx: Transaction<RealmDatabase>, blockerId: string, blocked: { id: string; realm: string }) {
+  const mine = await trx.deleteFrom('follows').where('follower_id', '=', blockerId).where('followee_id', '=', blocked.id).executeTakeFirst();
+  if (Number(mine.numDeletedRows) > 0) {
+    await trx.updateTable('users').set({ following_count: sql`following_count - 1` }).where('id', '=', blockerId).execute();
+    await emitFlow(store, trx, { flow: 'graph.unfollow', to: blocked.realm, payload: { follower_id: blockerId, followee_id: blocked.id } });
+  }
+  const theirs = await trx.deleteFrom('follower_edges').where('followee_id', '=', blockerId).where('follower_id', '=', blocked.id).executeTakeFirst();
+  if (Number(theirs.numDeletedRows) > 0) {
+    await trx.updateTable('users').set({ follower_count: sql`follower_count - 1` }).where('id', '=', blockerId).execute();
+  }
+}
+
+/** In the blocked person's realm: their follow of the blocker goes (social.block, graph.follow refused). */
+export async function dropFollow(trx: Transaction<RealmDatabase>, followerId: string, followeeId: string): Promise<boolean> {
+  const deleted = await trx.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst();
+  if (Number(deleted.numDeletedRows) === 0) return false;
+  await trx.updateTable('users').set({ following_count: sql`following_count - 1` }).where('id', '=', followerId).execute();
+  return true;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { FlowDeclaration, FlowField } from '../flows/declarations.ts';
 import { receiveComment, receiveCommentRemoved, receiveEngagement, receiveEngagementRemoved, receiveViews } from './engagement-apply.ts';
 import { receiveNotify, receiveNotifyRemoved } from './notify.ts';
 import { receivePost, receivePostRemoved, receivePostStats } from './post-index.ts';
+import { dropFollow } from '../graph/service.ts';
 
 // The social layer's entries in the flow table (src/flows/flow-table.ts spreads
 // SOCIAL_FLOWS into FLOWS). Every field is public or operational: handles,
@@ -265,7 +266,9 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
         .values({ blocker_id: p.blocker_id, blocked_id: p.blocked_id, created_at: p.at })
         .onConflict((oc) => oc.columns(['blocked_id', 'blocker_id']).doNothing())
         .executeTakeFirst();
-      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? 'applied' : 'skipped';
+      // the blocked person's follow of the blocker ends with the block
+      const dropped = await dropFollow(trx, p.blocked_id, p.blocker_id);
+      return dropped || Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? 'applied' : 'skipped';
     },
   },
   {
