@@ -3,6 +3,7 @@ import { publishPendingStats } from './posts.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { engagementRoutes } from './routes/engagement.ts';
 import { postRoutes } from './routes/posts.ts';
+import { sharePageRoutes } from './share-page.ts';
 
 // The social layer's HTTP API, and its one background task: announcing changed
 // counts to other realms (social.post_stats) every few seconds.
@@ -13,6 +14,7 @@ export const socialRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(postRoutes);
   await app.register(engagementRoutes);
   await app.register(discoveryRoutes);
+  await app.register(sharePageRoutes);
   if (app.reelm.config.workers) {
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<unknown> = Promise.resolve();
