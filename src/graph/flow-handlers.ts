@@ -92,7 +92,19 @@ export async function receiveProfileSnapshot(trx: Transaction<RealmDatabase>, p:
     .set({ follower_handle: p.handle, follower_display_name: p.display_name, follower_avatar_key: p.avatar_key })
     .where('follower_id', '=', p.user_id)
     .executeTakeFirst();
-  return Number(a.numUpdatedRows) + Number(b.numUpdatedRows) > 0 ? 'applied' : 'skipped';
+  // the author shown on their posts (feeds, grids, search results) and their public comment copies
+  const c = await trx
+    .updateTable('post_index')
+    .set({ owner_handle: p.handle, owner_display_name: p.display_name })
+    .where('owner_id', '=', p.user_id)
+    .executeTakeFirst();
+  const d = await trx
+    .updateTable('video_comments')
+    .set({ author_handle: p.handle, author_display_name: p.display_name })
+    .where('author_id', '=', p.user_id)
+    .executeTakeFirst();
+  const n = [a, b, c, d].reduce((sum, r) => sum + Number(r.numUpdatedRows), 0);
+  return n > 0 ? 'applied' : 'skipped';
 }
 
 export interface FolloweeGonePayload {

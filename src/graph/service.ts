@@ -115,13 +115,17 @@ export async function dropFollow(trx: Transaction<RealmDatabase>, followerId: st
 
 /**
  * After a person changes their handle, display name or avatar: tells every
- * realm holding an edge with them. Call inside the transaction of the change.
+ * realm showing it — its own (own posts and comments), realms holding an edge
+ * with them, every realm when they have posts (post projections are in every
+ * realm), the realms of videos they commented on. Call inside the change's transaction.
  */
-export async function publishProfileSnapshot(store: RealmStore, trx: Transaction<RealmDatabase>, userId: string) {
+export async function publishProfileSnapshot(store: RealmStore, trx: Transaction<RealmDatabase>, userId: string, everyRealm: readonly string[] = []) {
   const u = await trx.selectFrom('users').select(['handle', 'display_name', 'avatar_key']).where('id', '=', userId).executeTakeFirstOrThrow();
   const out = await trx.selectFrom('follows').select('followee_realm as realm').distinct().where('follower_id', '=', userId).execute();
   const inn = await trx.selectFrom('follower_edges').select('follower_realm as realm').distinct().where('followee_id', '=', userId).execute();
-  const realms = new Set([...out, ...inn].map((r) => r.realm));
+  const commented = await trx.selectFrom('comments').select('video_realm as realm').distinct().where('author_id', '=', userId).execute();
+  const posted = await trx.selectFrom('posts').select('video_id').where('owner_id', '=', userId).limit(1).executeTakeFirst();
+  const realms = new Set([store.name, ...[...out, ...inn, ...commented].map((r) => r.realm), ...(posted ? everyRealm : [])]);
   for (const to of realms) {
     await emitFlow(store, trx, {
       flow: 'profile.snapshot',
