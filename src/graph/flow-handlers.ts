@@ -21,7 +21,12 @@ export async function receiveFollow(trx: Transaction<RealmDatabase>, p: FollowPa
   const followee = await trx.selectFrom('users').select(['id', 'handle', 'display_name', 'avatar_key']).where('id', '=', p.followee_id).executeTakeFirst();
   if (!followee) return 'skipped'; // the followee has left this realm or deleted their account
   // A follow sent before the followee's block reached the follower's realm: refused, and undone there.
-  const blocked = await trx.selectFrom('blocks').select('blocked_id').where('blocker_id', '=', p.followee_id).where('blocked_id', '=', p.follower_id).executeTakeFirst();
+  const blocked = await trx
+    .selectFrom('blocks')
+    .select('blocked_id')
+    .where('blocker_id', '=', p.followee_id)
+    .where('blocked_id', '=', p.follower_id)
+    .executeTakeFirst();
   if (blocked) {
     await emitFlow(ctx.store, trx, { flow: 'graph.followee_gone', to: p.follower_realm, payload: { follower_id: p.follower_id, followee_id: p.followee_id } });
     return 'skipped';

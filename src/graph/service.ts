@@ -96,12 +96,20 @@ export async function unfollow(store: RealmStore, followerId: string, followeeId
 export async function cutEdges(store: RealmStore, trx: Transaction<RealmDatabase>, blockerId: string, blocked: { id: string; realm: string }) {
   const mine = await trx.deleteFrom('follows').where('follower_id', '=', blockerId).where('followee_id', '=', blocked.id).executeTakeFirst();
   if (Number(mine.numDeletedRows) > 0) {
-    await trx.updateTable('users').set({ following_count: sql`following_count - 1` }).where('id', '=', blockerId).execute();
+    await trx
+      .updateTable('users')
+      .set({ following_count: sql`following_count - 1` })
+      .where('id', '=', blockerId)
+      .execute();
     await emitFlow(store, trx, { flow: 'graph.unfollow', to: blocked.realm, payload: { follower_id: blockerId, followee_id: blocked.id } });
   }
   const theirs = await trx.deleteFrom('follower_edges').where('followee_id', '=', blockerId).where('follower_id', '=', blocked.id).executeTakeFirst();
   if (Number(theirs.numDeletedRows) > 0) {
-    await trx.updateTable('users').set({ follower_count: sql`follower_count - 1` }).where('id', '=', blockerId).execute();
+    await trx
+      .updateTable('users')
+      .set({ follower_count: sql`follower_count - 1` })
+      .where('id', '=', blockerId)
+      .execute();
   }
 }
 
@@ -109,7 +117,11 @@ export async function cutEdges(store: RealmStore, trx: Transaction<RealmDatabase
 export async function dropFollow(trx: Transaction<RealmDatabase>, followerId: string, followeeId: string): Promise<boolean> {
   const deleted = await trx.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst();
   if (Number(deleted.numDeletedRows) === 0) return false;
-  await trx.updateTable('users').set({ following_count: sql`following_count - 1` }).where('id', '=', followerId).execute();
+  await trx
+    .updateTable('users')
+    .set({ following_count: sql`following_count - 1` })
+    .where('id', '=', followerId)
+    .execute();
   return true;
 }
 

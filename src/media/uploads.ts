@@ -158,7 +158,8 @@ interface Who {
 async function checkSound({ uploaderId, store }: Who, ref: { id: string; realm?: string }) {
   if ((ref.realm ?? store.name) !== store.name) return; // checked against the other realm's public API by the job
   const s = await store.db.selectFrom('sounds').select(['video_id', 'owner_id']).where('id', '=', ref.id).executeTakeFirst();
-  if (!s || (await mayReuse(store.db, uploaderId, { videoId: s.video_id, videoRealm: store.name, ownerId: s.owner_id }, 'sound')) !== 'ok') throw soundMissing();
+  if (!s || (await mayReuse(store.db, uploaderId, { videoId: s.video_id, videoRealm: store.name, ownerId: s.owner_id }, 'sound')) !== 'ok')
+    throw soundMissing();
 }
 
 async function checkDuet({ uploaderId, store }: Who, ref: { videoId: string; realm?: string }) {

@@ -25,8 +25,7 @@ for (const lane of lanes()) {
         const a = api(t);
         const blocker = await signUp(t, { country: 'DE' });
         const blocked = await signUp(t, { country: blockedCountry });
-        const followEach = async (who: TestUser, whom: TestUser) =>
-          assert.equal((await a.post(`/api/v1/users/${whom.handle}/follow`, who)).statusCode, 200);
+        const followEach = async (who: TestUser, whom: TestUser) => assert.equal((await a.post(`/api/v1/users/${whom.handle}/follow`, who)).statusCode, 200);
         await followEach(blocker, blocked);
         await followEach(blocked, blocker);
         await deliver(t);
