@@ -5,6 +5,7 @@ import type { ReelmConfig } from './config/config.ts';
 import { Directory } from './directory/directory.ts';
 import { ResidencyPolicy } from './residency/policy.ts';
 import { manifestFor, RealmStore } from './realm/store.ts';
+import { loadAuditKey, type AuditKey } from './staff/audit-key.ts';
 
 // Everything a running Reelm holds open: the policy, one store per realm and
 // the routing directory. Services take what they need from here.
@@ -36,6 +37,8 @@ export interface Reelm {
   readonly realms: Realms;
   readonly directory: Directory;
   readonly secret: string;
+  /** signs the staff access chain; kept outside the data directory */
+  readonly auditKey: AuditKey;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export async function openReelm(config: ReelmConfig): Promise<Reelm> {
     if (!policy.realms.has(name)) throw new Error(`configuration names realm "${name}", which the residency policy (${config.policyFile}) does not define`);
   }
   const secret = serverSecret(config);
+  const auditKey = loadAuditKey(config.audit.signingKeyFile, config.dataDir);
   const stores: RealmStore[] = [];
   try {
     for (const name of config.serveRealms ?? []) {
@@ -63,6 +67,7 @@ export async function openReelm(config: ReelmConfig): Promise<Reelm> {
       realms,
       directory,
       secret,
+      auditKey,
       async close() {
         await Promise.all([...realms.all().map((s) => s.close()), directory.close()]);
       },

@@ -14,6 +14,7 @@ import { AppError } from './errors.ts';
 import { registerRoutes } from './routes.ts';
 import { authHook } from './auth.ts';
 import { installMetrics } from './metrics.ts';
+import { installHardening } from './hardening.ts';
 import { newId } from '../lib/ids.ts';
 
 declare module 'fastify' {
@@ -40,6 +41,8 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
     genReqId: () => newId(),
     trustProxy: reelm.config.http.trustProxy,
     bodyLimit: 1024 * 1024,
+    // headers and bodies must arrive in bounded time (Fastify's default is no limit; bodies: hardening.ts)
+    requestTimeout: reelm.config.http.requestTimeoutMs,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -87,6 +90,7 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
   app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } }));
 
   await app.register(cookie);
+  installHardening(app, { publicUrl: reelm.config.http.publicUrl, requestTimeoutMs: reelm.config.http.requestTimeoutMs });
   app.addHook('onRequest', authHook(reelm));
   await app.register(swagger, {
     openapi: {

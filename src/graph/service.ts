@@ -3,6 +3,7 @@ import { AppError, badRequest } from '../api/errors.ts';
 import { emitFlow } from '../flows/outbox.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
+import { blankExcerptsAfterUnfollow } from '../social/notify.ts';
 
 // Follow and unfollow, run in the follower's home realm. The follower's side
 // (the follows row and their following count) commits together with the
@@ -80,6 +81,8 @@ export async function unfollow(store: RealmStore, followerId: string, followeeId
       .set({ following_count: sql`following_count - 1` })
       .where('id', '=', followerId)
       .execute();
+    // What they read as a follower (caption and comment excerpts of followers-only posts) they may read no more.
+    await blankExcerptsAfterUnfollow(trx, followerId, followeeId);
     // To the realm the follow was sent to, even if the followee has moved since: it forwards or skips.
     await emitFlow(store, trx, { flow: 'graph.unfollow', to: edge.followee_realm, payload: { follower_id: followerId, followee_id: followeeId } });
     return { removed: true };

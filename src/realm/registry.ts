@@ -4,8 +4,9 @@ import { jobsMigration, jobTables, type JobTables } from '../jobs/schema.ts';
 import { mediaMigration, mediaTables, type MediaTables } from '../media/schema.ts';
 import { flowsMigration, flowTables, type FlowTables } from '../flows/schema.ts';
 import { graphMigration, graphTables, type GraphTables } from '../graph/schema.ts';
-import { staffMigration, staffTables, type StaffTables } from '../staff/schema.ts';
+import { staffMigration, staffSignatureMigration, staffTables, type StaffTables } from '../staff/schema.ts';
 import { socialMigration, socialTables, type SocialTables } from '../social/schema.ts';
+import { crossingMigration } from '../social/crossing-migration.ts';
 import { systemMigration, systemTables, type SystemTables } from './system-schema.ts';
 import type { TableSpec } from './tables.ts';
 
@@ -36,4 +37,6 @@ export const realmMigrations: Record<string, Migration> = {
   '0010_jobs': jobsMigration,
   '0011_media': mediaMigration,
   '0020_social': socialMigration,
+  '0023_social_crossing': crossingMigration,
+  '0040_staff_signatures': staffSignatureMigration,
 };

@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { publishPendingStats } from './posts.ts';
+import { flushViewRollups } from './view-rollup.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { engagementRoutes } from './routes/engagement.ts';
 import { postRoutes } from './routes/posts.ts';
 import { sharePageRoutes } from './share-page.ts';
 
-// The social layer's HTTP API, and its one background task: announcing changed
-// counts to other realms (social.post_stats) every few seconds.
+// The social layer's HTTP API, and its one background task, every few seconds:
+// reporting due view rollups to videos' realms (social.views) and announcing
+// changed counts to other realms (social.post_stats).
 
 export const STATS_PUBLISH_INTERVAL_MS = 5000;
 
@@ -20,8 +22,10 @@ export const socialRoutes: FastifyPluginAsyncZod = async (app) => {
     let running: Promise<unknown> = Promise.resolve();
     const tick = () => {
       running = (async () => {
-        for (const store of app.reelm.realms.all())
+        for (const store of app.reelm.realms.all()) {
+          await flushViewRollups(store).catch((err) => process.emitWarning(`view rollups: ${(err as Error).message}`));
           await publishPendingStats(app.reelm, store).catch((err) => process.emitWarning(`post stats: ${(err as Error).message}`));
+        }
       })();
     };
     app.addHook('onReady', async () => {

@@ -106,6 +106,8 @@ export interface WatchEventsTable {
   skipped: number;
   played_at: number;
   received_at: number;
+  /** what of this play reached the video's realm (src/social/view-rollup.ts): 0 nothing, 1 the play, 2 everything */
+  report_state: number;
 }
 
 export interface BlocksTable {
@@ -325,6 +327,7 @@ export const socialTables = defineTables([
       skipped: 'protected',
       played_at: 'protected',
       received_at: 'operational',
+      report_state: 'operational',
     },
   },
   {
