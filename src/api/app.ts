@@ -16,6 +16,7 @@ import { authHook } from './auth.ts';
 import { installMetrics } from './metrics.ts';
 import { installHardening } from './hardening.ts';
 import { newId } from '../lib/ids.ts';
+import { webShell } from '../web/static-routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,6 +48,14 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('reelm', reelm);
+  // An empty JSON body is "no body": routes whose body is optional then see `undefined` (their schema
+  // supplies the defaults) instead of Fastify's refusal of an empty application/json request.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    return jsonParser(req, body as string, done);
+  });
   app.decorate('routeTable', [] as { method: string; url: string }[]);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url });
@@ -87,7 +96,11 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
     req.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, 'request failed');
     return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side. Nothing you sent was lost; please try again.' } });
   });
-  app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } }));
+  // what no route answers: the web app's files and client routes, else a JSON 404
+  const web = webShell();
+  app.setNotFoundHandler(
+    (req, reply) => web(req, reply) || reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } }),
+  );
 
   await app.register(cookie);
   installHardening(app, { publicUrl: reelm.config.http.publicUrl, requestTimeoutMs: reelm.config.http.requestTimeoutMs });

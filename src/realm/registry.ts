@@ -5,7 +5,7 @@ import { mediaMigration, mediaTables, type MediaTables } from '../media/schema.t
 import { flowsMigration, flowTables, type FlowTables } from '../flows/schema.ts';
 import { graphMigration, graphTables, type GraphTables } from '../graph/schema.ts';
 import { staffMigration, staffSignatureMigration, staffTables, type StaffTables } from '../staff/schema.ts';
-import { socialMigration, socialTables, type SocialTables } from '../social/schema.ts';
+import { commentStateMigration, socialMigration, socialTables, type SocialTables } from '../social/schema.ts';
 import { crossingMigration } from '../social/crossing-migration.ts';
 import { systemMigration, systemTables, type SystemTables } from './system-schema.ts';
 import type { TableSpec } from './tables.ts';
@@ -37,6 +37,7 @@ export const realmMigrations: Record<string, Migration> = {
   '0010_jobs': jobsMigration,
   '0011_media': mediaMigration,
   '0020_social': socialMigration,
+  '0021_comment_state': commentStateMigration,
   '0023_social_crossing': crossingMigration,
   '0040_staff_signatures': staffSignatureMigration,
 };

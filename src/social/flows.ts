@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FlowDeclaration, FlowField } from '../flows/declarations.ts';
 import { receiveComment, receiveCommentRemoved, receiveEngagement, receiveEngagementRemoved, receiveViews } from './engagement-apply.ts';
+import { COMMENT_REFUSAL_CODES, receiveCommentOutcome } from './comment-outcome.ts';
 import { receiveNotify, receiveNotifyRemoved } from './notify.ts';
 import { receivePost, receivePostRemoved, receivePostStats, receivePostWithdrawn } from './post-index.ts';
 import { dropFollow } from '../graph/service.ts';
@@ -195,8 +196,24 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
     receive: (trx, p, ctx) => receiveComment(trx, p as any, ctx),
   },
   {
+    name: 'social.comment_outcome',
+    purpose:
+      'The video’s realm’s verdict on a comment: published (with the thread it joined) or rejected (with the reason), stored on the author’s own copy so they see it.',
+    route: 'video’s home realm → commenter’s home realm',
+    retention: 'Kept on the author’s copy of the comment until it is deleted.',
+    fields: {
+      comment_id: op(id, 'the comment'),
+      video_id: op(id, 'the video'),
+      state: op(z.enum(['published', 'rejected']), 'the verdict'),
+      parent_id: op(id.nullable(), 'the top-level comment whose thread it joined'),
+      reason: op(z.enum(COMMENT_REFUSAL_CODES).nullable(), 'why it was rejected'),
+    },
+    example: { comment_id: EX_COMMENT, video_id: EX_VIDEO, state: 'rejected', parent_id: null, reason: 'comments_off' },
+    receive: (trx, p) => receiveCommentOutcome(trx, p as any),
+  },
+  {
     name: 'social.comment_removed',
-    purpose: 'A comment was deleted (by its author or the video’s creator) or refused: remove it, its replies and its likes in the other realm.',
+    purpose: 'A comment was deleted (by its author or the video’s creator): remove it, its replies and its likes in the other realm.',
     route: 'commenter’s home realm ⇄ video’s home realm',
     retention: 'Nothing is kept.',
     fields: { comment_id: op(id, 'the comment'), video_id: op(id, 'the video') },

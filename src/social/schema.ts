@@ -57,8 +57,13 @@ export interface CommentsTable {
   video_realm: string;
   parent_id: string | null;
   body: string;
+  /** pending until the video's realm has its say; published; rejected (with reason) — shown to the author */
+  state: CommentState;
+  reason: string | null;
   created_at: number;
 }
+
+export type CommentState = 'pending' | 'published' | 'rejected';
 
 export interface CommentLikesTable {
   id: string;
@@ -280,7 +285,15 @@ export const socialTables = defineTables([
     kind: 'resident',
     ownerColumn: 'author_id',
     purpose: 'comments a resident wrote (their own copy; the public copy is in the video’s realm)',
-    columns: { id: 'operational', author_id: 'operational', parent_id: 'operational', body: 'public', ...activity },
+    columns: {
+      id: 'operational',
+      author_id: 'operational',
+      parent_id: 'operational',
+      body: 'public',
+      state: 'operational',
+      reason: 'operational',
+      ...activity,
+    },
   },
   {
     name: 'comment_likes',
@@ -450,6 +463,17 @@ export const socialTables = defineTables([
     },
   },
 ]);
+
+/** The author's copy of a comment records what the video's realm decided (src/social/comment-outcome.ts). */
+export const commentStateMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .alterTable('comments')
+      .addColumn('state', 'text', (c) => c.notNull().defaultTo('published'))
+      .execute();
+    await db.schema.alterTable('comments').addColumn('reason', 'text').execute();
+  },
+};
 
 export const socialMigration: Migration = {
   async up(db: Kysely<any>) {
