@@ -182,8 +182,8 @@ export class AccountService {
       const store = this.#reelm.realms.get(realm);
       await store.db.transaction().execute(async (trx) => {
         await trx.updateTable('users').set(set).where('id', '=', userId).execute();
-        // realms holding follow edges with this person keep a public snapshot of the profile
-        if (set.display_name !== undefined) await publishProfileSnapshot(store, trx, userId);
+        // realms showing this person (edges, post projections, comment copies) keep a public snapshot of the profile
+        if (set.display_name !== undefined) await publishProfileSnapshot(store, trx, userId, [...this.#reelm.policy.realms.keys()]);
       });
     }
     return this.me(realm, userId);
@@ -199,7 +199,7 @@ export class AccountService {
     try {
       await store.db.transaction().execute(async (trx) => {
         await trx.updateTable('users').set({ avatar_key: key }).where('id', '=', userId).execute();
-        await publishProfileSnapshot(store, trx, userId);
+        await publishProfileSnapshot(store, trx, userId, [...this.#reelm.policy.realms.keys()]);
       });
     } catch (err) {
       await store.blobs.delete(key);

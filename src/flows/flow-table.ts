@@ -71,9 +71,11 @@ export const FLOWS: readonly FlowDeclaration[] = [
   },
   {
     name: 'profile.snapshot',
-    purpose: 'Refresh the public snapshot (handle, display name, avatar key) that other realms show next to a follow edge.',
-    route: 'a person’s home realm → every realm holding follow edges with them; also the reply to a graph.follow from another realm',
-    retention: 'Replaces the previous snapshot; kept as long as the follow edge.',
+    purpose:
+      'Refresh the public snapshot (handle, display name, avatar key) that realms show next to a follow edge, and the author name on the person’s post projections and comment copies.',
+    route:
+      'a person’s home realm → itself and every realm holding follow edges with them, every realm when they have posts (projections are everywhere), the realms of videos they commented on; also the reply to a graph.follow from another realm',
+    retention: 'Replaces the previous snapshot; kept as long as the follow edge, post projection or comment copy.',
     fields: {
       user_id: { class: 'operational', schema: id, description: 'account id' },
       handle: { class: 'public', schema: handle, description: 'public handle' },

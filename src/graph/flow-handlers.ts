@@ -21,6 +21,17 @@ export interface FollowPayload {
 export async function receiveFollow(trx: Transaction<RealmDatabase>, p: FollowPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
   const followee = await trx.selectFrom('users').select(['id', 'handle', 'display_name', 'avatar_key']).where('id', '=', p.followee_id).executeTakeFirst();
   if (!followee) return 'skipped'; // the followee has left this realm or deleted their account
+  // A follow sent before the followee's block reached the follower's realm: refused, and undone there.
+  const blocked = await trx
+    .selectFrom('blocks')
+    .select('blocked_id')
+    .where('blocker_id', '=', p.followee_id)
+    .where('blocked_id', '=', p.follower_id)
+    .executeTakeFirst();
+  if (blocked) {
+    await emitFlow(ctx.store, trx, { flow: 'graph.followee_gone', to: p.follower_realm, payload: { follower_id: p.follower_id, followee_id: p.followee_id } });
+    return 'skipped';
+  }
   const inserted = await trx
     .insertInto('follower_edges')
     .values({
@@ -96,7 +107,19 @@ export async function receiveProfileSnapshot(trx: Transaction<RealmDatabase>, p:
     .set({ follower_handle: p.handle, follower_display_name: p.display_name, follower_avatar_key: p.avatar_key })
     .where('follower_id', '=', p.user_id)
     .executeTakeFirst();
-  return Number(a.numUpdatedRows) + Number(b.numUpdatedRows) > 0 ? 'applied' : 'skipped';
+  // the author shown on their posts (feeds, grids, search results) and their public comment copies
+  const c = await trx
+    .updateTable('post_index')
+    .set({ owner_handle: p.handle, owner_display_name: p.display_name })
+    .where('owner_id', '=', p.user_id)
+    .executeTakeFirst();
+  const d = await trx
+    .updateTable('video_comments')
+    .set({ author_handle: p.handle, author_display_name: p.display_name })
+    .where('author_id', '=', p.user_id)
+    .executeTakeFirst();
+  const n = [a, b, c, d].reduce((sum, r) => sum + Number(r.numUpdatedRows), 0);
+  return n > 0 ? 'applied' : 'skipped';
 }
 
 export interface FolloweeGonePayload {

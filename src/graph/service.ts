@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import { badRequest } from '../api/errors.ts';
+import { AppError, badRequest } from '../api/errors.ts';
 import { emitFlow } from '../flows/outbox.ts';
 import { relay } from '../social/relay.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
@@ -24,6 +24,11 @@ export interface PublicSnapshot {
 export async function follow(store: RealmStore, followerId: string, target: PublicSnapshot): Promise<{ created: boolean }> {
   if (followerId === target.id) throw badRequest('cannot_follow_self', 'You cannot follow yourself.');
   return store.db.transaction().execute(async (trx) => {
+    // A block either way (own `blocks`, or `block_edges` delivered by social.block) rules a follow out.
+    const blocked =
+      (await trx.selectFrom('blocks').select('blocked_id').where('blocker_id', '=', followerId).where('blocked_id', '=', target.id).executeTakeFirst()) ??
+      (await trx.selectFrom('block_edges').select('blocker_id').where('blocker_id', '=', target.id).where('blocked_id', '=', followerId).executeTakeFirst());
+    if (blocked) throw new AppError(403, 'cannot_follow', 'You cannot follow this account.');
     const me = await trx.selectFrom('users').select(['id', 'handle', 'display_name', 'avatar_key']).where('id', '=', followerId).executeTakeFirstOrThrow();
     const now = Date.now();
     const r = await trx
@@ -84,14 +89,57 @@ export async function unfollow(store: RealmStore, followerId: string, followeeId
 }
 
 /**
- * After a person changes their handle, display name or avatar: tells every
- * realm holding an edge with them. Call inside the transaction of the change.
+ * Cuts the follow edges between a blocker and the person they block, both
+ * ways, inside the blocker's block transaction (blocker's realm). The
+ * blocker's own follow goes by graph.unfollow; the blocked person's follow of
+ * the blocker is removed here (follower_edges) and in their realm by the
+ * social.block receiver (dropFollow), which follows it in the same outbox order.
  */
-export async function publishProfileSnapshot(store: RealmStore, trx: Transaction<RealmDatabase>, userId: string) {
+export async function cutEdges(store: RealmStore, trx: Transaction<RealmDatabase>, blockerId: string, blocked: { id: string; realm: string }) {
+  const mine = await trx.deleteFrom('follows').where('follower_id', '=', blockerId).where('followee_id', '=', blocked.id).executeTakeFirst();
+  if (Number(mine.numDeletedRows) > 0) {
+    await trx
+      .updateTable('users')
+      .set({ following_count: sql`following_count - 1` })
+      .where('id', '=', blockerId)
+      .execute();
+    await emitFlow(store, trx, { flow: 'graph.unfollow', to: blocked.realm, payload: { follower_id: blockerId, followee_id: blocked.id } });
+  }
+  const theirs = await trx.deleteFrom('follower_edges').where('followee_id', '=', blockerId).where('follower_id', '=', blocked.id).executeTakeFirst();
+  if (Number(theirs.numDeletedRows) > 0) {
+    await trx
+      .updateTable('users')
+      .set({ follower_count: sql`follower_count - 1` })
+      .where('id', '=', blockerId)
+      .execute();
+  }
+}
+
+/** In the blocked person's realm: their follow of the blocker goes (social.block, graph.follow refused). */
+export async function dropFollow(trx: Transaction<RealmDatabase>, followerId: string, followeeId: string): Promise<boolean> {
+  const deleted = await trx.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).executeTakeFirst();
+  if (Number(deleted.numDeletedRows) === 0) return false;
+  await trx
+    .updateTable('users')
+    .set({ following_count: sql`following_count - 1` })
+    .where('id', '=', followerId)
+    .execute();
+  return true;
+}
+
+/**
+ * After a person changes their handle, display name or avatar: tells every
+ * realm showing it — its own (own posts and comments), realms holding an edge
+ * with them, every realm when they have posts (post projections are in every
+ * realm), the realms of videos they commented on. Call inside the change's transaction.
+ */
+export async function publishProfileSnapshot(store: RealmStore, trx: Transaction<RealmDatabase>, userId: string, everyRealm: readonly string[] = []) {
   const u = await trx.selectFrom('users').select(['handle', 'display_name', 'avatar_key']).where('id', '=', userId).executeTakeFirstOrThrow();
   const out = await trx.selectFrom('follows').select('followee_realm as realm').distinct().where('follower_id', '=', userId).execute();
   const inn = await trx.selectFrom('follower_edges').select('follower_realm as realm').distinct().where('followee_id', '=', userId).execute();
-  const realms = new Set([...out, ...inn].map((r) => r.realm));
+  const commented = await trx.selectFrom('comments').select('video_realm as realm').distinct().where('author_id', '=', userId).execute();
+  const posted = await trx.selectFrom('posts').select('video_id').where('owner_id', '=', userId).limit(1).executeTakeFirst();
+  const realms = new Set([store.name, ...[...out, ...inn, ...commented].map((r) => r.realm), ...(posted ? everyRealm : [])]);
   for (const to of realms) {
     await emitFlow(store, trx, {
       flow: 'profile.snapshot',

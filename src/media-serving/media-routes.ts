@@ -6,6 +6,7 @@ import { AppError, notFound } from '../api/errors.ts';
 import { assertBlobKey, type BlobStore } from '../blobs/blob-store.ts';
 import { contentTypeForKey } from '../blobs/content-types.ts';
 import { isPublicMedia } from './access.ts';
+import { blockedSet } from '../social/visibility.ts';
 import type { DeliveryMode } from './delivery-config.ts';
 import { mediaGrants, mediaPath } from './media-links.ts';
 import { posix } from 'node:path';
@@ -40,6 +41,13 @@ export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
   const params = z.object({ realm: z.string(), '*': z.string() });
   const querystring = z.object({ exp: z.string().optional(), g: z.string().optional(), v: z.string().optional(), s: z.string().optional() });
 
+  // blocks are known in the viewer's home realm (own blocks, and block_edges delivered to it)
+  const blockedFrom = async (viewer: { userId: string; realm: string }, key: string) => {
+    const owner = /^users\/([^/]+)\//.exec(key)?.[1];
+    if (owner === undefined || !reelm.realms.has(viewer.realm)) return false;
+    return (await blockedSet(reelm.realms.get(viewer.realm).db, viewer.userId)).has(owner);
+  };
+
   /** The one access decision: a valid grant, or public media. Throws the refusal otherwise. */
   async function decide(req: FastifyRequest, realm: string, key: string, q: z.infer<typeof querystring>): Promise<Access> {
     if (!reelm.realms.has(realm) || !validKey(key)) throw notFound('That media');
@@ -49,6 +57,8 @@ export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
       if (check.grant.viewer && viewerOf(req)?.userId !== check.grant.viewer) {
         throw new AppError(403, 'grant_invalid', 'This media link was made for another signed-in person.');
       }
+      // a link signed before a block stops answering for the blocked party, like missing media
+      if (check.grant.viewer && (await blockedFrom(viewerOf(req)!, key))) throw notFound('That media');
       const ttl = check.grant.expiresAt - Math.floor(Date.now() / 1000);
       // a viewer-bound grant depends on the session, so an edge may not reuse it
       return {

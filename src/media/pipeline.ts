@@ -157,7 +157,7 @@ async function processUpload(uploadId: string, ctx: JobContext, deps: PipelineDe
     const pm = deps.publicMedia(store);
     if (options.duetOf) {
       const other = join(work, 'duet-source.mp4');
-      const got = await pm.duetSource(options.duetOf, other, signal);
+      const got = await pm.duetSource({ ...options.duetOf, by: owner }, other, signal);
       const out = join(work, 'duet.mkv');
       const size = await composeDuet(source, {
         trim,
@@ -179,7 +179,7 @@ async function processUpload(uploadId: string, ctx: JobContext, deps: PipelineDe
     let usedSound: { realm: string; id: string } | undefined;
     if (options.sound) {
       const file = join(work, 'sound.m4a');
-      usedSound = await pm.sound({ id: options.sound.id, realm: options.sound.realm }, file, signal);
+      usedSound = await pm.sound({ id: options.sound.id, realm: options.sound.realm, by: owner }, file, signal);
       audio = { kind: 'sound', file, offset: options.sound.offset, mode: options.sound.mode, sourceHasAudio: srcHasAudio };
     }
 

@@ -5,6 +5,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { RealmStore } from '../realm/store.ts';
 import { JobError } from '../jobs/queue.ts';
 import type { Rendition } from './schema.ts';
+import { blockedBetween, mayReuse } from '../social/reuse.ts';
 
 // Sounds and duet sources used by a new video. In the uploader's own realm they
 // are read from its own store. From another realm they are used only through
@@ -15,10 +16,13 @@ import type { Rendition } from './schema.ts';
 export interface SoundRef {
   id: string;
   realm?: string;
+  /** the uploader: reuse follows what they may see (src/social/reuse.ts) */
+  by: string;
 }
 export interface VideoRef {
   videoId: string;
   realm?: string;
+  by: string;
 }
 
 export interface PublicMedia {
@@ -34,10 +38,23 @@ const soundGone = () => new JobError('sound_not_found', 'The sound you chose is 
 const duetGone = () => new JobError('duet_source_not_found', 'The video you are dueting is no longer available.', { permanent: true });
 const duetRefused = () => new JobError('duet_not_allowed', 'The creator of that video does not allow duets.', { permanent: true });
 
-export function publicMedia(home: RealmStore, opts: { baseUrl?: string; fetch?: Fetch } = {}): PublicMedia {
-  const doFetch: Fetch = opts.fetch ?? ((url, init) => fetch(url, init));
+// One process serving several realms (the default) needs no public URL: the
+// app registers a fetch that answers through its own HTTP routes in-process
+// (Fastify inject, no session, no cookie), i.e. exactly as a public visitor.
+const inProcess = new WeakMap<object, Fetch>();
+export function setInProcessFetch(reelm: object, f: Fetch): void {
+  inProcess.set(reelm, f);
+}
+export function inProcessFetch(reelm: object): Fetch | undefined {
+  return inProcess.get(reelm);
+}
+
+export function publicMedia(home: RealmStore, opts: { baseUrl?: string; fetch?: Fetch; inProcess?: Fetch } = {}): PublicMedia {
+  const local = !opts.baseUrl && !opts.fetch ? opts.inProcess : undefined;
+  const doFetch: Fetch = opts.fetch ?? local ?? ((url, init) => fetch(url, init));
   const remote = (realm: string | undefined) => realm !== undefined && realm !== home.name;
   const base = () => {
+    if (local) return '';
     if (!opts.baseUrl)
       throw new JobError('remote_media_unavailable', 'Media from another realm cannot be fetched: this server has no public URL configured (http.publicUrl).', {
         permanent: true,
@@ -60,17 +77,22 @@ export function publicMedia(home: RealmStore, opts: { baseUrl?: string; fetch?: 
     async sound(ref, dest, signal) {
       if (remote(ref.realm)) {
         const s = await json(`${base()}/api/v1/sounds/${encodeURIComponent(ref.id)}?realm=${encodeURIComponent(ref.realm!)}`, signal, soundGone);
-        if (!s.audioUrl) throw soundGone();
+        if (!s.audioUrl || (await blockedBetween(home.db, ref.by, s.creator?.id ?? ''))) throw soundGone();
         await download(absolute(base(), s.audioUrl), dest, signal);
         return { realm: ref.realm!, id: ref.id };
       }
-      const row = await home.db.selectFrom('sounds').select(['id', 'audio_key']).where('id', '=', ref.id).executeTakeFirst();
+      const row = await home.db.selectFrom('sounds').select(['id', 'audio_key', 'video_id', 'owner_id']).where('id', '=', ref.id).executeTakeFirst();
       if (!row) throw soundGone();
+      // checked again here: the source may have been hidden since the upload was accepted
+      if ((await mayReuse(home.db, ref.by, { videoId: row.video_id, videoRealm: home.name, ownerId: row.owner_id }, 'sound')) !== 'ok') throw soundGone();
       await pipeline(await home.blobs.get(row.audio_key), createWriteStream(dest));
       return { realm: home.name, id: row.id };
     },
     async duetSource(ref, dest, signal) {
       if (remote(ref.realm)) {
+        const verdict = await mayReuse(home.db, ref.by, { videoId: ref.videoId, videoRealm: ref.realm! }, 'duet');
+        if (verdict === 'missing') throw duetGone();
+        if (verdict === 'not_allowed') throw duetRefused();
         const v = await json(`${base()}/api/v1/videos/${encodeURIComponent(ref.videoId)}?realm=${encodeURIComponent(ref.realm!)}`, signal, duetGone);
         if (!v.allowDuet) throw duetRefused();
         const url = v.renditions?.[0]?.url;
@@ -80,11 +102,13 @@ export function publicMedia(home: RealmStore, opts: { baseUrl?: string; fetch?: 
       }
       const row = await home.db
         .selectFrom('videos')
-        .select(['id', 'status', 'allow_duet', 'renditions', 'has_audio'])
+        .select(['id', 'status', 'allow_duet', 'renditions', 'has_audio', 'owner_id'])
         .where('id', '=', ref.videoId)
         .executeTakeFirst();
       if (!row || row.status !== 'ready') throw duetGone();
-      if (!row.allow_duet) throw duetRefused();
+      const verdict = await mayReuse(home.db, ref.by, { videoId: row.id, videoRealm: home.name, ownerId: row.owner_id }, 'duet');
+      if (verdict === 'missing') throw duetGone();
+      if (verdict === 'not_allowed' || !row.allow_duet) throw duetRefused();
       const lowest = (JSON.parse(row.renditions) as Rendition[])[0];
       if (!lowest) throw duetGone();
       await pipeline(await home.blobs.get(lowest.key), createWriteStream(dest));

@@ -11,9 +11,11 @@ import { startWorkers, type WorkerSet } from '../jobs/workers.ts';
 import { newId } from '../lib/ids.ts';
 import { setPublicMediaCheck } from '../media-serving/access.ts';
 import { isPubliclyPosted } from '../social/media-port.ts';
+import { blockedSet } from '../social/visibility.ts';
 import { publicMediaUrl, signedMediaUrl } from '../media-serving/media-links.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { uploadOptionsSchema } from './options.ts';
+import { setInProcessFetch } from './public-media.ts';
 import { workDirOf } from './pipeline.ts';
 import { TUS_PATH, TusUploads } from './tus.ts';
 import { UploadService, videoView } from './uploads.ts';
@@ -46,6 +48,16 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
       return Boolean(sound) && (await isPubliclyPosted(store, sound!.video_id)) === true;
     }
     return false;
+  });
+
+  // A block either way, as the viewer's home realm knows it (see social/visibility.ts).
+  const blockedFor = async (viewer: { userId: string; realm: string } | null | undefined, ownerId: string) =>
+    !!viewer && reelm.realms.has(viewer.realm) && (await blockedSet(reelm.realms.get(viewer.realm).db, viewer.userId)).has(ownerId);
+
+  // as a public visitor: a path, no headers (see public-media.ts)
+  setInProcessFetch(reelm, async (url) => {
+    const res = await app.inject({ method: 'GET', url });
+    return new Response(res.statusCode === 204 || res.statusCode === 304 ? null : res.rawPayload, { status: res.statusCode });
   });
 
   app.addHook('onReady', async () => {
@@ -177,6 +189,7 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
         // Others see the media view of a publicly posted video only; followers-only and
         // private posts are seen through the posts API, which checks the audience.
         if (!owner && (v.status !== 'ready' || (await isPubliclyPosted(store, v.id)) !== true)) break;
+        if (!owner && (await blockedFor(viewer, v.owner_id))) break; // a block hides it like a missing one
         const url = owner
           ? (key: string) => signedMediaUrl(reelm, store.name, key, { viewer: viewer!.userId }).url
           : (key: string) => publicMediaUrl(reelm, store.name, key);
@@ -218,6 +231,7 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
         if (!s) continue;
         const own = viewerOf(req)?.userId === s.owner_id;
         if (!own && (await isPubliclyPosted(store, s.video_id)) !== true) break;
+        if (!own && (await blockedFor(viewerOf(req), s.owner_id))) break;
         return {
           id: s.id,
           realm: store.name,

@@ -6,6 +6,7 @@ import { newId } from '../lib/ids.ts';
 import { uploadSourceKey } from './keys.ts';
 import type { MediaConfig } from './media-config.ts';
 import type { UploadOptions } from './options.ts';
+import { mayReuse } from '../social/reuse.ts';
 import { MEDIA_PROCESS, removeUploadMedia } from './pipeline.ts';
 import type { Rendition, UploadsTable, VideosTable } from './schema.ts';
 import { MediaRefusal, validateMedia } from './validate.ts';
@@ -73,7 +74,7 @@ export class UploadService {
     if (Number(day.bytes ?? 0) + input.sizeBytes > limits.bytesPerDay) {
       throw tooMany('upload_quota_exceeded', `You have used today's upload allowance of ${Math.round(limits.bytesPerDay / 1024 / 1024)} MB.`, 86_400);
     }
-    await this.#checkOptions(store, input.options);
+    await this.#checkOptions(store, input.ownerId, input.options);
     const row: UploadsTable = {
       id: input.id ?? newId(now),
       owner_id: input.ownerId,
@@ -172,20 +173,44 @@ export class UploadService {
     return stale.length;
   }
 
-  async #checkOptions(store: RealmStore, o: UploadOptions) {
+  async #checkOptions(store: RealmStore, uploaderId: string, o: UploadOptions) {
     for (const realm of [o.sound?.realm, o.duetOf?.realm]) {
       if (realm !== undefined && !this.#reelm.policy.realms.has(realm)) throw badRequest('unknown_realm', `There is no realm called "${realm}".`);
     }
-    if (o.sound && (o.sound.realm ?? store.name) === store.name) {
-      const s = await store.db.selectFrom('sounds').select('id').where('id', '=', o.sound.id).executeTakeFirst();
-      if (!s) throw badRequest('sound_not_found', 'That sound does not exist.');
-    }
-    if (o.duetOf && (o.duetOf.realm ?? store.name) === store.name) {
-      const v = await store.db.selectFrom('videos').select(['status', 'allow_duet']).where('id', '=', o.duetOf.videoId).executeTakeFirst();
-      if (!v || v.status !== 'ready') throw badRequest('duet_source_not_found', 'The video to duet does not exist or is not ready yet.');
-      if (!v.allow_duet) throw new AppError(403, 'duet_not_allowed', 'The creator of that video does not allow duets.');
-    }
+    const who = { uploaderId, store };
+    if (o.sound) await checkSound(who, o.sound);
+    if (o.duetOf) await checkDuet(who, o.duetOf);
   }
+}
+
+// Refusals at upload time use the same verdict as the job (public-media.ts):
+// a source the uploader may not see answers exactly like a missing one.
+export const soundMissing = () => badRequest('sound_not_found', 'That sound does not exist.');
+export const duetMissing = () => badRequest('duet_source_not_found', 'The video to duet does not exist or is not ready yet.');
+const duetRefused = () => new AppError(403, 'duet_not_allowed', 'The creator of that video does not allow duets.');
+
+interface Who {
+  uploaderId: string;
+  store: RealmStore;
+}
+
+async function checkSound({ uploaderId, store }: Who, ref: { id: string; realm?: string }) {
+  if ((ref.realm ?? store.name) !== store.name) return; // checked against the other realm's public API by the job
+  const s = await store.db.selectFrom('sounds').select(['video_id', 'owner_id']).where('id', '=', ref.id).executeTakeFirst();
+  if (!s || (await mayReuse(store.db, uploaderId, { videoId: s.video_id, videoRealm: store.name, ownerId: s.owner_id }, 'sound')) !== 'ok')
+    throw soundMissing();
+}
+
+async function checkDuet({ uploaderId, store }: Who, ref: { videoId: string; realm?: string }) {
+  const realm = ref.realm ?? store.name;
+  const v =
+    realm === store.name
+      ? await store.db.selectFrom('videos').select(['status', 'allow_duet', 'owner_id']).where('id', '=', ref.videoId).executeTakeFirst()
+      : { status: 'ready', allow_duet: 1, owner_id: undefined };
+  if (!v || v.status !== 'ready') throw duetMissing();
+  const verdict = await mayReuse(store.db, uploaderId, { videoId: ref.videoId, videoRealm: realm, ownerId: v.owner_id }, 'duet');
+  if (verdict === 'missing') throw duetMissing();
+  if (verdict === 'not_allowed' || !v.allow_duet) throw duetRefused();
 }
 
 export function videoView(v: VideosTable, urlOf: (key: string) => string, asOwner: boolean) {

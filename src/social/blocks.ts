@@ -3,6 +3,7 @@ import type { Viewer } from '../api/auth.ts';
 import { badRequest, notFound } from '../api/errors.ts';
 import type { Reelm } from '../context.ts';
 import { relay } from './relay.ts';
+import { cutEdges } from '../graph/service.ts';
 
 // Blocking an account: stored in the blocker's realm (their own data) and
 // announced to the blocked person's realm (social.block), so that realm hides
@@ -27,6 +28,7 @@ export async function block(reelm: Reelm, viewer: Viewer, handle: string) {
       .onConflict((oc) => oc.columns(['blocker_id', 'blocked_id']).doNothing())
       .executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return;
+    await cutEdges(store, trx, viewer.userId, { id: t.userId, realm: t.realm });
     await relay(store, trx, t.realm, 'social.block', { blocker_id: viewer.userId, blocked_id: t.userId, at: Date.now() });
   });
   return { blocked: true, handle: t.handle };

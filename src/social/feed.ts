@@ -93,7 +93,7 @@ export async function soundPage(reelm: Reelm, viewer: Viewer | null, soundId: st
   // The original: the earliest visible post whose video the sound was taken from is the sound's first use.
   const first = await db
     .selectFrom('post_index')
-    .select(['video_id', 'owner_handle', 'owner_id'])
+    .select(['video_id', 'owner_handle', 'owner_id', 'video_realm'])
     .where('post_index.sound_id', '=', soundId)
     .where((eb) => visibleTo(eb, viewer?.userId ?? null))
     .orderBy('created_at', 'asc')
@@ -107,7 +107,8 @@ export async function soundPage(reelm: Reelm, viewer: Viewer | null, soundId: st
       videoCount: visible.reduce((n, r) => n + Number(r.n), 0),
       original: first ? { videoId: first.video_id, author: { id: first.owner_id, handle: first.owner_handle } } : null,
       // "Use this sound": the upload API takes this sound id (see docs/MEDIA.md, upload options `sound`).
-      use: { soundId, uploadOption: { sound: { id: soundId } } },
+      // The sound lives where its original video was made; a hint without the realm fails from any other realm.
+      use: { soundId, uploadOption: { sound: first ? { id: soundId, realm: first.video_realm } : { id: soundId } } },
     },
   };
 }

@@ -4,6 +4,7 @@ import { receiveComment, receiveCommentRemoved, receiveEngagement, receiveEngage
 import { COMMENT_REFUSAL_CODES, receiveCommentOutcome } from './comment-outcome.ts';
 import { receiveNotify, receiveNotifyRemoved } from './notify.ts';
 import { receivePost, receivePostRemoved, receivePostStats, receivePostWithdrawn } from './post-index.ts';
+import { dropFollow } from '../graph/service.ts';
 
 // The social layer's entries in the flow table (src/flows/flow-table.ts spreads
 // SOCIAL_FLOWS into FLOWS). Every field is public or operational: handles,
@@ -294,7 +295,9 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
         .values({ blocker_id: p.blocker_id, blocked_id: p.blocked_id, created_at: p.at })
         .onConflict((oc) => oc.columns(['blocked_id', 'blocker_id']).doNothing())
         .executeTakeFirst();
-      return Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? 'applied' : 'skipped';
+      // the blocked person's follow of the blocker ends with the block
+      const dropped = await dropFollow(trx, p.blocked_id, p.blocker_id);
+      return dropped || Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? 'applied' : 'skipped';
     },
   },
   {

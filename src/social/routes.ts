@@ -4,6 +4,7 @@ import { flushViewRollups } from './view-rollup.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { engagementRoutes } from './routes/engagement.ts';
 import { postRoutes } from './routes/posts.ts';
+import { sharePageRoutes } from './share-page.ts';
 
 // The social layer's HTTP API, and its one background task, every few seconds:
 // reporting due view rollups to videos' realms (social.views) and announcing
@@ -15,6 +16,7 @@ export const socialRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(postRoutes);
   await app.register(engagementRoutes);
   await app.register(discoveryRoutes);
+  await app.register(sharePageRoutes);
   if (app.reelm.config.workers) {
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<unknown> = Promise.resolve();

@@ -176,7 +176,9 @@ export interface AccountHit {
 async function searchAccountsIn(store: RealmStore, q: string, limit: number): Promise<AccountHit[]> {
   const key = handleKeyOf(q);
   if (!key) return [];
-  const like = key.replace(/[%_\\]/g, '');
+  // `_` is a handle character and a LIKE wildcard: escaped, never stripped (stripping lost `alice_us`)
+  const like = key.replace(/[%_\\]/g, '\\$&');
+  const likeOf = (col: ReturnType<typeof sql<string>>, pattern: string) => sql<boolean>`${col} like ${pattern} escape '\\'`;
   const db = store.db;
   const hits = new Map<string, AccountHit>();
   const add = (
@@ -189,11 +191,12 @@ async function searchAccountsIn(store: RealmStore, q: string, limit: number): Pr
     hits.set(u.id, { id: u.id, handle: u.handle, displayName: u.display_name, realm: store.name, followerCount: u.follower_count, match, distance });
   };
   const cols = ['id', 'handle', 'handle_key', 'display_name', 'follower_count'] as const;
+  for (const u of await db.selectFrom('users').select(cols).where('handle_key', '=', key).execute()) add(u, 'exact', 0);
   if (like) {
     for (const u of await db
       .selectFrom('users')
       .select(cols)
-      .where('handle_key', 'like', `${like}%`)
+      .where(likeOf(sql<string>`handle_key`, `${like}%`))
       .orderBy('follower_count', 'desc')
       .limit(limit)
       .execute()) {
@@ -202,7 +205,7 @@ async function searchAccountsIn(store: RealmStore, q: string, limit: number): Pr
     for (const u of await db
       .selectFrom('users')
       .select(cols)
-      .where(sql<string>`lower(display_name)`, 'like', `%${like}%`)
+      .where(likeOf(sql<string>`lower(display_name)`, `%${like}%`))
       .orderBy('follower_count', 'desc')
       .limit(limit)
       .execute()) {

@@ -108,6 +108,13 @@ test('sounds, trim, mute and duet', async (t) => {
 
   await t.test('a creator who disallows duets is respected', async () => {
     const closed = await uploadAndProcess(r, alice, clip440, { allowDuet: false });
+    const post = await r.app.inject({
+      method: 'POST',
+      url: '/api/v1/posts',
+      headers: alice.headers,
+      payload: { videoId: closed.video.id, audience: 'public' },
+    });
+    assert.equal(post.statusCode, 201, post.body);
     const res = await uploadMultipart(r, bob, clip880, { duetOf: { videoId: closed.video.id } });
     assert.equal(res.statusCode, 403);
     assert.equal(res.json().error.code, 'duet_not_allowed');

@@ -81,6 +81,7 @@ for (const lane of lanes()) {
       if (url.startsWith('/api/v1/sounds/')) return { params: { id: hidden.soundId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/comments/')) return { params: { id: hidden.commentId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/me/collections/')) return { params: { id: hidden.collectionId }, missing: { id: missing } };
+      if (url.startsWith('/v/')) return { params: { id: hidden.postId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/posts/')) return { params: { id: hidden.postId, commentId: hidden.commentId }, missing: { id: missing, commentId: newId() } };
       return undefined;
     }

@@ -92,10 +92,12 @@ for (const lane of lanes()) {
       const pubItem = (await a.get(`/api/v1/posts/${pub}`, follower)).json();
       assert.doesNotMatch(pubItem.playUrl, /[?&]g=/);
 
-      // Unblocking restores the view.
+      // Unblocking restores the public view; the block cut the follow, so followers-only needs a new follow.
       assert.equal((await a.del(`/api/v1/blocks/${blocked.handle}`, creator)).statusCode, 200);
       await deliver(r);
-      expectAll(await seen(blocked), [pub, fol], 'an unblocked follower');
+      expectAll(await seen(blocked), [pub], 'an unblocked former follower', []);
+      await follow(r, blocked, creator);
+      expectAll(await seen(blocked), [pub, fol], 'an unblocked person who follows again');
       assert.deepEqual(
         (await a.get('/api/v1/me/blocks', blocker)).json().items.map((b: any) => b.handle),
         [creator.handle],

@@ -68,7 +68,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
               title: z.string(),
               videoCount: z.number(),
               original: z.object({ videoId: z.string(), author: z.object({ id: z.string(), handle: z.string() }) }).nullable(),
-              use: z.object({ soundId: z.string(), uploadOption: z.object({ sound: z.object({ id: z.string() }) }) }),
+              use: z.object({ soundId: z.string(), uploadOption: z.object({ sound: z.object({ id: z.string(), realm: z.string().optional() }) }) }),
             }),
           }),
         },
