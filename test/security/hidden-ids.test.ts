@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { newId } from '../../src/lib/ids.ts';
+import { makeClip } from '../media/corpus.ts';
+import { multipart } from '../media/helpers.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
 import { postVideo } from '../social/helpers.ts';
@@ -31,13 +36,11 @@ async function makeHiddenObjects(t: TestReelm, owner: TestUser) {
   assert.equal(comment.statusCode, 201, comment.body);
   const collection = await t.app.inject({ method: 'POST', url: '/api/v1/me/collections', headers: owner.headers, payload: { name: 'secret list' } });
   assert.equal(collection.statusCode, 201, collection.body);
-  const boundary = 'reelmboundary';
-  const upload = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/uploads',
-    headers: { ...owner.headers, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    payload: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\nContent-Type: video/mp4\r\n\r\nnot really a video\r\n--${boundary}--\r\n`,
-  });
+  // a real clip: an upload the probe refuses is answered at once, so this one must be a video
+  const clipDir = mkdtempSync(join(tmpdir(), 'reelm-hidden-'));
+  const m = multipart(readFileSync(makeClip(join(clipDir, 'a.mp4'), { seconds: 1, fps: 5 })), 'a.mp4');
+  rmSync(clipDir, { recursive: true, force: true });
+  const upload = await t.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: { ...owner.headers, ...m.headers }, payload: m.payload });
   assert.equal(upload.statusCode, 202, upload.body);
   const tus = await t.app.inject({
     method: 'POST',
@@ -81,6 +84,7 @@ for (const lane of lanes()) {
       if (url.startsWith('/api/v1/sounds/')) return { params: { id: hidden.soundId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/comments/')) return { params: { id: hidden.commentId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/me/collections/')) return { params: { id: hidden.collectionId }, missing: { id: missing } };
+      if (url.startsWith('/api/v1/feed/why/')) return { params: { videoId: hidden.videoId }, missing: { videoId: missing } };
       if (url.startsWith('/v/')) return { params: { id: hidden.postId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/posts/')) return { params: { id: hidden.postId, commentId: hidden.commentId }, missing: { id: missing, commentId: newId() } };
       return undefined;
