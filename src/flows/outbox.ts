@@ -17,7 +17,7 @@ export interface FlowMessageInput {
 
 export async function emitFlow(store: RealmStore, trx: Transaction<RealmDatabase>, msg: FlowMessageInput): Promise<string> {
   try {
-    checkFlowMessage(msg.flow, msg.payload);
+    checkFlowMessage(store.flows, msg.flow, msg.payload);
     if (!/^[a-z][a-z0-9]{1,15}$/.test(msg.to)) throw new FlowRefused(msg.flow, 'invalid_payload', ['to']);
   } catch (err) {
     if (err instanceof FlowRefused) {

@@ -93,7 +93,7 @@ for (const lane of lanes()) {
       // Opening us with eu's database configuration is refused: the store knows which realm it is.
       const usInfo = t.reelm.policy.realm('us');
       const wrong = { ...manifestFor(t.config, usInfo), database: eu.manifest.database };
-      await assert.rejects(RealmStore.open(usInfo, wrong), /belongs to realm "eu"/);
+      await assert.rejects(RealmStore.open(usInfo, wrong, t.reelm.composition.schema), /belongs to realm "eu"/);
     });
   });
 }
