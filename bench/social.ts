@@ -79,6 +79,7 @@ for (const lane of lanes) {
             skipped: 0,
             played_at: Date.now(),
             received_at: Date.now(),
+            report_state: 0,
           })),
         )
         .execute(),

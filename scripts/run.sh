@@ -13,13 +13,14 @@ ensure_dependencies
 cmd=${1:-serve}
 [ $# -gt 0 ] && shift
 case "$cmd" in
-  serve | test) ensure_ffmpeg ;;
+  serve | test) ensure_ffmpeg && ensure_web ;;
 esac
 case "$cmd" in
   serve) exec node src/main.ts serve "$@" ;;
   cli) exec node src/main.ts "$@" ;;
   test) exec sh scripts/test.sh "$@" ;;
   lint)
+    ensure_web # the e2e tests' types come from web/node_modules
     say "type-checking (tsc --noEmit)"
     npx tsc --noEmit -p tsconfig.json
     say "linting (eslint)"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # `npm test`: the whole suite with Node's test runner. Lanes: SQLite always;
 # PostgreSQL when REELM_TEST_PG_URL is set (.ci/run starts a server and sets it).
+# The web end-to-end tests (test/web/) need web/dist: scripts/run.sh builds it first.
 # Pass file paths to run only those: npm test -- test/accounts/signup.test.ts
 set -eu
 if [ -n "${REELM_TEST_PG_URL:-}" ]; then

@@ -7,6 +7,7 @@ import { ResidencyPolicy } from './residency/policy.ts';
 import { manifestFor, RealmStore } from './realm/store.ts';
 import type { Composition } from './modules/compose.ts';
 import { checkStartup } from './modules/startup-checks.ts';
+import { loadAuditKey, type AuditKey } from './staff/audit-key.ts';
 
 // Everything a running Reelm holds open: the policy, one store per realm, the
 // routing directory and the composition of modules it was built from.
@@ -42,6 +43,8 @@ export interface Reelm {
   readonly secret: string;
   /** the modules this Reelm runs: schema, flow table, job handlers, routes, tasks */
   readonly composition: Composition;
+  /** signs the staff access chain; kept outside the data directory */
+  readonly auditKey: AuditKey;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,7 @@ export async function openReelmWith(config: ReelmConfig, composition: Compositio
     if (!policy.realms.has(name)) throw new Error(`configuration names realm "${name}", which the residency policy (${config.policyFile}) does not define`);
   }
   const secret = serverSecret(config);
+  const auditKey = loadAuditKey(config.audit.signingKeyFile, config.dataDir);
   const stores: RealmStore[] = [];
   try {
     for (const name of config.serveRealms ?? []) {
@@ -76,6 +80,7 @@ export async function openReelmWith(config: ReelmConfig, composition: Compositio
       directory,
       secret,
       composition,
+      auditKey,
       async close() {
         await Promise.all([...realms.all().map((s) => s.close()), directory.close()]);
       },

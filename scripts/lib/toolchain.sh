@@ -51,3 +51,32 @@ ensure_ffmpeg() {
     exit 1
   fi
 }
+
+# The web app (web/): its own dependencies (npm ci in web/) and its build in
+# web/dist, served by Reelm at /. Rebuilt when any source is newer than the build.
+ensure_web() {
+  web="$ROOT/web"
+  stamp="$web/node_modules/.reelm-installed"
+  if [ ! -f "$stamp" ] || [ "$web/package-lock.json" -nt "$stamp" ] || [ "$web/package.json" -nt "$stamp" ]; then
+    say "installing the web app's npm dependencies (web/)…"
+    (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    node -v > "$stamp"
+  fi
+  built="$web/dist/index.html"
+  if [ ! -f "$built" ] || [ -n "$(find "$web/src" "$web/public" "$web/index.html" "$web/vite.config.ts" "$web/package-lock.json" -newer "$built" -print -quit)" ]; then
+    say "building the web app (web/dist)…"
+    (cd "$web" && npm run --silent build >&2)
+  fi
+}
+
+# The browser the end-to-end tests drive: Debian's chromium.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "chromium is missing: installing it with apt-get (Debian package chromium)…"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+  else
+    say "chromium is missing: the web end-to-end tests will be skipped (Debian/Ubuntu: sudo apt-get install chromium)"
+  fi
+}

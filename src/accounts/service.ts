@@ -1,3 +1,4 @@
+import { oneLine, stripUnsafeChars } from '../lib/unsafe-chars.ts';
 import { handleKeyOf } from '../directory/directory.ts';
 import type { Reelm } from '../context.ts';
 import { badRequest, conflict, notFound, unauthorized } from '../api/errors.ts';
@@ -69,7 +70,7 @@ export class AccountService {
       throw badRequest('under_minimum_age', `You need to be at least ${minAge} to use Reelm in ${home.countryName}.`);
     }
     checkPassword(input.password, { handle, email });
-    const displayName = (input.displayName ?? handle).trim();
+    const displayName = oneLine(input.displayName ?? handle);
     if (!displayName) throw badRequest('invalid_display_name', 'Display name cannot be empty.');
 
     const passwordHash = await hashPassword(input.password);
@@ -170,11 +171,11 @@ export class AccountService {
   async updateProfile(realm: string, userId: string, patch: { displayName?: string; bio?: string; links?: string[]; isPrivate?: boolean }) {
     const set: Partial<UsersTable> = {};
     if (patch.displayName !== undefined) {
-      const d = patch.displayName.trim();
+      const d = oneLine(patch.displayName);
       if (!d) throw badRequest('invalid_display_name', 'Display name cannot be empty.');
       set.display_name = d;
     }
-    if (patch.bio !== undefined) set.bio = patch.bio.trim();
+    if (patch.bio !== undefined) set.bio = stripUnsafeChars(patch.bio);
     if (patch.links !== undefined) set.links = JSON.stringify(checkLinks(patch.links));
     if (patch.isPrivate !== undefined) set.is_private = patch.isPrivate ? 1 : 0;
     if (Object.keys(set).length > 0) {

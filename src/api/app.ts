@@ -15,7 +15,9 @@ import { checkOpenApi } from './openapi-check.ts';
 import { registerRoutes } from './routes.ts';
 import { authHook } from './auth.ts';
 import { installMetrics } from './metrics.ts';
+import { installHardening } from './hardening.ts';
 import { newId } from '../lib/ids.ts';
+import { webShell } from '../web/static-routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,10 +43,20 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
     genReqId: () => newId(),
     trustProxy: reelm.config.http.trustProxy,
     bodyLimit: 1024 * 1024,
+    // headers and bodies must arrive in bounded time (Fastify's default is no limit; bodies: hardening.ts)
+    requestTimeout: reelm.config.http.requestTimeoutMs,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('reelm', reelm);
+  // An empty JSON body is "no body": routes whose body is optional then see `undefined` (their schema
+  // supplies the defaults) instead of Fastify's refusal of an empty application/json request.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    return jsonParser(req, body as string, done);
+  });
   app.decorate('routeTable', [] as { method: string; url: string; hidden: boolean }[]);
   app.decorateRequest('viewer', null);
   app.addHook('onRoute', (route) => {
@@ -87,9 +99,14 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
     req.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, 'request failed');
     return reply.status(500).send({ error: { code: 'internal', message: 'Something went wrong on our side. Nothing you sent was lost; please try again.' } });
   });
-  app.setNotFoundHandler((_req, reply) => reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } }));
+  // what no route answers: the web app's files and client routes, else a JSON 404
+  const web = webShell();
+  app.setNotFoundHandler(
+    (req, reply) => web(req, reply) || reply.status(404).send({ error: { code: 'not_found', message: 'There is nothing at this address.' } }),
+  );
 
   await app.register(cookie);
+  installHardening(app, { publicUrl: reelm.config.http.publicUrl, requestTimeoutMs: reelm.config.http.requestTimeoutMs });
   app.addHook('onRequest', authHook(reelm));
   await app.register(swagger, {
     openapi: {

@@ -4,6 +4,7 @@ import { checkFlowMessage, FlowRefused } from '../flows/validate.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { checkDirectorySchema, checkRealmSchema } from '../residency/classification.ts';
 import { blobOwnerRules, blobReferenceChecks } from './blob-rules.ts';
+import { auditPeople, auditProtectedText } from './cross-checks.ts';
 
 // `reelm audit`: every table and every blob store of every realm, checked for
 // data outside its home realm, unclassified schema, and orphaned files.
@@ -21,7 +22,10 @@ export type AuditFindingKind =
   | 'blob_of_non_resident'
   | 'blob_without_owner'
   | 'blob_unreferenced'
-  | 'directory_dangling';
+  | 'directory_dangling'
+  | 'person_not_routed_here'
+  | 'person_email_not_theirs'
+  | 'protected_value_in_text';
 
 export interface AuditFinding {
   realm: string;
@@ -51,6 +55,8 @@ export async function auditReelm(reelm: Reelm): Promise<AuditReport> {
     const tables = await auditTables(store, findings);
     const blobs = await auditBlobs(reelm, store, findings);
     await auditDirectory(reelm, store, findings);
+    await auditPeople(reelm, store, findings);
+    await auditProtectedText(reelm, store, findings);
     realms.push({ realm: store.name, tables: tables.tables, rows: tables.rows, files: blobs.files, bytes: blobs.bytes });
   }
   for (const f of await checkDirectorySchema(reelm.directory.db)) findings.push({ realm: 'directory', kind: f.kind, table: f.table, message: f.message });

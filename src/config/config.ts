@@ -34,13 +34,17 @@ export const baseConfigShape = {
       port: z.coerce.number().int().min(0).max(65535).default(8080),
       publicUrl: z.string().url().optional(),
       trustProxy: z.boolean().default(false),
+      /** the whole request, body included, must arrive within this time (slow-body defence) */
+      requestTimeoutMs: z.coerce.number().int().min(1000).default(300_000),
     })
-    .default({ host: '127.0.0.1', port: 8080, trustProxy: false }),
+    .default({ host: '127.0.0.1', port: 8080, trustProxy: false, requestTimeoutMs: 300_000 }),
   dataDir: z.string().default('./data'),
   policyFile: z.string().default('./config/policies/default.json'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Server secret for keyed hashes (email routing keys) and signed media grants. Generated into dataDir when absent. */
   secret: z.string().min(32).optional(),
+  /** The staff access chain's Ed25519 signing key (PEM, PKCS#8): a file outside dataDir. Unset: a dev key in ~/.config/reelm/, with a warning. */
+  audit: z.object({ signingKeyFile: z.string().optional() }).default({}),
   directory: z.object({ database: databaseSchema.optional() }).default({}),
   realms: z.record(z.string(), z.object({ database: databaseSchema.optional(), blobs: blobSchema.optional() })).default({}),
   /** Run background workers (flow delivery, media jobs) inside the server process. */
@@ -74,7 +78,7 @@ export interface ConfigParts {
 export class ConfigError extends Error {}
 
 /** Environment variables: REELM_PORT, REELM_HOST, REELM_DATA_DIR, REELM_POLICY, REELM_LOG_LEVEL,
- * REELM_SECRET, REELM_PUBLIC_URL, REELM_DIRECTORY_DATABASE_URL, REELM_<REALM>_DATABASE_URL,
+ * REELM_SECRET, REELM_AUDIT_SIGNING_KEY_FILE, REELM_PUBLIC_URL, REELM_DIRECTORY_DATABASE_URL, REELM_<REALM>_DATABASE_URL,
  * REELM_WORKERS=0|1, REELM_SERVE_REALMS=us,eu, REELM_FLOW_PEERS=eu=http://…, REELM_FLOW_BATCH, and
  * those of the modules (e.g. REELM_MEDIA_DELIVERY). A postgres:// URL selects PostgreSQL for that store. */
 export function parseConfig(parts: ConfigParts, env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): ReelmConfig {
@@ -98,6 +102,7 @@ export function parseConfig(parts: ConfigParts, env: NodeJS.ProcessEnv = process
   if (env.REELM_POLICY) merged.policyFile = env.REELM_POLICY;
   if (env.REELM_LOG_LEVEL) merged.logLevel = env.REELM_LOG_LEVEL;
   if (env.REELM_SECRET) merged.secret = env.REELM_SECRET;
+  if (env.REELM_AUDIT_SIGNING_KEY_FILE) merged.audit = { ...(merged.audit ?? {}), signingKeyFile: env.REELM_AUDIT_SIGNING_KEY_FILE };
   if (env.REELM_WORKERS) merged.workers = env.REELM_WORKERS !== '0';
   if (env.REELM_SERVE_REALMS) merged.serveRealms = splitList(env.REELM_SERVE_REALMS);
   if (env.REELM_FLOW_PEERS || env.REELM_FLOW_BATCH) {

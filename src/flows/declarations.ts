@@ -31,6 +31,8 @@ export interface FlowDeclaration {
   /** how long the receiver keeps what arrives */
   readonly retention: string;
   readonly fields: Readonly<Record<string, FlowField>>;
+  /** True for a message that must never leave the sending realm (emitFlow refuses it for another realm). */
+  readonly staysHome?: (payload: Readonly<Record<string, unknown>>) => boolean;
   /** A valid payload, for documentation and for the test that walks the table. */
   readonly example: Readonly<Record<string, unknown>>;
   /** Applies the message inside the receiver's transaction. Must be safe to run once per message. */

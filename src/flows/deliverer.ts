@@ -48,7 +48,8 @@ export class FlowDeliverer {
         total.errors += r.errors;
         total.pending += r.pending;
       }
-      if (progress === 0 || total.pending === 0) break;
+      // Another round while anything moved: a realm delivered to later in a round may have emitted to one already passed.
+      if (progress === 0) break;
     }
     return total;
   }

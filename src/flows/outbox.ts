@@ -17,8 +17,9 @@ export interface FlowMessageInput {
 
 export async function emitFlow(store: RealmStore, trx: Transaction<RealmDatabase>, msg: FlowMessageInput): Promise<string> {
   try {
-    checkFlowMessage(store.flows, msg.flow, msg.payload);
+    const decl = checkFlowMessage(store.flows, msg.flow, msg.payload);
     if (!/^[a-z][a-z0-9]{1,15}$/.test(msg.to)) throw new FlowRefused(msg.flow, 'invalid_payload', ['to']);
+    if (msg.to !== store.name && decl.staysHome?.(msg.payload)) throw new FlowRefused(msg.flow, 'stays_in_realm');
   } catch (err) {
     if (err instanceof FlowRefused) {
       writeRealmLog(store.manifest, 'flow_refused', { side: 'send', flow: err.flow, to: msg.to, reason: err.reason, fields: err.fields });

@@ -5,7 +5,8 @@ import type { FlowTable } from './flow-table.ts';
 // A refusal names the flow, the reason and the offending field *names* — never
 // values, so the refusal log cannot itself leak what was refused.
 
-export type RefusalReason = 'undeclared_flow' | 'protected_field' | 'undeclared_field' | 'missing_field' | 'invalid_field' | 'invalid_payload';
+export type RefusalReason =
+  'undeclared_flow' | 'protected_field' | 'undeclared_field' | 'missing_field' | 'invalid_field' | 'invalid_payload' | 'stays_in_realm';
 
 export class FlowRefused extends Error {
   readonly reason: RefusalReason;

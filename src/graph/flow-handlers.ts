@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
 import { emitFlow } from '../flows/outbox.ts';
+import { followerJoined, followerLeft } from '../social/reach.ts';
 
 // Receiver side of the graph flows, run in the followee's realm inside the
 // delivery transaction. Counts change only when an edge really appears or
@@ -39,6 +40,8 @@ export async function receiveFollow(trx: Transaction<RealmDatabase>, p: FollowPa
       .set({ follower_count: sql`follower_count + 1` })
       .where('id', '=', p.followee_id)
       .execute();
+    // Followers-only posts go only to realms where a follower lives: the first one here brings them.
+    await followerJoined(ctx.store, trx, p.followee_id, p.follower_realm);
     // A follower's realm in another process only knew the handle from the directory: send the real public snapshot back.
     if (ctx.from !== ctx.store.name) {
       await emitFlow(ctx.store, trx, {
@@ -56,9 +59,16 @@ export interface UnfollowPayload {
   followee_id: string;
 }
 
-export async function receiveUnfollow(trx: Transaction<RealmDatabase>, p: UnfollowPayload): Promise<ReceiveOutcome> {
-  const deleted = await trx.deleteFrom('follower_edges').where('followee_id', '=', p.followee_id).where('follower_id', '=', p.follower_id).executeTakeFirst();
-  if (Number(deleted.numDeletedRows) === 0) return 'skipped';
+export async function receiveUnfollow(trx: Transaction<RealmDatabase>, p: UnfollowPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
+  const deleted = await trx
+    .deleteFrom('follower_edges')
+    .where('followee_id', '=', p.followee_id)
+    .where('follower_id', '=', p.follower_id)
+    .returning('follower_realm')
+    .executeTakeFirst();
+  if (!deleted) return 'skipped';
+  // The realm's last follower gone: the followee's followers-only posts leave it.
+  await followerLeft(ctx.store, trx, p.followee_id, deleted.follower_realm);
   await trx
     .updateTable('users')
     .set({ follower_count: sql`follower_count - 1` })

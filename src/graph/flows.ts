@@ -53,7 +53,7 @@ export const GRAPH_FLOWS: readonly FlowDeclaration[] = [
       followee_id: { class: 'operational', schema: id, description: 'followed person’s account id' },
     },
     example: { follower_id: '01jabcdefghjkmnpqrstvwxyz0', followee_id: '01jabcdefghjkmnpqrstvwxyz1' },
-    receive: (trx, p) => receiveUnfollow(trx, p as any),
+    receive: (trx, p, ctx) => receiveUnfollow(trx, p as any, ctx),
   },
   {
     name: 'graph.followee_gone',

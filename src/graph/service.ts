@@ -1,8 +1,10 @@
 import { sql, type Transaction } from 'kysely';
 import { badRequest } from '../api/errors.ts';
 import { emitFlow } from '../flows/outbox.ts';
+import { relay } from '../social/relay.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
+import { blankExcerptsAfterUnfollow } from '../social/notify.ts';
 
 // Follow and unfollow, run in the follower's home realm. The follower's side
 // (the follows row and their following count) commits together with the
@@ -43,18 +45,16 @@ export async function follow(store: RealmStore, followerId: string, target: Publ
       .set({ following_count: sql`following_count + 1` })
       .where('id', '=', followerId)
       .execute();
-    await emitFlow(store, trx, {
-      flow: 'graph.follow',
-      to: target.realm,
-      payload: {
-        follower_id: followerId,
-        followee_id: target.id,
-        follower_realm: store.name,
-        follower_handle: me.handle,
-        follower_display_name: me.display_name,
-        follower_avatar_key: me.avatar_key,
-        followed_at: now,
-      },
+    // relay: a same-realm follow is applied in this transaction, like a same-realm comment, so a
+    // comment sent right after following finds the edge (cross-realm, both share one ordered stream).
+    await relay(store, trx, target.realm, 'graph.follow', {
+      follower_id: followerId,
+      followee_id: target.id,
+      follower_realm: store.name,
+      follower_handle: me.handle,
+      follower_display_name: me.display_name,
+      follower_avatar_key: me.avatar_key,
+      followed_at: now,
     });
     return { created: true };
   });
@@ -75,8 +75,10 @@ export async function unfollow(store: RealmStore, followerId: string, followeeId
       .set({ following_count: sql`following_count - 1` })
       .where('id', '=', followerId)
       .execute();
+    // What they read as a follower (caption and comment excerpts of followers-only posts) they may read no more.
+    await blankExcerptsAfterUnfollow(trx, followerId, followeeId);
     // To the realm the follow was sent to, even if the followee has moved since: it forwards or skips.
-    await emitFlow(store, trx, { flow: 'graph.unfollow', to: edge.followee_realm, payload: { follower_id: followerId, followee_id: followeeId } });
+    await relay(store, trx, edge.followee_realm, 'graph.unfollow', { follower_id: followerId, followee_id: followeeId });
     return { removed: true };
   });
 }

@@ -54,8 +54,26 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
         req.method === 'OPTIONS' ? (viewerOf(req) ?? { userId: '', realm: reelm.realms.names()[0]!, handle: '', sessionId: '' }) : requireViewer(req);
       return tus.handle(req, reply, viewer);
     };
-    scope.route({ method: ['POST', 'HEAD', 'PATCH', 'OPTIONS', 'DELETE'], url: TUS_PATH, schema: { hide: true }, handler });
-    scope.route({ method: ['POST', 'HEAD', 'PATCH', 'OPTIONS', 'DELETE'], url: `${TUS_PATH}/:id`, schema: { hide: true }, handler });
+    // Listed in the OpenAPI document; the tus protocol itself (headers) is tus 1.0, see docs/MEDIA.md.
+    const tusDoc = (summary: string) => ({
+      tags: ['media'],
+      summary,
+      description: 'tus 1.0 resumable upload (Tus-Resumable: 1.0.0). Errors: JSON {error:{code,message}}.',
+    });
+    scope.route({
+      method: ['POST', 'OPTIONS'],
+      url: TUS_PATH,
+      schema: tusDoc('Start a resumable upload (Upload-Length, Upload-Metadata: options <base64 JSON>)'),
+      handler,
+    });
+    scope.route({
+      method: ['HEAD', 'PATCH', 'DELETE'],
+      url: `${TUS_PATH}/:id`,
+      schema: tusDoc('Resume (HEAD), send bytes (PATCH) or end (DELETE) an upload'),
+      handler,
+    });
+    scope.route({ method: ['POST', 'OPTIONS'], url: `${TUS_PATH}/:id`, schema: { hide: true }, handler });
+    scope.route({ method: ['HEAD', 'PATCH', 'DELETE'], url: TUS_PATH, schema: { hide: true }, handler });
   });
 
   // one-shot multipart upload for scripts: fields `options` (JSON, optional) then `file`
@@ -68,7 +86,9 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
         const viewer = requireViewer(req);
         const store = reelm.realms.get(viewer.realm);
         if (!req.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data with a `file` part.');
-        const part = await req.file();
+        const part = await req.file().catch((err: unknown) => {
+          throw malformed(err);
+        });
         if (!part) throw badRequest('file_missing', 'The request has no `file` part.');
         const rawOptions = (part.fields as Record<string, any>).options?.value;
         const parsed = uploadOptionsSchema.safeParse(rawOptions ? safeJson(rawOptions) : {});
@@ -83,12 +103,17 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
         await mkdir(dir, { recursive: true });
         const tmp = join(dir, `${upload.id}-${newId().slice(-6)}`);
         try {
-          await pipeline(part.file, createWriteStream(tmp));
+          await pipeline(part.file, createWriteStream(tmp)).catch((err: unknown) => {
+            throw malformed(err);
+          });
           if (part.file.truncated)
             throw new AppError(413, 'too_large', `The file is larger than the ${Math.round(reelm.config.media.maxBytes / 1024 / 1024)} MB limit.`);
           const { size } = await import('node:fs/promises').then((fs) => fs.stat(tmp));
-          await uploads.received(store, upload.id, tmp, size);
+          const refusal = await uploads.received(store, upload.id, tmp, size);
+          // Known from the file's header: refused in this response (the upload's status says the same).
+          if (refusal) throw new AppError(422, refusal.code, refusal.message, { uploadId: upload.id });
         } catch (err) {
+          if (err instanceof AppError && err.status === 422) throw err;
           await dropUpload(store, upload.id);
           throw err;
         } finally {
@@ -196,6 +221,12 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
     await store.db.deleteFrom('uploads').where('id', '=', id).where('state', 'in', ['receiving', 'received']).execute();
   }
 };
+
+/** A multipart body the parser cannot read (no boundary, cut short) is the client's error, not ours. */
+function malformed(err: unknown): unknown {
+  if (err instanceof AppError || (err as { code?: string }).code === 'ENOSPC') return err;
+  return badRequest('malformed_multipart', 'The multipart/form-data body cannot be read (missing boundary, or cut short).');
+}
 
 function safeJson(text: string): unknown {
   try {

@@ -23,8 +23,32 @@ export const TUS_PATH = '/api/v1/uploads/tus';
 
 const viewerScope = new AsyncLocalStorage<Viewer>();
 
-function tusError(status: number, code: string, message: string) {
-  return { status_code: status, body: JSON.stringify({ error: { code, message } }) };
+function tusError(status: number, code: string, message: string, details?: unknown) {
+  return { status_code: status, body: JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } }) };
+}
+
+// The tus server's own refusals are plain text; each becomes a Reelm error with a code.
+const TUS_CODES: Record<number, [string, string]> = {
+  400: ['bad_request', 'The tus request is not valid.'],
+  403: ['forbidden', 'That is not allowed.'],
+  404: ['not_found', 'That upload does not exist or you cannot see it.'],
+  409: ['offset_mismatch', 'Upload-Offset does not match what was received; ask with HEAD and resume from there.'],
+  410: ['upload_expired', 'That upload has expired.'],
+  412: ['unsupported_tus_version', 'Send Tus-Resumable: 1.0.0.'],
+  413: ['too_large', 'The file is larger than the upload limit.'],
+  415: ['unsupported_media_type', 'Send Content-Type: application/offset+octet-stream.'],
+  460: ['checksum_mismatch', 'The checksum does not match.'],
+};
+
+function asReelmError(status: number, text: string): { body: string; retryAfter?: number } {
+  try {
+    const parsed = JSON.parse(text) as { error?: { code?: string; details?: { retryAfterSeconds?: number } } };
+    if (parsed.error?.code) return { body: text, retryAfter: parsed.error.details?.retryAfterSeconds };
+  } catch {
+    /* plain text from the tus server */
+  }
+  const [code, message] = TUS_CODES[status] ?? (status >= 500 ? ['internal', 'Something went wrong on our side.'] : ['bad_request', text.slice(0, 200)]);
+  return { body: JSON.stringify({ error: { code, message } }) };
 }
 
 export function tusDirOf(store: RealmStore): string {
@@ -65,6 +89,7 @@ export class TusUploads {
       onUploadCreate: async (_req, upload) => {
         const viewer = viewerScope.getStore()!;
         if (upload.size === undefined) throw tusError(400, 'length_required', 'Send Upload-Length: the size must be known when the upload starts.');
+        if (upload.size === 0) throw tusError(400, 'empty_file', 'The file is empty.');
         let options;
         try {
           options = uploadOptionsSchema.parse(upload.metadata?.options ? JSON.parse(upload.metadata.options) : {});
@@ -74,7 +99,7 @@ export class TusUploads {
         try {
           await this.#uploads.create(store, { ownerId: viewer.userId, method: 'tus', sizeBytes: upload.size, options, id: upload.id });
         } catch (err) {
-          if (err instanceof AppError) throw tusError(err.status, err.code, err.message);
+          if (err instanceof AppError) throw tusError(err.status, err.code, err.message, err.details);
           throw err;
         }
         return {};
@@ -105,6 +130,16 @@ export class TusUploads {
     reply.status(res.status);
     res.headers.forEach((value, key) => void reply.header(key, value));
     const body = await res.text();
+    if (res.status >= 400) {
+      const e = asReelmError(res.status, body);
+      if (e.retryAfter) reply.header('retry-after', String(e.retryAfter));
+      return reply.header('content-type', 'application/json; charset=utf-8').send(e.body);
+    }
+    // A terminated upload is gone, not left `receiving`.
+    if (req.method === 'DELETE' && res.status === 204) {
+      const id = req.url.split('?')[0]!.split('/').pop()!;
+      await this.#uploads.cancel(this.#reelm.realms.get(viewer.realm), viewer.userId, id);
+    }
     return reply.send(body || undefined);
   }
 

@@ -9,6 +9,7 @@ import type { MediaConfig } from './media-config.ts';
 import type { UploadOptions } from './options.ts';
 import { MEDIA_PROCESS, removeUploadMedia } from './pipeline.ts';
 import type { Rendition, UploadsTable, VideosTable } from './schema.ts';
+import { MediaRefusal, validateMedia } from './validate.ts';
 
 // Upload sessions in the uploader's home realm: limits and quota at creation,
 // the bytes into the realm's blob store at completion, then one durable job.
@@ -38,14 +39,29 @@ export class UploadService {
     if (input.sizeBytes > limits.maxBytes)
       throw new AppError(413, 'too_large', `The file is larger than the ${Math.round(limits.maxBytes / 1024 / 1024)} MB limit.`);
     const now = Date.now();
+    // Refused uploads (state failed) do not use up the hour; a slot frees when the oldest counted one turns an hour old.
     const recent = await store.db
       .selectFrom('uploads')
-      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size_bytes').as('bytes')])
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<number>('created_at').as('oldest')])
       .where('owner_id', '=', input.ownerId)
       .where('created_at', '>', now - 3600_000)
+      .where('state', '!=', 'failed')
       .executeTakeFirstOrThrow();
-    if (Number(recent.n) >= limits.uploadsPerHour)
-      throw tooMany('upload_rate_limited', `You can start at most ${limits.uploadsPerHour} uploads an hour. Try again later.`, 3600);
+    if (Number(recent.n) >= limits.uploadsPerHour) {
+      const oldest = await store.db
+        .selectFrom('uploads')
+        .select('created_at')
+        .where('owner_id', '=', input.ownerId)
+        .where('created_at', '>', now - 3600_000)
+        .where('state', '!=', 'failed')
+        .orderBy('created_at', 'desc')
+        .offset(limits.uploadsPerHour - 1)
+        .limit(1)
+        .executeTakeFirst();
+      const frees = Number(oldest?.created_at ?? recent.oldest ?? now) + 3600_000;
+      const wait = Math.max(1, Math.ceil((frees - now) / 1000));
+      throw tooMany('upload_rate_limited', `You can start at most ${limits.uploadsPerHour} uploads an hour. Try again in ${wait} s.`, wait);
+    }
     const day = await store.db
       .selectFrom('uploads')
       .select((eb) => eb.fn.sum<number>('size_bytes').as('bytes'))
@@ -76,10 +92,27 @@ export class UploadService {
     return row;
   }
 
-  /** The bytes have all arrived (in `file`): store them in the realm's blobs and queue processing. */
-  async received(store: RealmStore, uploadId: string, file: string, sizeBytes: number): Promise<void> {
+  /**
+   * The bytes have all arrived (in `file`): the header checks run at once, so a file that is not a
+   * video is refused now (returned, and on the upload's status) rather than after a job; otherwise
+   * the bytes go into the realm's blobs and processing is queued (the job checks everything again).
+   */
+  async received(store: RealmStore, uploadId: string, file: string, sizeBytes: number): Promise<MediaRefusal | undefined> {
     const upload = await store.db.selectFrom('uploads').selectAll().where('id', '=', uploadId).executeTakeFirst();
     if (!upload || upload.state !== 'receiving') return;
+    try {
+      await validateMedia(file, this.limits, undefined, { decode: 'none' });
+    } catch (err) {
+      // A probe that timed out may be our load, not the file: the job decides that one.
+      if (!(err instanceof MediaRefusal) || err.code === 'probe_timeout') throw err;
+      await store.db
+        .updateTable('uploads')
+        .set({ state: 'failed', size_bytes: sizeBytes, error_code: err.code, error_message: err.message, updated_at: Date.now() })
+        .where('id', '=', uploadId)
+        .where('state', '=', 'receiving')
+        .execute();
+      return err;
+    }
     await store.blobs.putFile(uploadSourceKey(upload.owner_id, upload.id), file);
     await store.db.transaction().execute(async (trx) => {
       const r = await trx
@@ -92,6 +125,7 @@ export class UploadService {
         await enqueue(trx, { kind: MEDIA_PROCESS, ownerId: upload.owner_id, payload: { uploadId }, dedupeKey: `media:${uploadId}`, maxAttempts: 3 });
     });
     wakeWorkers(store); // workers in this process start at once; others find it on their next poll
+    return undefined;
   }
 
   async status(store: RealmStore, ownerId: string, uploadId: string) {
@@ -120,6 +154,11 @@ export class UploadService {
       createdAt: new Date(u.created_at).toISOString(),
       expiresAt: u.state === 'receiving' ? new Date(u.expires_at).toISOString() : null,
     };
+  }
+
+  /** An unfinished upload its owner ended (tus DELETE): the row goes, like the bytes. */
+  async cancel(store: RealmStore, ownerId: string, uploadId: string): Promise<void> {
+    await store.db.deleteFrom('uploads').where('id', '=', uploadId).where('owner_id', '=', ownerId).where('state', '=', 'receiving').execute();
   }
 
   /** Removes unfinished uploads past their expiry (the tus store removes their bytes). */

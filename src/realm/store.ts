@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { flushRealmLog } from '../residency/realm-log.ts';
 import { sql, type Kysely } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import type { BlobConfig, DatabaseConfig, ReelmConfig } from '../config/config.ts';
@@ -98,6 +99,13 @@ export class RealmStore {
     return store;
   }
 
+  /** Names of migrations this code has that the realm's database has not applied (readiness). */
+  async pendingMigrations(): Promise<string[]> {
+    const provider: MigrationProvider = { getMigrations: async () => ({ ...this.schema.migrations }) };
+    const all = await new Migrator({ db: this.db, provider, allowUnorderedMigrations: true }).getMigrations();
+    return all.filter((m) => !m.executedAt).map((m) => m.name);
+  }
+
   async #migrate() {
     const provider: MigrationProvider = { getMigrations: async () => ({ ...this.schema.migrations }) };
     const { error, results } = await new Migrator({ db: this.db, provider, allowUnorderedMigrations: true }).migrateToLatest();
@@ -125,6 +133,7 @@ export class RealmStore {
   }
 
   async close() {
+    await flushRealmLog(this.manifest); // a clean stop loses no buffered log line
     await this.db.destroy();
     await this.blobs.close?.();
   }

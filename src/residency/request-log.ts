@@ -1,17 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { viewerOf } from '../api/auth.ts';
-import { writeRealmLog } from './realm-log.ts';
+import { bufferRealmLog } from './realm-log.ts';
 
 // Requests made by a signed-in person are logged in *their* home realm's log
 // (logs.dir of its manifest), with the client address: that address is their
 // personal data, so it is written nowhere else. The process log keeps only
-// method, route, status and request id (src/api/app.ts).
+// method, route, status and request id (src/api/app.ts). The line is buffered
+// (realm-log.ts): no synchronous file write on the request path.
 
 async function realmRequestLog(app: FastifyInstance) {
   app.addHook('onResponse', async (req, reply) => {
     const viewer = viewerOf(req);
     if (!viewer || !app.reelm.realms.has(viewer.realm)) return;
-    writeRealmLog(app.reelm.realms.get(viewer.realm).manifest, 'request', {
+    bufferRealmLog(app.reelm.realms.get(viewer.realm).manifest, 'request', {
       requestId: req.id,
       method: req.method,
       route: req.routeOptions?.url,

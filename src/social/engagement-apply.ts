@@ -4,6 +4,7 @@ import type { RealmDatabase } from '../realm/registry.ts';
 import { notify, unnotify } from './notify.ts';
 import { relay } from './relay.ts';
 import type { EngagementKind } from './schema.ts';
+import { commentRefusal, type CommentRefusal } from './comment-outcome.ts';
 import { mentionedAccounts, type TextEntity } from './text.ts';
 
 // Receiver side of engagement, run in the VIDEO's realm (for a same-realm
@@ -161,36 +162,6 @@ export interface CommentPayload {
   at: number;
 }
 
-/** May this person comment on this post? Decided by the video's realm, which holds the follower list and the creator's blocks. */
-async function mayComment(trx: Trx, post: { owner_id: string; comment_policy: string; audience: string }, authorId: string): Promise<boolean> {
-  if (authorId === post.owner_id) return true;
-  if (post.comment_policy === 'no_one' || post.audience === 'private') return false;
-  const blocked = await trx
-    .selectFrom('blocks')
-    .select('blocker_id')
-    .where('blocker_id', '=', post.owner_id)
-    .where('blocked_id', '=', authorId)
-    .executeTakeFirst();
-  if (blocked) return false;
-  const blockedBack = await trx
-    .selectFrom('block_edges')
-    .select('blocker_id')
-    .where('blocker_id', '=', authorId)
-    .where('blocked_id', '=', post.owner_id)
-    .executeTakeFirst();
-  if (blockedBack) return false;
-  if (post.comment_policy === 'followers' || post.audience === 'followers') {
-    const follows = await trx
-      .selectFrom('follower_edges')
-      .select('follower_id')
-      .where('followee_id', '=', post.owner_id)
-      .where('follower_id', '=', authorId)
-      .executeTakeFirst();
-    if (!follows) return false;
-  }
-  return true;
-}
-
 export async function receiveComment(trx: Trx, p: CommentPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
   const post = await ownPost(trx, p.video_id);
   let parent: { id: string; parent_id: string | null; author_id: string; author_realm: string } | undefined;
@@ -202,9 +173,22 @@ export async function receiveComment(trx: Trx, p: CommentPayload, ctx: ReceiveCo
       .where('video_id', '=', p.video_id)
       .executeTakeFirst();
   }
-  if (!post || (p.parent_id && !parent) || !(await mayComment(trx, post, p.author_id))) {
-    // Refused here: the author's own copy is withdrawn too, so nobody holds a comment no one can see.
-    await relay(ctx.store, trx, p.author_realm, 'social.comment_removed', { comment_id: p.comment_id, video_id: p.video_id });
+  // A parent can only be known to the replier once it is here, or as their own comment sent ahead on the same
+  // stream; so a missing parent is missing (or deleted meanwhile), not late.
+  const refusal: CommentRefusal | null = !post
+    ? 'post_not_found'
+    : p.parent_id && !parent
+      ? 'parent_not_found'
+      : await commentRefusal(trx, post, p.author_id, { followers: true });
+  if (refusal || !post) {
+    // Refused here: the author's copy says so (never a silent removal).
+    await relay(ctx.store, trx, p.author_realm, 'social.comment_outcome', {
+      comment_id: p.comment_id,
+      video_id: p.video_id,
+      state: 'rejected',
+      parent_id: p.parent_id,
+      reason: refusal ?? 'post_not_found',
+    });
     return 'skipped';
   }
   // One level of replies: a reply to a reply joins its thread.
@@ -229,6 +213,13 @@ export async function receiveComment(trx: Trx, p: CommentPayload, ctx: ReceiveCo
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return 'skipped';
+  await relay(ctx.store, trx, p.author_realm, 'social.comment_outcome', {
+    comment_id: p.comment_id,
+    video_id: p.video_id,
+    state: 'published',
+    parent_id: parentId,
+    reason: null,
+  });
   await recountComments(trx, p.video_id, parentId);
   const actor = {
     actor_id: p.author_id,
@@ -292,7 +283,7 @@ async function recountComments(trx: Trx, videoId: string, parentId: string | nul
 
 /**
  * A comment is gone (its author deleted it, the creator removed it, or the
- * video's realm refused it). Runs in both realms: in the video's realm it
+ * video's realm removed it with its parent). Runs in both realms: in the video's realm it
  * removes the public copy, its replies and their likes; in the author's realm
  * the author's own copy.
  */

@@ -1,11 +1,12 @@
 import type { Viewer } from '../api/auth.ts';
-import { badRequest, conflict, forbidden, notFound } from '../api/errors.ts';
+import { badRequest, conflict, notFound } from '../api/errors.ts';
 import type { Reelm } from '../context.ts';
 import { isUniqueViolation } from '../realm/database.ts';
 import { newId } from '../lib/ids.ts';
 import { visiblePost } from './posts.ts';
 import { relay } from './relay.ts';
 import { COMMENT_MAX, cleanText, parseEntities, resolveMentions, type TextEntity } from './text.ts';
+import { commentRefusal, refusalError, rejectionView, type CommentRefusal } from './comment-outcome.ts';
 import { blockedSet, follows } from './visibility.ts';
 
 // The actor's side of engagement. Each action is first the person's own
@@ -54,14 +55,36 @@ export async function unlike(reelm: Reelm, viewer: Viewer, videoId: string) {
 export async function comment(reelm: Reelm, viewer: Viewer, videoId: string, body: string, parentId: string | null) {
   const post = await visiblePost(reelm, viewer, videoId);
   const store = home(reelm, viewer);
-  if (post.owner_id !== viewer.userId) {
-    if (post.comment_policy === 'no_one') throw forbidden('comments_off', 'The creator has turned comments off for this video.');
-    if (post.comment_policy === 'followers' && !(await follows(store.db, viewer.userId, post.owner_id))) {
-      throw forbidden('comments_followers_only', 'Only people who follow the creator can comment on this video.');
-    }
+  // What the author's realm knows: its projection of the post and its own follow list.
+  const local = await commentRefusal(store.db, post, viewer.userId, { followers: false });
+  if (local) throw refusalError(local);
+  if (post.owner_id !== viewer.userId && post.comment_policy === 'followers' && !(await follows(store.db, viewer.userId, post.owner_id))) {
+    throw refusalError('comments_followers_only');
   }
   const text = cleanText(body, COMMENT_MAX, 'comment');
   if (!text) throw badRequest('empty_comment', 'A comment cannot be empty.');
+  // Own comments (even still pending) travel ahead of this one on the same stream, so they may be replied to.
+  const ownParent = parentId
+    ? await store.db
+        .selectFrom('comments')
+        .select('id')
+        .where('id', '=', parentId)
+        .where('video_id', '=', videoId)
+        .where('state', '!=', 'rejected')
+        .executeTakeFirst()
+    : undefined;
+  // When this process serves the video's realm, its verdict is given now rather than after delivery.
+  if (post.video_realm !== store.name && reelm.realms.has(post.video_realm)) {
+    const v = reelm.realms.get(post.video_realm).db;
+    const target = await v.selectFrom('posts').select(['owner_id', 'comment_policy', 'audience']).where('video_id', '=', videoId).executeTakeFirst();
+    if (!target) throw refusalError('post_not_found');
+    const refusal = await commentRefusal(v, target, viewer.userId, { followers: false });
+    if (refusal) throw refusalError(refusal);
+    if (parentId && !ownParent) {
+      const p = await v.selectFrom('video_comments').select('id').where('id', '=', parentId).where('video_id', '=', videoId).executeTakeFirst();
+      if (!p) throw refusalError('parent_not_found');
+    }
+  }
   const entities: TextEntity[] = await resolveMentions(parseEntities(text), async (h) => {
     const e = await reelm.directory.byHandle(h);
     return e ? { userId: e.userId, realm: e.realm } : undefined;
@@ -69,10 +92,20 @@ export async function comment(reelm: Reelm, viewer: Viewer, videoId: string, bod
   const me = await store.db.selectFrom('users').select(['handle', 'display_name']).where('id', '=', viewer.userId).executeTakeFirstOrThrow();
   const id = newId();
   const at = Date.now();
-  await store.db.transaction().execute(async (trx) => {
+  const saved = await store.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('comments')
-      .values({ id, author_id: viewer.userId, video_id: videoId, video_realm: post.video_realm, parent_id: parentId, body: text, created_at: at })
+      .values({
+        id,
+        author_id: viewer.userId,
+        video_id: videoId,
+        video_realm: post.video_realm,
+        parent_id: parentId,
+        body: text,
+        state: 'pending',
+        reason: null,
+        created_at: at,
+      })
       .execute();
     await relay(store, trx, post.video_realm, 'social.comment', {
       comment_id: id,
@@ -86,8 +119,41 @@ export async function comment(reelm: Reelm, viewer: Viewer, videoId: string, bod
       entities: JSON.stringify(entities),
       at,
     });
+    const row = await trx.selectFrom('comments').select(['state', 'reason', 'parent_id']).where('id', '=', id).executeTakeFirstOrThrow();
+    // Same realm: the verdict was given in this transaction; a refusal undoes everything and is answered now.
+    if (row.state === 'rejected') throw refusalError(row.reason as CommentRefusal);
+    return row;
   });
-  return { id, videoId, parentId, body: text, entities, createdAt: new Date(at).toISOString() };
+  return {
+    id,
+    videoId,
+    parentId: saved.parent_id,
+    body: text,
+    entities,
+    state: saved.state,
+    rejection: null,
+    createdAt: new Date(at).toISOString(),
+  };
+}
+
+/** The author's own comment, with what the video's realm decided about it. */
+export async function ownComment(reelm: Reelm, viewer: Viewer, commentId: string) {
+  const c = await home(reelm, viewer)
+    .db.selectFrom('comments')
+    .selectAll()
+    .where('id', '=', commentId)
+    .where('author_id', '=', viewer.userId)
+    .executeTakeFirst();
+  if (!c) throw notFound('That comment');
+  return {
+    id: c.id,
+    videoId: c.video_id,
+    parentId: c.parent_id,
+    body: c.body,
+    state: c.state,
+    rejection: rejectionView(c.state, c.reason),
+    createdAt: new Date(Number(c.created_at)).toISOString(),
+  };
 }
 
 /** The author deletes their comment, or the creator deletes a comment on their video. */
@@ -137,6 +203,17 @@ export async function pinComment(reelm: Reelm, viewer: Viewer, videoId: string, 
 export async function likeComment(reelm: Reelm, viewer: Viewer, videoId: string, commentId: string, on: boolean) {
   const post = await visiblePost(reelm, viewer, videoId);
   const store = home(reelm, viewer);
+  // A like of a comment that is not (or no longer) there would be stored here and dropped there.
+  if (on && reelm.realms.has(post.video_realm)) {
+    const c = await reelm.realms
+      .get(post.video_realm)
+      .db.selectFrom('video_comments')
+      .select('id')
+      .where('id', '=', commentId)
+      .where('video_id', '=', videoId)
+      .executeTakeFirst();
+    if (!c) throw notFound('That comment');
+  }
   await store.db.transaction().execute(async (trx) => {
     const existing = await trx
       .selectFrom('comment_likes')
@@ -178,6 +255,9 @@ export interface CommentView {
   replyCount: number;
   pinned: boolean;
   likedByMe: boolean;
+  /** published for everyone; the author also sees their own pending and rejected comments */
+  state: 'pending' | 'published' | 'rejected';
+  rejection: { code: string; message: string } | null;
   createdAt: string;
 }
 
@@ -234,10 +314,38 @@ export async function listComments(
       replyCount: r.reply_count,
       pinned: r.pinned === 1,
       likedByMe: liked.has(r.id),
+      state: 'published' as const,
+      rejection: null,
       createdAt: new Date(Number(r.created_at)).toISOString(),
     }));
+  if (viewer && !cursor) items.unshift(...(await ownUnpublished(reelm, viewer, videoId, parentId)));
   const last = page[page.length - 1];
   return { items, nextCursor: rows.length > limit && last ? last.id : null };
+}
+
+/** The viewer's own comments the video's realm has not published (yet): shown to them, with the state. */
+async function ownUnpublished(reelm: Reelm, viewer: Viewer, videoId: string, parentId: string | null): Promise<CommentView[]> {
+  const db = reelm.realms.get(viewer.realm).db;
+  let q = db.selectFrom('comments').selectAll().where('author_id', '=', viewer.userId).where('video_id', '=', videoId).where('state', '!=', 'published');
+  q = parentId ? q.where('parent_id', '=', parentId) : q.where('parent_id', 'is', null);
+  const [me, rows] = await Promise.all([
+    db.selectFrom('users').select(['handle', 'display_name']).where('id', '=', viewer.userId).executeTakeFirstOrThrow(),
+    q.orderBy('id', 'asc').limit(100).execute(),
+  ]);
+  return rows.map((c) => ({
+    id: c.id,
+    parentId: c.parent_id,
+    author: { id: viewer.userId, handle: me.handle, displayName: me.display_name, realm: viewer.realm },
+    body: c.body,
+    entities: [],
+    likeCount: 0,
+    replyCount: 0,
+    pinned: false,
+    likedByMe: false,
+    state: c.state,
+    rejection: rejectionView(c.state, c.reason),
+    createdAt: new Date(Number(c.created_at)).toISOString(),
+  }));
 }
 
 // ---- favorites (saved videos, in named collections) ----

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { FlowDeclaration, FlowField } from '../flows/declarations.ts';
 import { receiveComment, receiveCommentRemoved, receiveEngagement, receiveEngagementRemoved, receiveViews } from './engagement-apply.ts';
+import { COMMENT_REFUSAL_CODES, receiveCommentOutcome } from './comment-outcome.ts';
 import { receiveNotify, receiveNotifyRemoved } from './notify.ts';
-import { receivePost, receivePostRemoved, receivePostStats } from './post-index.ts';
+import { receivePost, receivePostRemoved, receivePostStats, receivePostWithdrawn } from './post-index.ts';
 
 // The social layer's entries in the flow table (src/flows/flow-table.ts spreads
 // SOCIAL_FLOWS into FLOWS). Every field is public or operational: handles,
@@ -33,9 +34,9 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
   {
     name: 'social.post',
     purpose:
-      'Publish the public projection of a post (followers-only included; private never) to every realm, so feeds, hashtag and sound pages and search run on the viewer’s own realm.',
-    route: 'creator’s home realm → every other realm',
-    retention: 'Until the post is deleted or made private (then social.post / social.post_removed withdraws it).',
+      'Publish the projection of a post to the realms allowed to hold it, so feeds, hashtag and sound pages and search run on the viewer’s own realm: a public post to every realm; a followers-only post only to realms where at least one of the creator’s followers lives; a private post never.',
+    route: 'creator’s home realm → every other realm (public) / each realm holding a follower of the creator (followers-only)',
+    retention: 'Until the post is deleted (social.post_removed) or the realm may no longer hold it (social.post_withdrawn).',
     fields: {
       video_id: op(id, 'the post’s video id'),
       video_realm: op(realm, 'the realm holding the video and its engagement'),
@@ -45,7 +46,7 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       caption: pub(z.string().max(10_000), 'the caption as published'),
       entities: pub(z.string().max(100_000), 'JSON: parsed #hashtags and @mentions (offsets, tag, mentioned account id)'),
       hashtags: pub(z.array(z.string().max(100)).max(200), 'the caption’s hashtags, lower case'),
-      audience: pub(z.enum(['public', 'followers', 'private']), 'who may see the post (private only ever withdraws it)'),
+      audience: pub(z.enum(['public', 'followers', 'private']), 'who may see the post (private only ever applies inside the creator’s realm)'),
       comment_policy: pub(policy, 'who may comment'),
       duet_policy: pub(policy, 'who may duet'),
       allow_download: pub(z.boolean(), 'whether viewers may download'),
@@ -86,12 +87,24 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       created_at: 1767225600000,
       updated_at: 1767225600000,
     },
+    // A private post's projection is applied only inside the creator's realm, whatever code emits it.
+    staysHome: (p) => p.audience === 'private',
     receive: (trx, p, ctx) => receivePost(trx, p as any, ctx),
+  },
+  {
+    name: 'social.post_withdrawn',
+    purpose:
+      'A realm may no longer hold a post’s projection (made private; made followers-only, or its last follower of the creator there unfollowed): remove it from the post index and search, and blank notification excerpts about it.',
+    route: 'creator’s home realm → each realm that held the projection',
+    retention: 'Nothing is kept.',
+    fields: { video_id: op(id, 'the withdrawn post’s video id') },
+    example: { video_id: EX_VIDEO },
+    receive: (trx, p, ctx) => receivePostWithdrawn(trx, p as any, ctx),
   },
   {
     name: 'social.post_stats',
     purpose: 'Refresh the public counts shown with a post in other realms’ lists.',
-    route: 'creator’s home realm → every other realm',
+    route: 'creator’s home realm → each other realm holding the projection',
     retention: 'Replaces the previous counts; kept as long as the post projection.',
     fields: {
       video_id: op(id, 'the post’s video id'),
@@ -182,8 +195,24 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
     receive: (trx, p, ctx) => receiveComment(trx, p as any, ctx),
   },
   {
+    name: 'social.comment_outcome',
+    purpose:
+      'The video’s realm’s verdict on a comment: published (with the thread it joined) or rejected (with the reason), stored on the author’s own copy so they see it.',
+    route: 'video’s home realm → commenter’s home realm',
+    retention: 'Kept on the author’s copy of the comment until it is deleted.',
+    fields: {
+      comment_id: op(id, 'the comment'),
+      video_id: op(id, 'the video'),
+      state: op(z.enum(['published', 'rejected']), 'the verdict'),
+      parent_id: op(id.nullable(), 'the top-level comment whose thread it joined'),
+      reason: op(z.enum(COMMENT_REFUSAL_CODES).nullable(), 'why it was rejected'),
+    },
+    example: { comment_id: EX_COMMENT, video_id: EX_VIDEO, state: 'rejected', parent_id: null, reason: 'comments_off' },
+    receive: (trx, p) => receiveCommentOutcome(trx, p as any),
+  },
+  {
     name: 'social.comment_removed',
-    purpose: 'A comment was deleted (by its author or the video’s creator) or refused: remove it, its replies and its likes in the other realm.',
+    purpose: 'A comment was deleted (by its author or the video’s creator): remove it, its replies and its likes in the other realm.',
     route: 'commenter’s home realm ⇄ video’s home realm',
     retention: 'Nothing is kept.',
     fields: { comment_id: op(id, 'the comment'), video_id: op(id, 'the video') },
@@ -193,7 +222,7 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
   {
     name: 'social.views',
     purpose:
-      'Play counts of a video, aggregated per batch of a viewer’s watch events. The events themselves (who watched what, how long) never leave the viewer’s realm.',
+      'Play counts of a video, rolled up over viewers and time: watch time and completions only as sums over at least 3 distinct viewers, plays alone after at most a minute. The events themselves (who watched what, how long) never leave the viewer’s realm.',
     route: 'viewer’s home realm → video’s home realm',
     retention: 'Added to the video’s counts; the message itself is not kept.',
     fields: {
@@ -202,7 +231,7 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
           .array(z.object({ video_id: id, plays: count, watch_ms_total: count, completions: count }).strict())
           .min(1)
           .max(1000),
-        'per video of this realm: new plays, total watched milliseconds and plays watched to the end in this batch (sums over all viewers in the batch; no per-person value)',
+        'per video of the receiving realm: new plays, and watched milliseconds and completions summed over ≥ 3 distinct viewers (0 when fewer); never one person’s value',
       ),
     },
     example: { videos: [{ video_id: EX_VIDEO, plays: 3, watch_ms_total: 24000, completions: 1 }] },
@@ -224,7 +253,7 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       video_id: op(id.nullable(), 'the video concerned'),
       video_realm: op(realm.nullable(), 'its realm'),
       comment_id: op(id.nullable(), 'the comment concerned'),
-      excerpt: pub(z.string().max(120), 'start of the public text concerned'),
+      excerpt: pub(z.string().max(120), 'start of the text concerned, only when the recipient may see the post (else empty)'),
       at: pub(time, 'when'),
     },
     example: {

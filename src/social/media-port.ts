@@ -92,7 +92,20 @@ export async function deleteVideoMedia(store: RealmStore, videoId: string): Prom
       await media(store).deleteFrom('sounds').where('id', '=', sound.id).execute();
     }
   }
-  await media(store).deleteFrom('videos').where('id', '=', videoId).execute();
+  // A video using another video's sound no longer counts as a use of it (once: the row goes in the same transaction).
+  await media(store)
+    .transaction()
+    .execute(async (trx) => {
+      const r = await trx.deleteFrom('videos').where('id', '=', videoId).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0 || !v.sound_id) return;
+      await trx
+        .updateTable('sounds')
+        .set((eb) => ({ usage_count: eb('usage_count', '-', 1) }))
+        .where('id', '=', v.sound_id)
+        .where('video_id', '!=', videoId)
+        .where('usage_count', '>', 0)
+        .execute();
+    });
 }
 
 function firstRendition(renditions: string | null): string | null {

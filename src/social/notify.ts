@@ -69,10 +69,55 @@ export async function receiveNotifyRemoved(trx: Transaction<RealmDatabase>, p: {
   return Number(r.numDeletedRows) > 0 ? 'applied' : 'skipped';
 }
 
-/** Notifies a person wherever their home realm is. */
+/**
+ * Notifies a person wherever their home realm is. The excerpt (a caption or
+ * comment text) goes only to a recipient who may see the post; anyone else gets
+ * a content-free notification. Every notification with text is caused in the
+ * video's realm, where the post, its follower list and the creator's blocks are.
+ */
 export async function notify(store: RealmStore, trx: Transaction<RealmDatabase>, recipientRealm: string, p: Omit<NotifyPayload, 'at'> & { at?: number }) {
   if (p.actor_id && p.actor_id === p.recipient_id) return;
-  await relay(store, trx, recipientRealm, 'social.notify', { ...p, excerpt: p.excerpt.slice(0, 120), at: p.at ?? Date.now() });
+  const excerpt = p.excerpt && p.video_id && (await maySeePost(trx, p.video_id, p.recipient_id)) ? p.excerpt.slice(0, 120) : '';
+  await relay(store, trx, recipientRealm, 'social.notify', { ...p, excerpt, at: p.at ?? Date.now() });
+}
+
+/** The visibility rule (visibility.ts) as the creator's realm knows it; false for a post not held here. */
+async function maySeePost(trx: Transaction<RealmDatabase>, videoId: string, personId: string): Promise<boolean> {
+  const post = await trx.selectFrom('posts').select(['owner_id', 'audience']).where('video_id', '=', videoId).executeTakeFirst();
+  if (!post) return false;
+  if (post.owner_id === personId) return true;
+  if (post.audience === 'private') return false;
+  const blocked = await trx
+    .selectFrom('blocks')
+    .select('blocker_id')
+    .where('blocker_id', '=', post.owner_id)
+    .where('blocked_id', '=', personId)
+    .executeTakeFirst();
+  const blocking = await trx
+    .selectFrom('block_edges')
+    .select('blocker_id')
+    .where('blocker_id', '=', personId)
+    .where('blocked_id', '=', post.owner_id)
+    .executeTakeFirst();
+  if (blocked || blocking) return false;
+  if (post.audience === 'public') return true;
+  return !!(await trx
+    .selectFrom('follower_edges')
+    .select('follower_id')
+    .where('followee_id', '=', post.owner_id)
+    .where('follower_id', '=', personId)
+    .executeTakeFirst());
+}
+
+/** After a person unfollows an account (in their realm): their notifications about its non-public posts lose their excerpts. */
+export async function blankExcerptsAfterUnfollow(trx: Transaction<RealmDatabase>, personId: string, ownerId: string) {
+  await trx
+    .updateTable('notifications')
+    .set({ excerpt: '' })
+    .where('user_id', '=', personId)
+    .where('excerpt', '<>', '')
+    .where('video_id', 'in', (eb) => eb.selectFrom('post_index').select('video_id').where('owner_id', '=', ownerId).where('audience', '<>', 'public'))
+    .execute();
 }
 
 export async function unnotify(store: RealmStore, trx: Transaction<RealmDatabase>, recipientRealm: string, recipientId: string, causeKey: string) {

@@ -3,9 +3,9 @@ import type { ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { Audience, InteractionPolicy } from './schema.ts';
 
-// Receiver side of social.post / social.post_removed: keeps this realm's
-// post_index (and its hashtag and full-text indexes) equal to the public
-// projection of every realm's posts. Also used, in the same transaction, by the
+// Receiver side of social.post / _withdrawn / _removed: keeps this realm's
+// post_index (and its hashtag and full-text indexes) equal to the projections
+// this realm may hold (reach.ts). Also used, in the same transaction, by the
 // owner's realm for its own posts.
 
 export interface PostProjection {
@@ -35,11 +35,12 @@ export interface PostProjection {
 }
 
 export async function receivePost(trx: Transaction<RealmDatabase>, p: PostProjection, ctx: ReceiveContext): Promise<ReceiveOutcome> {
-  // A private post is never projected outside its owner's realm (its owner's realm keeps it for the
-  // owner's own grid): a post made private is withdrawn from here, while people's activity on it stays.
-  if (p.audience === 'private' && ctx.store.name !== p.video_realm) {
-    await unindex(trx, p.video_id);
-    return 'applied';
+  // The receiver checks the reach too (reach.ts): outside the creator's realm a private post is never
+  // held, and a followers-only one only while a resident here follows the creator (the follow may have
+  // ended while the projection travelled; the creator's realm then withdraws it anyway).
+  if (ctx.store.name !== p.video_realm && (p.audience === 'private' || (p.audience === 'followers' && !(await anyResidentFollows(trx, p.owner_id))))) {
+    await withdraw(trx, p.video_id);
+    return 'skipped';
   }
   const existing = await trx.selectFrom('post_index').select('updated_at').where('video_id', '=', p.video_id).executeTakeFirst();
   // Messages of one sender arrive in order, but a snapshot older than what we hold is never applied.
@@ -86,7 +87,32 @@ export async function receivePost(trx: Transaction<RealmDatabase>, p: PostProjec
     .insertInto('post_search')
     .values({ video_id: p.video_id, caption: p.caption, hashtags: p.hashtags.join(' '), sound_title: p.sound_title, owner_handle: p.owner_handle })
     .execute();
+  if (p.audience !== 'public') await scrubExcerpts(trx, p.video_id, p.owner_id, p.audience);
   return 'applied';
+}
+
+/** social.post_withdrawn: no resident here may see the post any more; its projection leaves (people's own activity on it stays). */
+export async function receivePostWithdrawn(trx: Transaction<RealmDatabase>, p: { video_id: string }, ctx: ReceiveContext): Promise<ReceiveOutcome> {
+  const held = await trx.selectFrom('post_index').select('video_realm').where('video_id', '=', p.video_id).executeTakeFirst();
+  if (!held || held.video_realm === ctx.store.name) return 'skipped'; // the creator's realm keeps its own posts
+  await withdraw(trx, p.video_id);
+  return 'applied';
+}
+
+async function anyResidentFollows(trx: Transaction<RealmDatabase>, ownerId: string): Promise<boolean> {
+  return !!(await trx.selectFrom('follows').select('follower_id').where('followee_id', '=', ownerId).limit(1).executeTakeFirst());
+}
+
+async function withdraw(trx: Transaction<RealmDatabase>, videoId: string) {
+  await unindex(trx, videoId);
+  await trx.updateTable('notifications').set({ excerpt: '' }).where('video_id', '=', videoId).where('excerpt', '<>', '').execute();
+}
+
+/** A notification keeps its excerpt only while its recipient may see the post (notify.ts decides it when sent). */
+async function scrubExcerpts(trx: Transaction<RealmDatabase>, videoId: string, ownerId: string, audience: Audience) {
+  let q = trx.updateTable('notifications').set({ excerpt: '' }).where('video_id', '=', videoId).where('excerpt', '<>', '').where('user_id', '<>', ownerId);
+  if (audience === 'followers') q = q.where('user_id', 'not in', (eb) => eb.selectFrom('follows').select('follower_id').where('followee_id', '=', ownerId));
+  await q.execute();
 }
 
 /** Counts change often; they travel as a small update instead of a whole snapshot. */

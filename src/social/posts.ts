@@ -7,6 +7,7 @@ import type { RealmStore } from '../realm/store.ts';
 import { deleteVideoMedia, findSound, playbackLinker, readVideo, type SoundFacts, type VideoFacts } from './media-port.ts';
 import { notify } from './notify.ts';
 import type { PostProjection } from './post-index.ts';
+import { publishProjection, reachOf } from './reach.ts';
 import { broadcast } from './relay.ts';
 import type { Audience, InteractionPolicy, PostsTable } from './schema.ts';
 import { CAPTION_MAX, cleanText, hashtagsOf, mentionedAccounts, parseEntities, resolveMentions, type TextEntity } from './text.ts';
@@ -16,7 +17,9 @@ import { toItem, type PostItem } from './items.ts';
 // Posts: a video (media part) plus what makes it social — caption, audience,
 // who may comment and duet, download permission. The authoritative record is
 // `posts` in the creator's realm; every change is published as a public
-// projection (social.post) to every realm in the same transaction.
+// projection (social.post) in the same transaction, to the realms allowed to
+// hold it (reach.ts): every realm for a public post, followers' realms for a
+// followers-only one, none but its own for a private one.
 
 export interface PostSettings {
   caption?: string;
@@ -79,10 +82,10 @@ async function projection(store: RealmStore, trx: Trx, post: PostsTable, { video
   };
 }
 
-/** Publishes the post's current projection to every realm (this one applies it at once). */
-async function publish(reelm: Reelm, store: RealmStore, trx: Trx, videoId: string, facts: MediaFacts) {
+/** Publishes the post's current projection to the realms allowed to hold it (this one applies it at once; reach.ts). */
+async function publish(reelm: Reelm, store: RealmStore, trx: Trx, videoId: string, facts: MediaFacts, before?: Audience) {
   const post = await trx.selectFrom('posts').selectAll().where('video_id', '=', videoId).executeTakeFirstOrThrow();
-  await broadcast(store, trx, [...reelm.policy.realms.keys()], 'social.post', { ...(await projection(store, trx, post, facts)) });
+  await publishProjection(store, trx, [...reelm.policy.realms.keys()], await projection(store, trx, post, facts), before);
 }
 
 async function notifyMentions(store: RealmStore, trx: Trx, viewer: Viewer, videoId: string, caption: string, entities: TextEntity[], at: number) {
@@ -237,7 +240,7 @@ export async function updatePost(reelm: Reelm, viewer: Viewer, videoId: string, 
       .set({ ...set, updated_at: now })
       .where('video_id', '=', videoId)
       .execute();
-    await publish(reelm, store, trx, videoId, facts);
+    await publish(reelm, store, trx, videoId, facts, before.audience);
     if ((set.audience ?? before.audience) !== 'private') await notifyMentions(store, trx, viewer, videoId, set.caption ?? before.caption, newMentions, now);
   });
   return (await getPost(reelm, viewer, videoId))!;
@@ -267,16 +270,18 @@ export async function deletePost(reelm: Reelm, viewer: Viewer, videoId: string):
  * the video's own realm is always exact). Run periodically by the worker.
  */
 export async function publishPendingStats(reelm: Reelm, store: RealmStore, limit = 500): Promise<number> {
-  const others = [...reelm.policy.realms.keys()].filter((n) => n !== store.name);
+  const realms = [...reelm.policy.realms.keys()];
   return store.db.transaction().execute(async (trx) => {
     const rows = await trx
       .selectFrom('posts')
-      .select(['video_id', 'like_count', 'comment_count', 'share_count', 'view_count', 'audience', 'stats_changed_at'])
+      .select(['video_id', 'owner_id', 'like_count', 'comment_count', 'share_count', 'view_count', 'audience', 'stats_changed_at'])
       .whereRef('stats_changed_at', '>', 'stats_published_at')
       .limit(limit)
       .execute();
     for (const r of rows) {
-      if (r.audience !== 'private') {
+      // Only to the realms holding the projection (none outside this one for a private post).
+      const others = (await reachOf(store, trx, realms, r.owner_id, r.audience)).filter((n) => n !== store.name);
+      if (others.length) {
         await broadcast(store, trx, others, 'social.post_stats', {
           video_id: r.video_id,
           like_count: r.like_count,

@@ -57,8 +57,13 @@ export interface CommentsTable {
   video_realm: string;
   parent_id: string | null;
   body: string;
+  /** pending until the video's realm has its say; published; rejected (with reason) — shown to the author */
+  state: CommentState;
+  reason: string | null;
   created_at: number;
 }
+
+export type CommentState = 'pending' | 'published' | 'rejected';
 
 export interface CommentLikesTable {
   id: string;
@@ -106,6 +111,8 @@ export interface WatchEventsTable {
   skipped: number;
   played_at: number;
   received_at: number;
+  /** what of this play reached the video's realm (src/social/view-rollup.ts): 0 nothing, 1 the play, 2 everything */
+  report_state: number;
 }
 
 export interface BlocksTable {
@@ -278,7 +285,15 @@ export const socialTables = defineTables([
     kind: 'resident',
     ownerColumn: 'author_id',
     purpose: 'comments a resident wrote (their own copy; the public copy is in the video’s realm)',
-    columns: { id: 'operational', author_id: 'operational', parent_id: 'operational', body: 'public', ...activity },
+    columns: {
+      id: 'operational',
+      author_id: 'operational',
+      parent_id: 'operational',
+      body: 'public',
+      state: 'operational',
+      reason: 'operational',
+      ...activity,
+    },
   },
   {
     name: 'comment_likes',
@@ -325,6 +340,7 @@ export const socialTables = defineTables([
       skipped: 'protected',
       played_at: 'protected',
       received_at: 'operational',
+      report_state: 'operational',
     },
   },
   {
@@ -447,6 +463,17 @@ export const socialTables = defineTables([
     },
   },
 ]);
+
+/** The author's copy of a comment records what the video's realm decided (src/social/comment-outcome.ts). */
+export const commentStateMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .alterTable('comments')
+      .addColumn('state', 'text', (c) => c.notNull().defaultTo('published'))
+      .execute();
+    await db.schema.alterTable('comments').addColumn('reason', 'text').execute();
+  },
+};
 
 export const socialMigration: Migration = {
   async up(db: Kysely<any>) {

@@ -1,3 +1,4 @@
+import { stripUnsafeChars } from '../lib/unsafe-chars.ts';
 import { badRequest } from '../api/errors.ts';
 
 // User text (captions, comments) is stored as typed text plus parsed entities,
@@ -16,13 +17,9 @@ export type TextEntity =
 const HASHTAG = /(^|[^\p{L}\p{N}_&])#([\p{L}\p{N}_]{1,100})/gu;
 const MENTION = /(^|[^\p{L}\p{N}_.@])@([A-Za-z0-9_.]{1,30})/gu;
 
-// Control characters (line breaks and tabs stay) and bidi overrides, which can disguise text.
-// eslint-disable-next-line no-control-regex
-const UNWANTED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g;
-
 /** Removes control characters (keeping line breaks and tabs), normalises, trims; refuses overlong text. */
 export function cleanText(text: string, max: number, what: string): string {
-  const cleaned = text.normalize('NFC').replace(UNWANTED, '').trim();
+  const cleaned = stripUnsafeChars(text);
   if ([...cleaned].length > max) throw badRequest(`${what}_too_long`, `The ${what} can be at most ${max} characters long.`);
   return cleaned;
 }

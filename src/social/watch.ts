@@ -51,6 +51,7 @@ export async function recordWatchEvents(reelm: Reelm, viewer: Viewer, events: re
       skipped: (e.skipped ?? (e.watchedMs < SKIP_WINDOW_MS && !e.completed)) ? 1 : 0,
       played_at: Math.min(Date.parse(e.playedAt) || now, now),
       received_at: now,
+      report_state: known.get(e.videoId) === store.name ? 2 : 0,
     }));
   const unknown = events.length - rows.length;
   return store.db.transaction().execute(async (trx) => {
@@ -66,26 +67,20 @@ export async function recordWatchEvents(reelm: Reelm, viewer: Viewer, events: re
       const fresh = new Set(inserted.map((r) => r.client_event_id));
       stored.push(...chunk.filter((r) => fresh.has(r.client_event_id)));
     }
-    // Per video: plays, watch time, completions.
-    const perVideo = new Map<string, { realm: string; plays: number; ms: number; done: number }>();
-    for (const r of stored) {
-      const v = perVideo.get(r.video_id) ?? { realm: r.video_realm, plays: 0, ms: 0, done: 0 };
+    // Per video of this realm: plays, watch time, completions (nothing crosses a realm here).
+    const perVideo = new Map<string, { plays: number; ms: number; done: number }>();
+    for (const r of stored.filter((s) => s.video_realm === store.name)) {
+      const v = perVideo.get(r.video_id) ?? { plays: 0, ms: 0, done: 0 };
       v.plays++;
       v.ms += r.watched_ms;
       v.done += r.completed;
       perVideo.set(r.video_id, v);
     }
-    // One message per video realm, videos in a fixed order, so concurrent batches take row locks alike.
-    const byRealm = new Map<string, { video_id: string; plays: number; watch_ms_total: number; completions: number }[]>();
-    for (const [videoId, v] of [...perVideo.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const list = byRealm.get(v.realm) ?? [];
-      list.push({ video_id: videoId, plays: v.plays, watch_ms_total: v.ms, completions: v.done });
-      byRealm.set(v.realm, list);
-    }
-    for (const realm of [...byRealm.keys()].sort()) {
-      const list = byRealm.get(realm)!;
-      for (let i = 0; i < list.length; i += 1000) await relay(store, trx, realm, 'social.views', { videos: list.slice(i, i + 1000) });
-    }
+    // Videos in a fixed order, so concurrent batches take row locks alike.
+    const list = [...perVideo.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([videoId, v]) => ({ video_id: videoId, plays: v.plays, watch_ms_total: v.ms, completions: v.done }));
+    for (let i = 0; i < list.length; i += 1000) await relay(store, trx, store.name, 'social.views', { videos: list.slice(i, i + 1000) });
     return { received: events.length, stored: stored.length, duplicates: rows.length - stored.length, unknownVideos: unknown };
   });
 }

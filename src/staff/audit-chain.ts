@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Transaction } from 'kysely';
 import { newId } from '../lib/ids.ts';
@@ -6,37 +6,40 @@ import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
 import type { StaffAccessLogTable } from './schema.ts';
 import { realmLogPath } from '../residency/realm-log.ts';
+import { signText, verifyText, type AuditKey } from './audit-key.ts';
 
-// The staff access log of a realm, a keyed hash chain:
-//   content_hash = HMAC(k, canonical content)      hash = HMAC(k, prev_hash ‖ content_hash)
-// with k derived from the server secret, so editing a row and recomputing a
-// plain hash does not pass. Deleting a middle entry breaks the sequence and the
-// links; deleting the newest ones is caught by the head row and by the head
-// witnessed in the realm log after each append.
+// The staff access log of a realm, a signed hash chain:
+//   content_hash = SHA-256(canonical content)   hash = SHA-256(prev_hash ‖ content_hash)
+//   signature    = Ed25519(realm, seq, hash) under the audit signing key
+// The signing key lives outside the data directory (audit-key.ts), so whoever
+// holds the database can recompute hashes but cannot sign them; anyone with
+// the public key can verify. Deleting a middle entry breaks the sequence and
+// the links; deleting the newest ones is caught by signed heads saved outside
+// (GET /api/v1/realms/{realm}/audit-head, `audit-log verify --against`), the
+// head row, and the head witnessed in the realm log.
+// A redaction is itself a signed entry naming the entries it blanked; a
+// blanked entry without one is tampering.
 
 const CHAIN = 'staff_access';
 const GENESIS = 'genesis';
+export const REDACT_ACTION = 'redact_departed_person';
 
 export interface AccessEntryInput {
-  staffId: string;
-  staffName: string;
-  staffRole: string;
-  operator: string;
-  subjectId: string;
+  staffId: string | null;
+  staffName: string | null;
+  staffRole: string | null;
+  operator: string | null;
+  subjectId: string | null;
   action: string;
-  fields: string[];
+  fields: (string | number)[];
   justification: string;
 }
 
-function chainKey(secret: string): Buffer {
-  return createHmac('sha256', secret).update('reelm-audit-chain-v1').digest();
-}
+type EntryRow = Omit<StaffAccessLogTable, 'content_hash' | 'prev_hash' | 'hash' | 'redacted_at' | 'signature'>;
 
-function hmac(key: Buffer, text: string): string {
-  return createHmac('sha256', key).update(text).digest('hex');
-}
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function contentOf(r: Omit<StaffAccessLogTable, 'content_hash' | 'prev_hash' | 'hash' | 'redacted_at'>): string {
+function contentOf(r: EntryRow): string {
   return JSON.stringify([
     Number(r.seq),
     r.id,
@@ -52,14 +55,16 @@ function contentOf(r: Omit<StaffAccessLogTable, 'content_hash' | 'prev_hash' | '
   ]);
 }
 
+const entryStatement = (realm: string, seq: number, hash: string) => `reelm-audit-entry-v2\n${realm}\n${seq}\n${hash}`;
+const headStatement = (realm: string, seq: number, hash: string, signedAt: string) => `reelm-audit-head-v2\n${realm}\n${seq}\n${hash}\n${signedAt}`;
+
 /** Appends one entry inside the caller's transaction; returns its seq and hash. */
 export async function appendAccess(
   store: RealmStore,
   trx: Transaction<RealmDatabase>,
-  secret: string,
+  key: AuditKey,
   e: AccessEntryInput,
 ): Promise<{ seq: number; hash: string }> {
-  const key = chainKey(secret);
   await trx
     .insertInto('audit_chain_head')
     .values({ chain: CHAIN, seq: 0, hash: GENESIS })
@@ -71,7 +76,7 @@ export async function appendAccess(
     .where('chain', '=', CHAIN)
     .$if(store.dialect === 'postgres', (q) => q.forUpdate())
     .executeTakeFirstOrThrow();
-  const row = {
+  const row: EntryRow = {
     seq: Number(head.seq) + 1,
     id: newId(),
     at: Date.now(),
@@ -84,21 +89,30 @@ export async function appendAccess(
     fields: JSON.stringify(e.fields),
     justification: e.justification,
   };
-  const content_hash = hmac(key, contentOf(row));
-  const hash = hmac(key, `${head.hash}\n${content_hash}`);
+  const content_hash = sha256(contentOf(row));
+  const hash = sha256(`${head.hash}\n${content_hash}`);
+  const signature = signText(key, entryStatement(store.name, row.seq, hash));
   await trx
     .insertInto('staff_access_log')
-    .values({ ...row, content_hash, prev_hash: head.hash, hash, redacted_at: null })
+    .values({ ...row, content_hash, prev_hash: head.hash, hash, redacted_at: null, signature })
     .execute();
   await trx.updateTable('audit_chain_head').set({ seq: row.seq, hash }).where('chain', '=', CHAIN).execute();
   return { seq: row.seq, hash };
 }
 
+export class RedactionRefused extends Error {}
+
 /**
- * When a person leaves the realm (move or deletion): clears the content of
- * their entries but keeps the hashes, so the chain still verifies.
+ * When a person has left the realm (moved or deleted — their users row is gone):
+ * blanks the content of their entries, keeping the hashes, and appends a signed
+ * redaction entry listing the blanked entries, so the chain still verifies and
+ * the redaction itself is on record. Refused while the person still lives here.
  */
-export async function redactSubject(trx: Transaction<RealmDatabase>, subjectId: string) {
+export async function redactSubject(store: RealmStore, trx: Transaction<RealmDatabase>, key: AuditKey, subjectId: string): Promise<number[]> {
+  if (await trx.selectFrom('users').select('id').where('id', '=', subjectId).executeTakeFirst())
+    throw new RedactionRefused(`${subjectId} still lives in realm ${store.name}; only the entries of a person who left can be redacted`);
+  const seqs = (await trx.selectFrom('staff_access_log').select('seq').where('subject_id', '=', subjectId).orderBy('seq').execute()).map((r) => Number(r.seq));
+  if (seqs.length === 0) return [];
   await trx
     .updateTable('staff_access_log')
     .set({
@@ -114,6 +128,40 @@ export async function redactSubject(trx: Transaction<RealmDatabase>, subjectId: 
     })
     .where('subject_id', '=', subjectId)
     .execute();
+  await appendAccess(store, trx, key, {
+    staffId: null,
+    staffName: null,
+    staffRole: null,
+    operator: store.info.operator,
+    subjectId: null,
+    action: REDACT_ACTION,
+    fields: seqs,
+    justification: 'The person left this realm; their entries were blanked, their hashes kept.',
+  });
+  return seqs;
+}
+
+export interface SignedHead {
+  realm: string;
+  seq: number;
+  hash: string;
+  signedAt: string;
+  signature: string;
+  publicKey: string;
+}
+
+/** The realm's current chain head, signed now: what a person or an outside auditor saves. */
+export async function signedHead(store: RealmStore, key: AuditKey): Promise<SignedHead> {
+  const head = await store.db.selectFrom('audit_chain_head').select(['seq', 'hash']).where('chain', '=', CHAIN).executeTakeFirst();
+  const seq = head ? Number(head.seq) : 0;
+  const hash = head?.hash ?? GENESIS;
+  const signedAt = new Date().toISOString();
+  return { realm: store.name, seq, hash, signedAt, signature: signText(key, headStatement(store.name, seq, hash, signedAt)), publicKey: key.publicKeyId };
+}
+
+/** True when the head was signed by this key (the public key is enough). */
+export function headSignatureValid(head: SignedHead, key: AuditKey): boolean {
+  return head.publicKey === key.publicKeyId && verifyText(key, headStatement(head.realm, Number(head.seq), head.hash, head.signedAt), head.signature);
 }
 
 export interface ChainReport {
@@ -123,34 +171,46 @@ export interface ChainReport {
   problems: string[];
 }
 
-export async function verifyChain(store: RealmStore, secret: string): Promise<ChainReport> {
-  const key = chainKey(secret);
+/** Verifies a realm's chain with the public key alone; `against` are heads saved earlier. */
+export async function verifyChain(store: RealmStore, key: AuditKey, against: SignedHead[] = []): Promise<ChainReport> {
   const problems: string[] = [];
   const rows = await store.db.selectFrom('staff_access_log').selectAll().orderBy('seq').execute();
   let prev = GENESIS;
   let expectSeq = 1;
-  let redacted = 0;
+  const blanked: number[] = [];
+  const recorded = new Set<number>();
+  const bySeq = new Map<number, string>();
   for (const r of rows) {
     const seq = Number(r.seq);
+    bySeq.set(seq, r.hash);
     if (seq !== expectSeq) problems.push(`entry ${expectSeq}${seq > expectSeq + 1 ? `–${seq - 1}` : ''} is missing (deleted)`);
     if (r.prev_hash !== prev) problems.push(`entry ${seq} does not link to the entry before it`);
-    if (r.redacted_at === null) {
-      if (hmac(key, contentOf(r)) !== r.content_hash) problems.push(`entry ${seq} was edited (content does not match its hash)`);
-    } else redacted++;
-    if (hmac(key, `${r.prev_hash}\n${r.content_hash}`) !== r.hash) problems.push(`entry ${seq} has a forged hash`);
+    if (r.redacted_at === null && r.action !== null) {
+      if (sha256(contentOf(r)) !== r.content_hash) problems.push(`entry ${seq} was edited (content does not match its hash)`);
+      else if (r.action === REDACT_ACTION) for (const s of JSON.parse(r.fields ?? '[]') as number[]) if (s < seq) recorded.add(s);
+    } else blanked.push(seq);
+    if (sha256(`${r.prev_hash}\n${r.content_hash}`) !== r.hash) problems.push(`entry ${seq} has a forged hash`);
+    if (!r.signature || !verifyText(key, entryStatement(store.name, seq, r.hash), r.signature))
+      problems.push(`entry ${seq} is not signed by the realm's audit key`);
     prev = r.hash;
     expectSeq = seq + 1;
   }
+  for (const s of blanked) if (!recorded.has(s)) problems.push(`entry ${s} was blanked without a signed redaction entry`);
   const lastSeq = expectSeq - 1;
   const head = await store.db.selectFrom('audit_chain_head').selectAll().where('chain', '=', CHAIN).executeTakeFirst();
   const headSeq = head ? Number(head.seq) : 0;
   if (headSeq !== lastSeq || (head && head.hash !== prev))
     problems.push(`the chain head says ${headSeq} entries but the log ends at ${lastSeq} (newest entries deleted or head edited)`);
   const witnessed = witnessedHead(store);
-  if (witnessed && (witnessed.seq > lastSeq || rows.find((r) => Number(r.seq) === witnessed.seq)?.hash !== witnessed.hash)) {
+  if (witnessed && (witnessed.seq > lastSeq || bySeq.get(witnessed.seq) !== witnessed.hash)) {
     problems.push(`the realm log witnessed entry ${witnessed.seq}, which the database no longer holds unchanged`);
   }
-  return { realm: store.name, entries: rows.length, redacted, problems };
+  for (const h of against.filter((a) => a.realm === store.name)) {
+    if (!headSignatureValid(h, key)) problems.push(`the saved head for entry ${h.seq} is not signed by this realm's audit key`);
+    else if (Number(h.seq) > 0 && bySeq.get(Number(h.seq)) !== h.hash)
+      problems.push(`the saved head signed at ${h.signedAt} names entry ${h.seq}, which the log no longer holds unchanged (truncated or rewritten)`);
+  }
+  return { realm: store.name, entries: rows.length, redacted: blanked.length, problems };
 }
 
 /** The newest chain head written to the realm log (an independent witness of the chain's length). */

@@ -1,6 +1,6 @@
 import type { ReelmModule } from '../modules/module.ts';
 import { staffRoutes } from './routes.ts';
-import { staffMigration, staffTables, type StaffTables } from './schema.ts';
+import { staffMigration, staffSignatureMigration, staffTables, type StaffTables } from './schema.ts';
 
 // Operator staff: justified reads and the hash-chained access log.
 
@@ -12,6 +12,6 @@ declare module '../realm/registry.ts' {
 export const staffModule: ReelmModule = {
   name: 'staff',
   tables: staffTables,
-  migrations: { '0004_staff': staffMigration },
+  migrations: { '0004_staff': staffMigration, '0040_staff_signatures': staffSignatureMigration },
   routes: staffRoutes,
 };

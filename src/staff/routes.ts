@@ -3,13 +3,25 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireViewer } from '../api/auth.ts';
 import { AppError, notFound } from '../api/errors.ts';
 import { describeManifest } from '../realm/store.ts';
-import { accessLogOf, staffByToken, staffRead, type Staff } from './staff.ts';
+import { signedHead } from './audit-chain.ts';
+import { accessLogOf, requireJustification, requireMayReadProtected, staffByToken, staffRead, type Staff } from './staff.ts';
 
 // Person-facing transparency (where my data lives, who of the staff read it)
 // and the staff read route. Staff authenticate with a staff token
 // (`reelm staff add`), never with a person's session.
 
+const signedHeadSchema = z.object({
+  realm: z.string(),
+  seq: z.number(),
+  hash: z.string(),
+  signedAt: z.string(),
+  signature: z.string(),
+  publicKey: z.string(),
+});
+
 const accessItem = z.object({
+  seq: z.number(),
+  hash: z.string(),
   at: z.string(),
   staffId: z.string(),
   staffName: z.string(),
@@ -56,13 +68,33 @@ export const staffRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['residency'],
-        summary: 'Every time staff read my protected data: who, when, which fields, and why.',
-        response: { 200: z.object({ entries: z.array(accessItem) }) },
+        summary:
+          'Every time staff read my protected data: who, when, which fields, and why — with the signed chain head these entries chain to (save it; `reelm audit-log verify --against` checks it later).',
+        response: { 200: z.object({ entries: z.array(accessItem), head: signedHeadSchema }) },
       },
     },
     async (req) => {
       const viewer = requireViewer(req);
-      return { entries: await accessLogOf(reelm.realms.get(viewer.realm), viewer.userId) };
+      const store = reelm.realms.get(viewer.realm);
+      const entries = await accessLogOf(store, viewer.userId);
+      return { entries, head: await signedHead(store, reelm.auditKey) };
+    },
+  );
+
+  app.get(
+    '/api/v1/realms/:realm/audit-head',
+    {
+      schema: {
+        tags: ['residency'],
+        summary:
+          'Public: the signed head of a realm’s staff access chain (Ed25519; verify with publicKey). Save it; a later truncation or rewrite of the chain no longer contains it.',
+        params: z.object({ realm: z.string().max(64) }),
+        response: { 200: signedHeadSchema },
+      },
+    },
+    async (req) => {
+      if (!reelm.realms.has(req.params.realm)) throw notFound('That realm');
+      return signedHead(reelm.realms.get(req.params.realm), reelm.auditKey);
     },
   );
 
@@ -96,6 +128,9 @@ export const staffRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const staff = await requireStaff(req.headers.authorization);
+      // Before the handle is resolved: a bad justification or a role that may not read answers the same for every account, known or not.
+      requireJustification(req.body.justification);
+      requireMayReadProtected(staff);
       let userId = req.body.userId;
       if (!userId && req.body.handle) userId = (await reelm.directory.byHandle(req.body.handle))?.userId;
       if (!userId) throw notFound('That account');

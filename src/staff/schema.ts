@@ -7,10 +7,11 @@ import { defineTables } from '../realm/tables.ts';
 // `reelm staff add`). A realm never holds another operator's staff, so another
 // operator's token finds nothing here — the boundary is structural.
 //
-// staff_access_log is a hash chain: each entry's hash covers the previous
-// hash and the entry's own content hash. Redaction (when the person moves or
-// deletes their account) clears the content but keeps the content hash, so the
-// chain still verifies and the gap stays visible.
+// staff_access_log is a signed hash chain (audit-chain.ts): each entry's hash
+// covers the previous hash and the entry's own content hash, and is signed with
+// a key kept outside the data directory. Redaction (when the person has moved or
+// deleted their account) clears the content but keeps the content hash, and is
+// itself recorded as a signed entry, so the chain still verifies.
 
 export type StaffRole = 'support' | 'moderator' | 'administrator';
 
@@ -41,6 +42,8 @@ export interface StaffAccessLogTable {
   prev_hash: string;
   hash: string;
   redacted_at: number | null;
+  /** Ed25519 signature of (realm, seq, hash) under the audit signing key (audit-key.ts) */
+  signature: string | null;
 }
 
 export interface AuditChainHeadTable {
@@ -90,6 +93,7 @@ export const staffTables = defineTables([
       prev_hash: 'operational',
       hash: 'operational',
       redacted_at: 'operational',
+      signature: 'operational',
     },
   },
   {
@@ -137,5 +141,12 @@ export const staffMigration: Migration = {
       .addColumn('seq', 'bigint', (c) => c.notNull())
       .addColumn('hash', 'text', (c) => c.notNull())
       .execute();
+  },
+};
+
+/** Entries signed with the audit key (Ed25519), so the chain cannot be re-made from the data files alone. */
+export const staffSignatureMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('staff_access_log').addColumn('signature', 'text').execute();
   },
 };

@@ -11,7 +11,33 @@ import type { StaffRole } from './schema.ts';
 export const STAFF_ROLES: readonly StaffRole[] = ['support', 'moderator', 'administrator'];
 /** Moderators act on content, not on account data. */
 const MAY_READ_PROTECTED: ReadonlySet<StaffRole> = new Set(['support', 'administrator']);
-export const MIN_JUSTIFICATION = 10;
+
+/**
+ * A justification must say something: at least three different words (of two
+ * or more letters), or a ticket reference (SUP-1234, #4711, ticket 4711).
+ * "aaaaaaaaaa" or "because" is not a reason.
+ */
+export function isMeaningfulJustification(text: string): boolean {
+  const words = new Set(text.toLowerCase().match(/\p{L}{2,}/gu) ?? []);
+  const ticket = /\b[A-Z]{2,10}-\d{1,10}\b|#\d{3,}\b|\bticket\s*#?\d{3,}\b/i.test(text);
+  return words.size >= 3 || ticket;
+}
+
+/** Checked before the account is looked up, like the justification. */
+export function requireMayReadProtected(staff: Staff) {
+  if (!MAY_READ_PROTECTED.has(staff.role)) throw forbidden('role_not_allowed', `The ${staff.role} role cannot read account data.`);
+}
+
+/** Checked before anything is looked up, so the answer cannot tell whether an account exists. */
+export function requireJustification(justification: string | undefined): string {
+  const why = (justification ?? '').trim();
+  if (!isMeaningfulJustification(why))
+    throw badRequest(
+      'justification_required',
+      "Reading a person's protected data needs a written justification: at least three words saying why, or a ticket reference (e.g. SUP-1234).",
+    );
+  return why;
+}
 
 export interface Staff {
   id: string;
@@ -87,10 +113,8 @@ export interface ProtectedRecord {
  * in the same transaction as the read — no record, no data.
  */
 export async function staffRead(reelm: Reelm, staff: Staff, userId: string, justification: string | undefined): Promise<ProtectedRecord> {
-  const why = (justification ?? '').trim();
-  if (why.length < MIN_JUSTIFICATION)
-    throw badRequest('justification_required', `Reading a person's protected data needs a written justification (at least ${MIN_JUSTIFICATION} characters).`);
-  if (!MAY_READ_PROTECTED.has(staff.role)) throw forbidden('role_not_allowed', `The ${staff.role} role cannot read account data.`);
+  const why = requireJustification(justification);
+  requireMayReadProtected(staff);
   const entry = await reelm.directory.byUserId(userId);
   if (!entry) throw notFound('That account');
   const operator = reelm.policy.realm(entry.realm).operator;
@@ -119,7 +143,7 @@ export async function staffRead(reelm: Reelm, staff: Staff, userId: string, just
       .where('user_id', '=', userId)
       .where('expires_at', '>', Date.now())
       .executeTakeFirstOrThrow();
-    const link = await appendAccess(store, trx, reelm.secret, {
+    const link = await appendAccess(store, trx, reelm.auditKey, {
       staffId: staff.id,
       staffName: staff.name,
       staffRole: staff.role,
@@ -131,6 +155,7 @@ export async function staffRead(reelm: Reelm, staff: Staff, userId: string, just
     });
     return { u, sessions: Number(sessions.n), link };
   });
+  // Witnessed outside the database too (the realm log); the signed head is published at /realms/{realm}/audit-head.
   writeRealmLog(store.manifest, 'audit_chain_head', { seq: out.link.seq, hash: out.link.hash });
   return {
     id: out.u.id,
@@ -145,6 +170,8 @@ export async function staffRead(reelm: Reelm, staff: Staff, userId: string, just
 }
 
 export interface AccessLogItem {
+  seq: number;
+  hash: string;
   at: string;
   staffId: string;
   staffName: string;
@@ -159,6 +186,8 @@ export interface AccessLogItem {
 export async function accessLogOf(store: RealmStore, userId: string): Promise<AccessLogItem[]> {
   const rows = await store.db.selectFrom('staff_access_log').selectAll().where('subject_id', '=', userId).orderBy('seq', 'desc').execute();
   return rows.map((r) => ({
+    seq: Number(r.seq),
+    hash: r.hash,
     at: new Date(Number(r.at)).toISOString(),
     staffId: r.staff_id ?? '',
     staffName: r.staff_name ?? '',

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -46,15 +46,21 @@ export interface TestReelmOptions {
 /** A fresh Reelm on the given lane: its own data dir and, on postgres, its own databases. */
 export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promise<TestReelm> {
   const dataDir = mkdtempSync(join(tmpdir(), `reelm-test-${lane}-`));
+  // The audit signing key lives outside the data directory, as in production.
+  const keyDir = mkdtempSync(join(tmpdir(), `reelm-test-key-`));
+  const signingKeyFile = join(keyDir, 'audit-signing-key.pem');
+  writeFileSync(signingKeyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
   const policyFile = opts.policyFile ?? resolve('config/policies/default.json');
   const policy = ResidencyPolicy.fromFile(policyFile);
   const created: string[] = [];
+  const createdRoles: string[] = [];
   const overrides: Record<string, any> = {
     dataDir,
     policyFile,
     logLevel: 'silent',
     workers: false,
     secret: randomBytes(32).toString('hex'),
+    audit: { signingKeyFile },
     ...(opts.config ?? {}),
   };
   if (lane === 'postgres') {
@@ -65,11 +71,19 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
     try {
       const realms: Record<string, unknown> = {};
       for (const name of [...policy.realms.keys(), 'directory']) {
+        // R4: each store its own database and its own role, which may connect to that database only.
         const dbName = `${tag}_${name}`;
-        await admin.query(`CREATE DATABASE ${dbName}`);
+        const password = randomBytes(12).toString('hex');
+        await admin.query(`CREATE ROLE ${dbName} LOGIN PASSWORD '${password}'`);
+        createdRoles.push(dbName);
+        await admin.query(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
         created.push(dbName);
+        await admin.query(`REVOKE ALL ON DATABASE ${dbName} FROM PUBLIC`);
+        await admin.query(`GRANT CONNECT ON DATABASE ${dbName} TO ${dbName}`);
         const url = new URL(base);
         url.pathname = `/${dbName}`;
+        url.username = dbName;
+        url.password = password;
         if (name === 'directory') overrides.directory = { database: { kind: 'postgres', url: url.toString() } };
         else realms[name] = { ...((overrides.realms as any)?.[name] ?? {}), database: { kind: 'postgres', url: url.toString() } };
       }
@@ -103,9 +117,18 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
         const admin = new pg.Client({ connectionString: process.env.REELM_TEST_PG_URL });
         await admin.connect();
         for (const db of created) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+        for (const role of createdRoles) await admin.query(`DROP ROLE IF EXISTS ${role}`);
         await admin.end();
       }
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(keyDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The test server's superuser URL for a store's database (for tests that must act below the realm's own role). */
+export function adminUrlOf(storeUrl: string): string {
+  const u = new URL(process.env.REELM_TEST_PG_URL!);
+  u.pathname = new URL(storeUrl).pathname;
+  return u.toString();
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { auditReelm } from '../../src/audit/scan.ts';
 import { FlowDeliverer } from '../../src/flows/deliverer.ts';
 import { newId } from '../../src/lib/ids.ts';
-import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
+import { adminUrlOf, lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
 import { reelmCli } from './cli-env.ts';
 
@@ -44,10 +45,20 @@ for (const lane of lanes()) {
         await insert.execute(us.db);
         await sql.raw('pragma foreign_keys = on').execute(us.db);
       } else {
-        await us.db.transaction().execute(async (trx) => {
-          await sql.raw('set local session_replication_role = replica').execute(trx);
-          await insert.execute(trx);
-        });
+        // Triggers off needs the server's superuser; the realm's own role cannot do this.
+        const admin = new pg.Client({ connectionString: adminUrlOf((us.manifest.database as { url: string }).url) });
+        await admin.connect();
+        try {
+          await admin.query('begin');
+          await admin.query('set local session_replication_role = replica');
+          await admin.query(
+            `insert into sessions (id, user_id, token_hash, kind, created_at, last_seen_at, expires_at) values ($1, $2, $3, 'bearer', $4, $4, $4)`,
+            [newId(), eva.userId, 'h' + newId(), now],
+          );
+          await admin.query('commit');
+        } finally {
+          await admin.end();
+        }
       }
       // A country moved out of us by a policy change, with its people still here.
       await us.db.deleteFrom('realm_countries').where('country', '=', 'US').execute();

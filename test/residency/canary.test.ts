@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { flushRealmLog } from '../../src/residency/realm-log.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,16 +7,20 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { FlowDeliverer } from '../../src/flows/deliverer.ts';
 import { addStaff } from '../../src/staff/staff.ts';
-import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
+import { adminUrlOf, lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
+import { socialTraffic, type CanaryPerson } from './canary-activity.ts';
 
 // Canary values (email, phone number, birth date, IP address) are written for
-// one person in each realm, through the API; then the raw bytes of every other
-// realm's database files, blob folders and log files — and the directory's —
-// are scanned for them. The same scan must find them in the home realm
-// (otherwise a scan that reads nothing would pass).
+// one person in each realm, through the API; the people then follow, post,
+// mention, comment, like and watch across realms and run a media job
+// (canary-activity.ts). Then the raw bytes of every other realm's database
+// files, blobs (local folders, or every object of the realm's S3 bucket) and
+// log files — and the directory's — are scanned for them. The same scan must
+// find them in the home realm, blobs included (otherwise a scan that reads
+// nothing would pass).
 
-interface Canary {
+interface Canary extends CanaryPerson {
   realm: string;
   country: string;
   email: string;
@@ -38,7 +43,7 @@ function filesUnder(dir: string): string[] {
 
 /** The on-disk files of a PostgreSQL database, after a checkpoint has written its pages out. */
 async function pgDatabaseFiles(url: string): Promise<string[]> {
-  const c = new pg.Client({ connectionString: url });
+  const c = new pg.Client({ connectionString: adminUrlOf(url) }); // CHECKPOINT and data_directory need the server's superuser
   await c.connect();
   try {
     await c.query('CHECKPOINT');
@@ -52,6 +57,7 @@ async function pgDatabaseFiles(url: string): Promise<string[]> {
 /** Every file that makes up a realm's stores: database, blob folder, logs (and work folders beside them). */
 async function realmFiles(t: TestReelm, realm: string): Promise<string[]> {
   const m = t.reelm.realms.get(realm).manifest;
+  await flushRealmLog(m); // request lines are buffered; read what a clean stop would have written
   const files = filesUnder(join(t.dataDir, 'realms', realm)); // SQLite file + WAL, blobs, logs, media work dirs
   if (m.blobs.kind === 'local') files.push(...filesUnder(m.blobs.dir).filter((f) => !files.includes(f)));
   files.push(...filesUnder(m.logs.dir).filter((f) => !files.includes(f)));
@@ -65,9 +71,21 @@ async function directoryFiles(t: TestReelm): Promise<string[]> {
   return filesUnder(t.dataDir).filter((f) => /directory\.sqlite/.test(f));
 }
 
-function hits(files: string[], value: string): string[] {
+/** Every object of a realm's S3 bucket, read back (bytes at rest as the store serves them). */
+async function s3Objects(t: TestReelm, realm: string): Promise<Map<string, Buffer>> {
+  const blobs = t.reelm.realms.get(realm).blobs;
+  const out = new Map<string, Buffer>();
+  if (blobs.kind !== 's3') return out;
+  for await (const b of blobs.list('')) out.set(`${blobs.location}/${b.key}`, await blobs.getBuffer(b.key));
+  return out;
+}
+
+function hits(files: string[], value: string, objects: Map<string, Buffer> = new Map()): string[] {
   const needle = Buffer.from(value, 'utf8');
-  return files.filter((f) => statSync(f).size > 0 && readFileSync(f).indexOf(needle) !== -1);
+  return [
+    ...files.filter((f) => statSync(f).size > 0 && readFileSync(f).indexOf(needle) !== -1),
+    ...[...objects].filter(([, bytes]) => bytes.indexOf(needle) !== -1).map(([name]) => name),
+  ];
 }
 
 for (const lane of lanes()) {
@@ -114,6 +132,7 @@ for (const lane of lanes()) {
         );
       }
       await new FlowDeliverer(t.reelm).deliverOnce();
+      await socialTraffic(t, canaries);
       const staff = await addStaff(t.reelm, { operator: 'global', name: 'Canary Checker', role: 'support' });
       const read = await t.app.inject({
         method: 'POST',
@@ -125,10 +144,16 @@ for (const lane of lanes()) {
     });
     after(() => t.close());
 
-    test(`the scan finds each person's canaries in their own realm (positive control) (${lane})`, async () => {
+    test(`the scan finds each person's canaries in their own realm, blobs included (positive control) (${lane})`, async () => {
       for (const c of canaries) {
         const own = await realmFiles(t, c.realm);
         for (const v of [c.email, c.phone, c.birthDate]) assert.ok(hits(own, v).length > 0, `${v} not found in ${c.realm}'s own stores`);
+        // The blob scan reads what it should: the original upload's metadata carries the phone number.
+        const blobs = t.reelm.realms.get(c.realm).blobs;
+        const objects = await s3Objects(t, c.realm);
+        assert.equal(objects.size > 0, blobs.kind === 's3', 'S3 objects are scanned on the S3 lane');
+        const inBlobs = hits(blobs.kind === 'local' ? own.filter((f) => f.startsWith(blobs.location)) : [], c.phone, objects);
+        assert.ok(inBlobs.length > 0, `${c.phone} not found in ${c.realm}'s own blobs (${blobs.location})`);
         assert.ok(
           hits(
             own.filter((f) => f.startsWith(t.reelm.realms.get(c.realm).manifest.logs.dir)),
@@ -139,14 +164,16 @@ for (const lane of lanes()) {
       }
     });
 
-    test(`canary email, phone, birth date and IP never appear in another realm's database files, blob folders or logs, nor in the directory (${lane})`, async () => {
+    test(`canary email, phone, birth date and IP never appear in another realm's database files, blobs (folders or S3 objects) or logs, nor in the directory, after social and media traffic (${lane})`, async () => {
       const dir = await directoryFiles(t);
       assert.ok(dir.length > 0);
       for (const c of canaries) {
         for (const other of canaries.filter((o) => o.realm !== c.realm)) {
           const files = await realmFiles(t, other.realm);
+          const objects = await s3Objects(t, other.realm);
           assert.ok(files.length > 0);
-          for (const [what, v] of Object.entries(values(c))) assert.deepEqual(hits(files, v), [], `${c.realm} person's ${what} found in realm ${other.realm}`);
+          for (const [what, v] of Object.entries(values(c)))
+            assert.deepEqual(hits(files, v, objects), [], `${c.realm} person's ${what} found in realm ${other.realm}`);
         }
         for (const [what, v] of Object.entries(values(c))) assert.deepEqual(hits(dir, v), [], `${c.realm} person's ${what} found in the directory`);
       }

@@ -9,6 +9,7 @@ export function cliEnv(t: TestReelm): NodeJS.ProcessEnv {
     ...process.env,
     REELM_DATA_DIR: t.dataDir,
     REELM_SECRET: t.reelm.secret,
+    REELM_AUDIT_SIGNING_KEY_FILE: t.config.audit.signingKeyFile,
     REELM_LOG_LEVEL: 'silent',
     REELM_WORKERS: '0',
     REELM_POLICY: t.config.policyFile,

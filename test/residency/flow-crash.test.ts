@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,8 +112,11 @@ for (const lane of lanes()) {
     { timeout: 120_000 },
     async () => {
       const dataDir = mkdtempSync(join(tmpdir(), `reelm-crash-${lane}-`));
+      const keyFile = `${dataDir}-audit-key.pem`; // outside the data directory, as required
+      writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
       const env: NodeJS.ProcessEnv = {
         REELM_DATA_DIR: dataDir,
+        REELM_AUDIT_SIGNING_KEY_FILE: keyFile,
         REELM_SECRET: randomBytes(32).toString('hex'),
         REELM_LOG_LEVEL: 'warn',
         REELM_WORKERS: '1',
@@ -230,6 +233,7 @@ for (const lane of lanes()) {
           await admin.end();
         }
         if (!process.env.DEBUG_CRASH) rmSync(dataDir, { recursive: true, force: true });
+        rmSync(keyFile, { force: true });
       }
     },
   );

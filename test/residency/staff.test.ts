@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { redactSubject, verifyChain } from '../../src/staff/audit-chain.ts';
+import { auditPublicKey } from '../../src/staff/audit-key.ts';
 import { addStaff } from '../../src/staff/staff.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
@@ -17,6 +18,8 @@ for (const lane of lanes()) {
     const read = (headers: Record<string, string>, body: Record<string, unknown>) =>
       t.app.inject({ method: 'POST', url: '/api/v1/staff/reads', headers, payload: body });
     const justification = 'Ticket 4711: the person asked why they cannot log in';
+    // Verification needs only the public key.
+    const pub = () => auditPublicKey(t.reelm.auditKey.publicKeyId);
 
     before(async () => {
       t = await startReelm(lane);
@@ -29,7 +32,13 @@ for (const lane of lanes()) {
     after(() => t.close());
 
     test(`R12: a staff read without a justification is refused and leaves no trace of data (${lane})`, async () => {
-      for (const body of [{ userId: eva.userId }, { userId: eva.userId, justification: '   ' }, { userId: eva.userId, justification: 'because' }]) {
+      for (const body of [
+        { userId: eva.userId },
+        { userId: eva.userId, justification: '   ' },
+        { userId: eva.userId, justification: 'because' },
+        { userId: eva.userId, justification: 'aaaaaaaaaa' },
+        { userId: eva.userId, justification: 'aaaa aaaa aaaa aaaa' },
+      ]) {
         const res = await read(support.headers, body);
         assert.equal(res.statusCode, 400, res.body);
         assert.equal(res.json().error.code, 'justification_required');
@@ -91,14 +100,14 @@ for (const lane of lanes()) {
     test(`R12: \`reelm audit-log verify\` detects an edit, a deleted middle entry and deleted newest entries (${lane})`, async () => {
       const eu = t.reelm.realms.get('eu');
       for (let i = 0; i < 3; i++) assert.equal((await read(support.headers, { userId: eva.userId, justification: `${justification} (${i})` })).statusCode, 200);
-      assert.deepEqual((await verifyChain(eu, t.reelm.secret)).problems, []);
+      assert.deepEqual((await verifyChain(eu, pub())).problems, []);
       const ok = reelmCli(t, ['audit-log', 'verify']);
       assert.equal(ok.status, 0, ok.stdout + ok.stderr);
       assert.match(ok.stdout, /ok\s+realm eu: 4 entries/);
 
       // 1. An edit of a justification.
       await sql`update staff_access_log set justification = 'routine check' where seq = 2`.execute(eu.db);
-      let r = await verifyChain(eu, t.reelm.secret);
+      let r = await verifyChain(eu, pub());
       assert.ok(
         r.problems.some((p) => /entry 2 was edited/.test(p)),
         r.problems.join('; '),
@@ -107,12 +116,12 @@ for (const lane of lanes()) {
       assert.equal(broken.status, 1);
       assert.equal(JSON.parse(broken.stdout).ok, false);
       await sql`update staff_access_log set justification = ${`${justification} (0)`} where seq = 2`.execute(eu.db);
-      assert.deepEqual((await verifyChain(eu, t.reelm.secret)).problems, []);
+      assert.deepEqual((await verifyChain(eu, pub())).problems, []);
 
       // 2. Deleting a middle entry.
       const saved = await eu.db.selectFrom('staff_access_log').selectAll().where('seq', '=', 3).executeTakeFirstOrThrow();
       await eu.db.deleteFrom('staff_access_log').where('seq', '=', 3).execute();
-      r = await verifyChain(eu, t.reelm.secret);
+      r = await verifyChain(eu, pub());
       assert.ok(
         r.problems.some((p) => /entry 3 is missing/.test(p)),
         r.problems.join('; '),
@@ -122,13 +131,13 @@ for (const lane of lanes()) {
       // 3. Deleting the newest entry, even with the head row rewound to match.
       const last = await eu.db.selectFrom('staff_access_log').selectAll().where('seq', '=', 4).executeTakeFirstOrThrow();
       await eu.db.deleteFrom('staff_access_log').where('seq', '=', 4).execute();
-      r = await verifyChain(eu, t.reelm.secret);
+      r = await verifyChain(eu, pub());
       assert.ok(
         r.problems.some((p) => /newest entries deleted/.test(p)),
         r.problems.join('; '),
       );
       await eu.db.updateTable('audit_chain_head').set({ seq: 3, hash: saved.hash }).execute();
-      r = await verifyChain(eu, t.reelm.secret);
+      r = await verifyChain(eu, pub());
       assert.ok(
         r.problems.some((p) => /realm log witnessed entry 4/.test(p)),
         r.problems.join('; '),
@@ -136,22 +145,34 @@ for (const lane of lanes()) {
       assert.equal(reelmCli(t, ['audit-log', 'verify']).status, 1);
       await eu.db.insertInto('staff_access_log').values(last).execute();
       await eu.db.updateTable('audit_chain_head').set({ seq: 4, hash: last.hash }).execute();
-      assert.deepEqual((await verifyChain(eu, t.reelm.secret)).problems, []);
+      assert.deepEqual((await verifyChain(eu, pub())).problems, []);
     });
 
-    test(`R12: when a person leaves the realm their entries are redacted and the chain still verifies (${lane})`, async () => {
+    test(`R12: when a person leaves the realm their entries are redacted by a signed redaction entry and the chain still verifies (${lane})`, async () => {
       const eu = t.reelm.realms.get('eu');
-      const before = await verifyChain(eu, t.reelm.secret);
+      const before = await verifyChain(eu, pub());
       assert.ok(before.entries > 0);
-      await eu.db.transaction().execute((trx) => redactSubject(trx, eva.userId));
-      const after = await verifyChain(eu, t.reelm.secret);
+      // Refused while the person still lives here.
+      await assert.rejects(
+        eu.db.transaction().execute((trx) => redactSubject(eu, trx, t.reelm.auditKey, eva.userId)),
+        /still lives in realm eu/,
+      );
+      assert.deepEqual(await verifyChain(eu, pub()), before);
+      // The person leaves (their rows go) and their entries are redacted in the same transaction.
+      const seqs = await eu.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('users').where('id', '=', eva.userId).execute();
+        return redactSubject(eu, trx, t.reelm.auditKey, eva.userId);
+      });
+      assert.equal(seqs.length, before.entries);
+      const after = await verifyChain(eu, pub());
       assert.deepEqual(after.problems, []);
       assert.equal(after.redacted, before.entries);
+      assert.equal(after.entries, before.entries + 1, 'the redaction is itself an entry');
       const dump = JSON.stringify(await eu.db.selectFrom('staff_access_log').selectAll().execute());
       assert.ok(!dump.includes(eva.userId) && !dump.includes(justification), 'no trace of the person or the reason remains');
       // Forging a redacted entry's hashes is still caught.
       await sql`update staff_access_log set content_hash = 'x' where seq = 1`.execute(eu.db);
-      assert.ok((await verifyChain(eu, t.reelm.secret)).problems.length > 0);
+      assert.ok((await verifyChain(eu, pub())).problems.length > 0);
     });
   });
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { putOwned } from '../../src/blobs/resident-blobs.ts';
 import { isResidencyViolation } from '../../src/realm/guard.ts';
 import { manifestFor, RealmStore } from '../../src/realm/store.ts';
@@ -80,7 +81,7 @@ for (const lane of lanes()) {
       await t.reelm.realms.get('us').blobs.delete(`users/${ana.userId}/notes/ok.txt`);
     });
 
-    test(`R4: each realm has one manifest listing all its stores, and a realm's credentials cannot open another realm's database (${lane})`, async () => {
+    test(`R4: each realm has one manifest listing all its stores, and a store refuses to be opened as another realm (${lane})`, async () => {
       for (const store of t.reelm.realms.all()) {
         const m = store.manifest;
         assert.equal(m.realm, store.name);
@@ -95,5 +96,33 @@ for (const lane of lanes()) {
       const wrong = { ...manifestFor(t.config, usInfo), database: eu.manifest.database };
       await assert.rejects(RealmStore.open(usInfo, wrong, t.reelm.composition.schema), /belongs to realm "eu"/);
     });
+
+    if (lane === 'postgres')
+      test(`R4: a realm's database credentials are refused by every other realm's database and by the directory (${lane})`, async () => {
+        const urls = Object.fromEntries(t.reelm.realms.all().map((s) => [s.name, (s.manifest.database as { url: string }).url]));
+        const dbOf = (url: string) => new URL(url).pathname;
+        const targets = { ...urls, directory: t.config.directory.database!.kind === 'postgres' ? t.config.directory.database!.url : '' };
+        for (const [realm, url] of Object.entries(urls)) {
+          // Its own database opens with its own credentials.
+          const own = new pg.Client({ connectionString: url });
+          await own.connect();
+          await own.end();
+          for (const [other, otherUrl] of Object.entries(targets)) {
+            if (other === realm) continue;
+            const u = new URL(url);
+            u.pathname = dbOf(otherUrl);
+            const c = new pg.Client({ connectionString: u.toString() });
+            await assert.rejects(c.connect(), /permission denied for database/, `${realm}'s role opened ${other}'s database`);
+          }
+        }
+        // Through the product: realm us opened with eu's credentials on us's database is refused before any query.
+        const usInfo = t.reelm.policy.realm('us');
+        const crossed = new URL(urls.eu!);
+        crossed.pathname = dbOf(urls.us!);
+        await assert.rejects(
+          RealmStore.open(usInfo, { ...manifestFor(t.config, usInfo), database: { kind: 'postgres', url: crossed.toString() } }, t.reelm.composition.schema),
+          /permission denied for database/,
+        );
+      });
   });
 }

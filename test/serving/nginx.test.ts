@@ -38,6 +38,18 @@ describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinar
 
   const grant = (opts = {}) => base + signedMediaUrl(t.reelm, 'us', PRIVATE, opts).url;
 
+  test('the edge keeps /metrics internal and sends HSTS; Node still serves metrics to the scraper', async () => {
+    const edge = await fetch(`${base}/metrics`);
+    assert.equal(edge.status, 404);
+    await edge.arrayBuffer();
+    const direct = await fetch(`http://127.0.0.1:${(t.app.server.address() as { port: number }).port}/metrics`);
+    assert.equal(direct.status, 200);
+    await direct.arrayBuffer();
+    const api = await fetch(`${base}/healthz`);
+    assert.match(api.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
+    await api.arrayBuffer();
+  });
+
   test('a granted fetch gets the bytes from nginx with the type and caching Node chose', async () => {
     const res = await fetch(grant());
     assert.equal(res.status, 200);

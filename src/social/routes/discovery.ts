@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalBody } from '../../api/optional-body.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireViewer, viewerOf } from '../../api/auth.ts';
 import { block, listBlocks, unblock } from '../blocks.ts';
@@ -212,7 +213,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['notifications'],
         summary: 'Mark notification groups read (or unread); all when no group is named.',
-        body: z.object({ groupKeys: z.array(z.string().max(120)).max(200).optional(), read: z.boolean().default(true) }),
+        body: optionalBody(z.object({ groupKeys: z.array(z.string().max(120)).max(200).optional(), read: z.boolean().default(true) })),
         response: { 200: z.object({ updated: z.number() }) },
       },
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalBody } from '../../api/optional-body.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireViewer, viewerOf } from '../../api/auth.ts';
 import { notFound } from '../../api/errors.ts';
@@ -12,7 +13,14 @@ import { idParam } from './posts.ts';
 // Likes, comments (one level of replies, likes, a pinned comment), favorites
 // in collections, shares, and the player's watch events.
 
-const commentParams = z.object({ id: z.string().min(1).max(64), commentId: z.string().min(1).max(64) });
+const commentId = z.string().regex(/^[0-9a-z]{26}$/, 'a comment id');
+const commentParams = z.object({ id: z.string().min(1).max(64), commentId });
+const commentState = {
+  state: z
+    .enum(['pending', 'published', 'rejected'])
+    .describe('pending until the video’s realm has published it; only the author sees pending and rejected comments'),
+  rejection: z.object({ code: z.string(), message: z.string() }).nullable(),
+};
 const commentView = z.object({
   id: z.string(),
   parentId: z.string().nullable(),
@@ -23,6 +31,7 @@ const commentView = z.object({
   replyCount: z.number(),
   pinned: z.boolean(),
   likedByMe: z.boolean(),
+  ...commentState,
   createdAt: z.string(),
 });
 
@@ -95,7 +104,7 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Comment on a video, or reply to a comment (one level of replies).',
         params: idParam,
-        body: z.object({ body: z.string().max(COMMENT_MAX * 4), parentId: z.string().min(1).max(64).optional() }),
+        body: z.object({ body: z.string().max(COMMENT_MAX * 4), parentId: commentId.optional() }),
         response: {
           201: z.object({
             id: z.string(),
@@ -103,12 +112,28 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
             parentId: z.string().nullable(),
             body: z.string(),
             entities: entitiesSchema,
+            ...commentState,
             createdAt: z.string(),
           }),
         },
       },
     },
     async (req, reply) => reply.status(201).send(await engage.comment(reelm, requireViewer(req), req.params.id, req.body.body, req.body.parentId ?? null)),
+  );
+
+  app.get(
+    '/api/v1/comments/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One of your own comments, with its state: pending, published, or rejected (with the reason).',
+        params: idParam,
+        response: {
+          200: z.object({ id: z.string(), videoId: z.string(), parentId: z.string().nullable(), body: z.string(), ...commentState, createdAt: z.string() }),
+        },
+      },
+    },
+    async (req) => engage.ownComment(reelm, requireViewer(req), req.params.id),
   );
 
   app.delete('/api/v1/comments/:id', { schema: { tags, summary: 'Delete your comment, or a comment on your video.', params: idParam } }, async (req, reply) => {
@@ -144,7 +169,7 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Share a video: returns its share link and counts the share.',
         params: idParam,
-        body: z.object({ channel: z.enum(engage.SHARE_CHANNELS).default('link') }),
+        body: optionalBody(z.object({ channel: z.enum(engage.SHARE_CHANNELS).default('link') })),
         response: { 201: z.object({ shareUrl: z.string() }) },
       },
     },
@@ -159,7 +184,7 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Save a video, optionally into one of your collections (moves it if already saved).',
         params: idParam,
-        body: z.object({ collectionId: z.string().max(64).nullable().default(null) }).default({ collectionId: null }),
+        body: optionalBody(z.object({ collectionId: z.string().max(64).nullable().default(null) })),
         response: { 200: favOut },
       },
     },

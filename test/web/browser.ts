@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startReelm, type TestReelm } from '../helpers/lanes.ts';
+// types only: the package itself lives in web/node_modules (the web app's own dependencies)
+import type * as Playwright from '../../web/node_modules/playwright-core/index.js';
+
+// End-to-end helpers: a real Reelm listening on a real port (workers on, so
+// uploads are really transcoded and flows really delivered) and Debian's
+// Chromium driven by playwright-core from web/node_modules.
+
+const requireWeb = createRequire(resolve('web/package.json'));
+export const CHROMIUM = process.env.REELM_CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS = resolve('test-artifacts/web');
+
+/** Why the e2e lane cannot run here, or null. Under CI a reason is a failure, not a skip. */
+export function cannotRun(): string | null {
+  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+  if (!existsSync('web/node_modules/playwright-core')) return 'web/node_modules is missing (npm test installs it; or cd web && npm ci)';
+  if (!existsSync('web/dist/index.html')) return 'web/dist is not built (npm test builds it; or cd web && npm run build)';
+  return null;
+}
+
+export function skipOrFail(): string | false {
+  const why = cannotRun();
+  if (why && process.env.CI === 'true') throw new Error(`web e2e cannot run under CI: ${why}`);
+  return why ?? false;
+}
+
+export async function startServer(): Promise<TestReelm & { origin: string }> {
+  const t = await startReelm('sqlite', { config: { workers: true } });
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = t.app.server.address() as { port: number };
+  return Object.assign(t, { origin: `http://127.0.0.1:${port}` });
+}
+
+export async function launch() {
+  const { chromium } = requireWeb('playwright-core') as typeof Playwright;
+  // a fresh temporary profile every launch (playwright's default)
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'] });
+}
+export type Browser = Playwright.Browser;
+export type Page = Playwright.Page;
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1366, height: 860 };
+
+export async function shot(page: Page, name: string) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.waitForTimeout(150);
+  const size = page.viewportSize()!;
+  await page.screenshot({ path: join(ARTIFACTS, `${name}-${size.width < 600 ? 'phone' : 'desktop'}.png`) });
+}
+
+/** Both sizes of one screen. */
+export async function shots(page: Page, name: string) {
+  const was = page.viewportSize()!;
+  for (const v of [PHONE, DESKTOP]) {
+    await page.setViewportSize(v);
+    await shot(page, name);
+  }
+  await page.setViewportSize(was);
+}
+
+/** Signs up through the UI; returns the home-realm sentence shown before committing. */
+export async function signUpUi(page: Page, origin: string, u: { handle: string; country: string }) {
+  await page.goto(`${origin}/signup`);
+  await page.getByLabel(/Country|Pays/).selectOption(u.country);
+  const realm = (await page.getByTestId('home-realm').textContent())!;
+  await page.getByLabel(/^(Username|Nom d'utilisateur)/).fill(u.handle);
+  await page.getByLabel(/^(Email|E-mail)/).fill(`${u.handle}@example.com`);
+  await page.getByLabel(/Date of birth|Date de naissance/).fill('1994-03-02');
+  await page.getByLabel(/^(Password|Mot de passe)/).fill('correct horse battery staple');
+  await page.getByRole('button', { name: /Create account|Créer le compte/ }).click();
+  await page.waitForURL(`${origin}/`);
+  return realm;
+}
+
+export function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'reelm-web-'));
+}
+
+/** A file that is not a video at all, named like one. */
+export function notAVideo(dir: string): string {
+  const f = join(dir, 'holiday.mp4');
+  writeFileSync(f, 'This is a text file, not a video.\n'.repeat(200));
+  return f;
+}
+
+/** Plays for a while and checks, in the page, that time advances and real frames are drawn. */
+export async function assertPlays(page: Page, selector: string) {
+  await page.waitForSelector(selector, { timeout: 15_000 });
+  const r = await page.evaluate(async (sel: string) => {
+    const doc = (globalThis as any).document; // runs in the page
+    const v = doc.querySelector(sel);
+    const wait = (ms: number) => new Promise((res) => setTimeout(res, ms));
+    for (let i = 0; i < 100 && (v.readyState < 2 || v.paused); i++) await wait(100);
+    const c = doc.createElement('canvas');
+    c.width = 64;
+    c.height = 112;
+    const g = c.getContext('2d', { willReadFrequently: true })!;
+    const frame = () => {
+      g.drawImage(v, 0, 0, c.width, c.height);
+      return Array.from(g.getImageData(0, 0, c.width, c.height).data) as number[];
+    };
+    const t0 = v.currentTime;
+    const a = frame();
+    await wait(1200);
+    const b = frame();
+    const distinct = new Set(a.filter((_, i) => i % 4 === 0)).size; // testsrc2 is colourful, a black frame is one value
+    let diff = 0;
+    for (let i = 0; i < a.length; i++) diff += Math.abs(a[i]! - b[i]!);
+    return { t0, t1: v.currentTime, paused: v.paused, readyState: v.readyState, distinct, diff, src: v.currentSrc, err: v.error?.message ?? null };
+  }, selector);
+  assert.equal(r.err, null, `media error: ${r.err}`);
+  assert.ok(r.t1 > r.t0 + 0.5 || (r.t1 < r.t0 && r.t1 > 0), `currentTime advances: ${JSON.stringify(r)}`);
+  assert.ok(r.distinct > 10, `frames are drawn (not blank): ${JSON.stringify(r)}`);
+  assert.ok(r.diff > 0, `two frames a second apart differ: ${JSON.stringify(r)}`);
+  return r;
+}

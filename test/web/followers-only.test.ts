@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { makeClip } from '../media/corpus.ts';
+import { uploadMultipart } from '../media/helpers.ts';
+import { signUp } from '../helpers/users.ts';
+import { launch, PHONE, signUpUi, skipOrFail, startServer, tmp, type Browser } from './browser.ts';
+
+// A followers-only video stays out of every screen a stranger can open, and its
+// media URL (even copied from someone allowed) does not play for them.
+
+const skip = skipOrFail();
+let server: Awaited<ReturnType<typeof startServer>>;
+let browser: Browser;
+before(async () => {
+  if (skip) return;
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('a followers-only video is shown to followers and to no stranger, on any screen or by URL', { skip, timeout: 240_000 }, async () => {
+  const o = server.origin;
+  const inject = server.app.inject.bind(server.app);
+  const creator = await signUp(server, { handle: 'closecircle', country: 'US' });
+  const fan = await signUp(server, { handle: 'closefan', country: 'US' });
+  const up = await uploadMultipart(server, creator, makeClip(join(tmp(), 'c.mp4'), { w: 240, h: 426, seconds: 2 }));
+  assert.equal(up.statusCode, 202, up.body);
+  let state = up.json();
+  for (let i = 0; i < 240 && state.state !== 'ready'; i++) {
+    assert.notEqual(state.state, 'failed', JSON.stringify(state));
+    await new Promise((r) => setTimeout(r, 500));
+    state = (await inject({ url: `/api/v1/uploads/${state.id}`, headers: creator.headers })).json();
+  }
+  const made = await inject({
+    method: 'POST',
+    url: '/api/v1/posts',
+    headers: creator.headers,
+    payload: { videoId: state.videoId, caption: 'Only for my circle #secretbeach', audience: 'followers' },
+  });
+  assert.equal(made.statusCode, 201, made.body);
+  const postId = made.json().id;
+  assert.equal((await inject({ method: 'POST', url: '/api/v1/users/closecircle/follow', headers: fan.headers })).statusCode, 200);
+
+  // positive control: the follower does get it, with a media URL that plays for them
+  let fanFeed: any[] = [];
+  for (let i = 0; i < 40 && !fanFeed.some((p) => p.id === postId); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    fanFeed = (await inject({ url: '/api/v1/feed/following', headers: fan.headers })).json().items;
+  }
+  const fanCopy = fanFeed.find((p) => p.id === postId);
+  assert.ok(fanCopy?.playUrl, 'the follower sees it in Following, with a play URL');
+  const fanPlay = await inject({ url: fanCopy.playUrl, headers: fan.headers });
+  assert.equal(fanPlay.statusCode, 200, 'the follower can play it');
+
+  const page = await (await browser.newContext({ viewport: PHONE, locale: 'en-US' })).newPage();
+  await signUpUi(page, o, { handle: 'outsider', country: 'US' });
+  const leaks = async () => page.locator(`[data-post="${postId}"], a[href="/watch/${postId}"]`).count();
+
+  for (const path of ['/', '/following', '/@closecircle', '/tag/secretbeach', '/discover?q=secretbeach']) {
+    await page.goto(`${o}${path}`);
+    await page.waitForLoadState('networkidle');
+    await page.waitForTimeout(300);
+    assert.equal(await leaks(), 0, `not on ${path}`);
+    assert.doesNotMatch((await page.locator('main').textContent())!, /Only for my circle/, `caption not on ${path}`);
+  }
+  await page.goto(`${o}/watch/${postId}`);
+  await page.getByRole('alert').waitFor();
+  assert.equal(await page.locator('video').count(), 0, 'the watch page has no video for a stranger');
+
+  // the follower's media URL, and the same path unsigned, fail in the stranger's browser
+  const statuses = await page.evaluate(
+    async (urls: string[]) => Promise.all(urls.map(async (u: string) => (await fetch(u, { credentials: 'same-origin' })).status)),
+    [fanCopy.playUrl, fanCopy.playUrl.split('?')[0]],
+  );
+  for (const s of statuses) assert.ok(s === 403 || s === 404, `media refused to the stranger: ${statuses}`);
+});

@@ -1,0 +1,83 @@
+import { useSyncExternalStore } from 'react';
+
+// English and French; the browser's language picks one on first visit, the
+// settings screen switches and remembers it.
+
+const en = {
+  forYou: 'For You', following: 'Following', home: 'Home', discover: 'Discover', upload: 'Upload', inbox: 'Inbox', profile: 'Profile', settings: 'Settings',
+  signUp: 'Sign up', logIn: 'Log in', logOut: 'Log out', handle: 'Username', email: 'Email', password: 'Password', birthDate: 'Date of birth',
+  country: 'Country', displayName: 'Display name', login: 'Username or email', createAccount: 'Create account', haveAccount: 'Already have an account? Log in',
+  noAccount: 'New here? Sign up', homeRealmSentence: 'Your data will be kept in the {realm} realm, run by {operator}, because you live in {country}.',
+  yourHomeRealm: 'Your home realm: {realm}, run by {operator}.',
+  like: 'Like', unlike: 'Unlike', comments: 'Comments', favorite: 'Save', unfavorite: 'Unsave', share: 'Share', notInterested: 'Not interested', why: 'Why this video',
+  follow: 'Follow', unfollow: 'Following', linkCopied: 'Link copied', tapToUnmute: 'Tap to unmute', paused: 'Paused', sound: 'Sound',
+  emptyFollowing: 'Nothing here yet. Follow people to see their videos.', emptyForYou: 'No videos yet. Find people to follow in Discover.',
+  addComment: 'Add a comment…', send: 'Send', reply: 'Reply', delete: 'Delete', loadMore: 'Load more', replies: '{n} replies', pinned: 'Pinned', close: 'Close',
+  noComments: 'No comments yet. Be the first.', chooseFile: 'Choose a video or drop it here', caption: 'Caption', audience: 'Who can watch',
+  public: 'Everyone', followers: 'Followers', private: 'Only me', whoComment: 'Who can comment', whoDuet: 'Who can duet', everyone: 'Everyone', noOne: 'No one',
+  allowDownload: 'Allow download', post: 'Post', uploading: 'Uploading', processing: 'Processing your video…', ready: 'Posted!', retry: 'Try again',
+  speed: '{speed}/s · {left} left', resumed: 'Resuming your earlier upload from {pct}%.', viewPost: 'Watch it',
+  followersN: 'followers', followingN: 'following', likesN: 'likes', editProfile: 'Edit profile', save: 'Save', bio: 'Bio', links: 'Links (one per line)',
+  avatar: 'Avatar', privateAccount: 'Private account', views: '{n} views', noVideos: 'No videos yet.',
+  search: 'Search', accounts: 'Accounts', hashtags: 'Hashtags', sounds: 'Sounds', videos: 'Videos', trending: 'Trending', noResults: 'Nothing found.',
+  useSound: 'Use this sound', notifications: 'Notifications', noNotifications: 'No notifications yet.', markRead: 'Mark all read',
+  account: 'Account', changePassword: 'Change password', currentPassword: 'Current password', newPassword: 'New password', sessions: 'Sessions',
+  sessionsNote: 'You are logged in on this device. Logging out ends this session; changing your password ends all the others.',
+  privacy: 'Privacy', blocked: 'Blocked accounts', unblock: 'Unblock', noBlocked: 'You have not blocked anyone.', yourData: 'Your data',
+  dataSentence: 'Everything you post and everything about you is stored in the {realm} realm, run by {operator}; it leaves it only as the flows in the detail allow.',
+  staffLog: 'Staff access log', noStaffReads: 'No staff member has read your data.', language: 'Language', saved: 'Saved.', loading: 'Loading…',
+  offline: 'You are offline.', signInToSee: 'Log in to see this.', notFound: 'This page does not exist.', goHome: 'Go home', whyFallback: 'You see this video because you follow @{handle}.',
+  hidden: 'We will show fewer videos like this.', block: 'Block', tracks: 'Detail',
+};
+type Key = keyof typeof en;
+const fr: Record<Key, string> = {
+  forYou: 'Pour toi', following: 'Abonnements', home: 'Accueil', discover: 'Découvrir', upload: 'Publier', inbox: 'Boîte', profile: 'Profil', settings: 'Réglages',
+  signUp: 'Créer un compte', logIn: 'Se connecter', logOut: 'Se déconnecter', handle: "Nom d'utilisateur", email: 'E-mail', password: 'Mot de passe',
+  birthDate: 'Date de naissance', country: 'Pays', displayName: 'Nom affiché', login: "Nom d'utilisateur ou e-mail", createAccount: 'Créer le compte',
+  haveAccount: 'Déjà un compte ? Se connecter', noAccount: 'Nouveau ? Créer un compte',
+  homeRealmSentence: 'Vos données seront conservées dans le royaume {realm}, géré par {operator}, parce que vous vivez en/au {country}.',
+  yourHomeRealm: 'Votre royaume : {realm}, géré par {operator}.',
+  like: "J'aime", unlike: "Je n'aime plus", comments: 'Commentaires', favorite: 'Enregistrer', unfavorite: 'Retirer', share: 'Partager', notInterested: 'Pas intéressé',
+  why: 'Pourquoi cette vidéo', follow: 'Suivre', unfollow: 'Abonné', linkCopied: 'Lien copié', tapToUnmute: 'Touchez pour le son', paused: 'En pause', sound: 'Son',
+  emptyFollowing: 'Rien pour le moment. Suivez des personnes pour voir leurs vidéos.', emptyForYou: 'Pas encore de vidéos. Trouvez qui suivre dans Découvrir.',
+  addComment: 'Ajouter un commentaire…', send: 'Envoyer', reply: 'Répondre', delete: 'Supprimer', loadMore: 'Voir plus', replies: '{n} réponses', pinned: 'Épinglé',
+  close: 'Fermer', noComments: 'Aucun commentaire. Soyez le premier.', chooseFile: 'Choisissez une vidéo ou déposez-la ici', caption: 'Légende', audience: 'Qui peut regarder',
+  public: 'Tout le monde', followers: 'Abonnés', private: 'Moi seulement', whoComment: 'Qui peut commenter', whoDuet: 'Qui peut faire un duo', everyone: 'Tout le monde',
+  noOne: 'Personne', allowDownload: 'Autoriser le téléchargement', post: 'Publier', uploading: 'Envoi', processing: 'Traitement de votre vidéo…', ready: 'Publié !',
+  retry: 'Réessayer', speed: '{speed}/s · {left} restantes', resumed: 'Reprise de votre envoi à {pct} %.', viewPost: 'La regarder',
+  followersN: 'abonnés', followingN: 'abonnements', likesN: "j'aime", editProfile: 'Modifier le profil', save: 'Enregistrer', bio: 'Bio', links: 'Liens (un par ligne)',
+  avatar: 'Avatar', privateAccount: 'Compte privé', views: '{n} vues', noVideos: 'Pas encore de vidéos.',
+  search: 'Rechercher', accounts: 'Comptes', hashtags: 'Hashtags', sounds: 'Sons', videos: 'Vidéos', trending: 'Tendances', noResults: 'Aucun résultat.',
+  useSound: 'Utiliser ce son', notifications: 'Notifications', noNotifications: 'Aucune notification.', markRead: 'Tout marquer comme lu',
+  account: 'Compte', changePassword: 'Changer le mot de passe', currentPassword: 'Mot de passe actuel', newPassword: 'Nouveau mot de passe', sessions: 'Sessions',
+  sessionsNote: 'Vous êtes connecté sur cet appareil. Se déconnecter met fin à cette session ; changer de mot de passe met fin aux autres.',
+  privacy: 'Confidentialité', blocked: 'Comptes bloqués', unblock: 'Débloquer', noBlocked: "Vous n'avez bloqué personne.", yourData: 'Vos données',
+  dataSentence: 'Tout ce que vous publiez et tout ce qui vous concerne est stocké dans le royaume {realm}, géré par {operator} ; rien n’en sort hors des flux indiqués dans le détail.',
+  staffLog: 'Accès du personnel', noStaffReads: "Aucun membre du personnel n'a consulté vos données.", language: 'Langue', saved: 'Enregistré.', loading: 'Chargement…',
+  offline: 'Vous êtes hors ligne.', signInToSee: 'Connectez-vous pour voir ceci.', notFound: "Cette page n'existe pas.", goHome: "Retour à l'accueil",
+  whyFallback: 'Vous voyez cette vidéo parce que vous suivez @{handle}.', hidden: 'Nous vous montrerons moins de vidéos comme celle-ci.', block: 'Bloquer', tracks: 'Détail',
+};
+
+export type Lang = 'en' | 'fr';
+const dicts: Record<Lang, Record<Key, string>> = { en, fr };
+let lang: Lang = (localStorage.getItem('reelm.lang') as Lang | null) ?? (navigator.language.toLowerCase().startsWith('fr') ? 'fr' : 'en');
+const listeners = new Set<() => void>();
+document.documentElement.lang = lang;
+
+export function setLang(l: Lang) {
+  lang = l;
+  localStorage.setItem('reelm.lang', l);
+  document.documentElement.lang = l;
+  listeners.forEach((f) => f());
+}
+
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  return dicts[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
+export function useLang(): Lang {
+  return useSyncExternalStore(
+    (f) => (listeners.add(f), () => listeners.delete(f)),
+    () => lang,
+  );
+}

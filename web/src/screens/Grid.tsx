@@ -1,0 +1,22 @@
+import type { Post } from '../api.ts';
+import { t } from '../i18n.ts';
+import { Link } from '../router.tsx';
+import { compact } from '../text.tsx';
+import { Icon } from '../icons.tsx';
+
+export function Grid({ posts }: { posts: Post[] }) {
+  if (!posts.length) return <p className="muted center">{t('noVideos')}</p>;
+  return (
+    <ul className="grid">
+      {posts.map((p) => (
+        <li key={p.id}>
+          <Link to={`/watch/${p.id}`} label={p.caption || `@${p.author.handle}`}>
+            {p.posterUrl ? <img src={p.posterUrl} alt="" loading="lazy" width={180} height={320} /> : <div className="poster-missing" />}
+            <span className="views">▶ {compact(p.counts.views)}</span>
+            {p.audience !== 'public' && <span className="lock" aria-label={t(p.audience === 'followers' ? 'followers' : 'private')}><Icon name="lock" size={14} /></span>}
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
