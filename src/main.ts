@@ -46,7 +46,13 @@ async function run() {
 }
 
 run().catch((err) => {
-  if (err instanceof ConfigError || err instanceof PolicyError || err instanceof CompositionError || err instanceof StartupRefused || err instanceof UndocumentedRoutes) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof PolicyError ||
+    err instanceof CompositionError ||
+    err instanceof StartupRefused ||
+    err instanceof UndocumentedRoutes
+  ) {
     console.error(`reelm: ${err.message}`);
     process.exit(78);
   }

@@ -70,7 +70,8 @@ export async function auditReelm(reelm: Reelm): Promise<AuditReport> {
 }
 
 async function auditTables(store: RealmStore, findings: AuditFinding[]) {
-  for (const f of await checkRealmSchema(store.name, store.db, store.schema.tables)) findings.push({ realm: store.name, kind: f.kind, table: f.table, message: f.message });
+  for (const f of await checkRealmSchema(store.name, store.db, store.schema.tables))
+    findings.push({ realm: store.name, kind: f.kind, table: f.table, message: f.message });
   let rows = 0;
   const live = new Set((await store.db.introspection.getTables()).map((t) => t.name));
   for (const t of store.schema.tables) {

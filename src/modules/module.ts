@@ -77,7 +77,10 @@ export function intervalTask(name: string, intervalMs: (reelm: Reelm) => number,
       let running: Promise<void> | undefined;
       const timer = setInterval(() => {
         running ??= tick(reelm, scope)
-          .then(() => undefined, (err) => scope.onError(err))
+          .then(
+            () => undefined,
+            (err) => scope.onError(err),
+          )
           .finally(() => (running = undefined));
       }, intervalMs(reelm));
       timer.unref();
