@@ -10,10 +10,9 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { auditReelm } from '../src/audit/scan.ts';
-import { loadConfig } from '../src/config/config.ts';
-import { openReelm, type Reelm } from '../src/context.ts';
+import { composition, loadConfig, openReelm } from '../src/composition.ts';
+import type { Reelm } from '../src/context.ts';
 import { newId } from '../src/lib/ids.ts';
-import { realmTables } from '../src/realm/registry.ts';
 
 const { values } = parseArgs({ options: { users: { type: 'string', default: '5000' }, files: { type: 'string', default: '5000' } } });
 const USERS = Number(values.users);
@@ -103,7 +102,7 @@ async function baseline(reelm: Reelm) {
   let rows = 0;
   let files = 0;
   for (const store of reelm.realms.all()) {
-    for (const t of realmTables) rows += (await sql.raw(`select * from ${t.name}`).execute(store.db)).rows.length;
+    for (const t of composition.schema.tables) rows += (await sql.raw(`select * from ${t.name}`).execute(store.db)).rows.length;
     for await (const _ of store.blobs.list('')) files++;
   }
   return { rows, files, seconds: (performance.now() - t0) / 1000 };

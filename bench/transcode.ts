@@ -19,10 +19,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config/config.ts';
-import { openReelm } from '../src/context.ts';
+import { loadConfig, openReelm } from '../src/composition.ts';
 import { Worker } from '../src/jobs/worker.ts';
-import { jobHandlers } from '../src/jobs/handlers.ts';
+import { mediaJobHandlers } from '../src/media/module.ts';
 import { planLadder, type Rung } from '../src/media/ladder.ts';
 import { UploadService } from '../src/media/uploads.ts';
 import { newId } from '../src/lib/ids.ts';
@@ -145,7 +144,7 @@ try {
     } as any)
     .execute();
   const uploads = new UploadService(reelm);
-  const worker = new Worker(store, jobHandlers(reelm), { pollMs: 5 });
+  const worker = new Worker(store, mediaJobHandlers(reelm), { pollMs: 5 });
 
   async function runBare(i: number) {
     const out = join(dir, `bare-${i}`);

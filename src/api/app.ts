@@ -11,6 +11,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Reelm } from '../context.ts';
 import { AppError } from './errors.ts';
+import { checkOpenApi } from './openapi-check.ts';
 import { registerRoutes } from './routes.ts';
 import { authHook } from './auth.ts';
 import { installMetrics } from './metrics.ts';
@@ -21,8 +22,8 @@ import { webShell } from '../web/static-routes.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     reelm: Reelm;
-    /** every route registered, for tests generated from the route table (S1) */
-    routeTable: { method: string; url: string }[];
+    /** every route registered, for tests generated from the route table (S1) and the OpenAPI check */
+    routeTable: { method: string; url: string; hidden: boolean }[];
   }
 }
 
@@ -56,9 +57,11 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
     return jsonParser(req, body as string, done);
   });
-  app.decorate('routeTable', [] as { method: string; url: string }[]);
+  app.decorate('routeTable', [] as { method: string; url: string; hidden: boolean }[]);
+  app.decorateRequest('viewer', null);
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url });
+    const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+    for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, hidden });
   });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
@@ -117,5 +120,7 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
 
   installMetrics(app);
   await registerRoutes(app);
+  // start refuses when a route is missing from the API reference (hidden routes are deliberate)
+  app.addHook('onReady', async () => checkOpenApi(app));
   return app;
 }

@@ -1,11 +1,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Reelm } from '../context.ts';
-import { realmOfToken, resolveSession } from '../accounts/sessions.ts';
 import { unauthorized } from './errors.ts';
 
 // Who is asking: resolved once per request from the session cookie (browsers)
-// or an `Authorization: Bearer` token (API clients). The token's prefix names
-// the realm holding the session, so only that realm's store is consulted.
+// or an `Authorization: Bearer` token (API clients), by the module that owns
+// sessions (accounts: the token's prefix names the realm holding the session,
+// so only that realm's store is consulted). The viewer is decorated on the
+// request (`req.viewer`).
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the signed-in person making this request, or null */
+    viewer: Viewer | null;
+  }
+}
 
 export interface Viewer {
   userId: string;
@@ -16,14 +24,12 @@ export interface Viewer {
 
 export const SESSION_COOKIE = 'reelm_session';
 
-const viewers = new WeakMap<FastifyRequest, Viewer>();
-
 export function viewerOf(req: FastifyRequest): Viewer | null {
-  return viewers.get(req) ?? null;
+  return req.viewer ?? null;
 }
 
 export function requireViewer(req: FastifyRequest): Viewer {
-  const v = viewers.get(req);
+  const v = req.viewer;
   if (!v) throw unauthorized();
   return v;
 }
@@ -37,10 +43,6 @@ export function tokenOf(req: FastifyRequest): string | undefined {
 export function authHook(reelm: Reelm) {
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const token = tokenOf(req);
-    if (!token) return;
-    const realm = realmOfToken(token);
-    if (!realm || !reelm.realms.has(realm)) return;
-    const s = await resolveSession(reelm.realms.get(realm).db, token);
-    if (s) viewers.set(req, { userId: s.userId, realm, handle: s.handle, sessionId: s.sessionId });
+    if (token) req.viewer = await reelm.composition.resolveViewer(reelm, token);
   };
 }

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { loadConfig } from '../config/config.ts';
-import { openReelm } from '../context.ts';
+import { loadConfig, openReelm } from '../composition.ts';
 import { verifyChain, type SignedHead } from '../staff/audit-chain.ts';
 import { auditPublicKey, type AuditKey } from '../staff/audit-key.ts';
 
@@ -69,7 +68,7 @@ export async function run(args: string[]): Promise<number> {
     console.error(`a saved head could not be read: ${(err as Error).message}`);
     return 2;
   }
-  const reelm = await openReelm({ ...loadConfig(), workers: false });
+  const reelm = await openReelm({ ...loadConfig(), workers: false }, { checkSchema: false });
   try {
     const reports = [];
     for (const store of reelm.realms.all()) reports.push(await verifyChain(store, key ?? reelm.auditKey, against));

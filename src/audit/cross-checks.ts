@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Reelm } from '../context.ts';
-import { realmTables } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
 import type { AuditFinding } from './scan.ts';
 
@@ -71,7 +70,7 @@ interface TextSource {
 }
 
 /** Text in this realm that came from, or goes to, other people and realms. */
-function textSources(): TextSource[] {
+function textSources(realmTables: RealmStore['schema']['tables']): TextSource[] {
   const out: TextSource[] = [];
   for (const t of realmTables) {
     if (t.kind !== 'replica') continue;
@@ -90,7 +89,7 @@ function textSources(): TextSource[] {
 
 export async function auditProtectedText(reelm: Reelm, store: RealmStore, findings: AuditFinding[]) {
   const live = new Set((await store.db.introspection.getTables()).map((t) => t.name));
-  for (const src of textSources()) {
+  for (const src of textSources(store.schema.tables)) {
     if (!live.has(src.table)) continue;
     const rows = (
       await sql<Record<string, unknown>>`select ${sql.join([src.key, ...src.columns].map((c) => sql.ref(c)))} from ${sql.table(src.table)}`.execute(store.db)

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Reelm } from '../context.ts';
 import { checkFlowMessage, FlowRefused } from '../flows/validate.ts';
-import { realmTables } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { checkDirectorySchema, checkRealmSchema } from '../residency/classification.ts';
 import { blobOwnerRules, blobReferenceChecks } from './blob-rules.ts';
@@ -71,10 +70,11 @@ export async function auditReelm(reelm: Reelm): Promise<AuditReport> {
 }
 
 async function auditTables(store: RealmStore, findings: AuditFinding[]) {
-  for (const f of await checkRealmSchema(store.name, store.db)) findings.push({ realm: store.name, kind: f.kind, table: f.table, message: f.message });
+  for (const f of await checkRealmSchema(store.name, store.db, store.schema.tables))
+    findings.push({ realm: store.name, kind: f.kind, table: f.table, message: f.message });
   let rows = 0;
   const live = new Set((await store.db.introspection.getTables()).map((t) => t.name));
-  for (const t of realmTables) {
+  for (const t of store.schema.tables) {
     if (!live.has(t.name)) continue;
     const n = Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(t.name)}`.execute(store.db)).rows[0]!.n);
     rows += n;
@@ -118,7 +118,7 @@ async function auditTables(store: RealmStore, findings: AuditFinding[]) {
   const pending = await store.db.selectFrom('flow_outbox').select(['id', 'flow', 'payload']).where('state', '=', 'pending').execute();
   for (const m of pending) {
     try {
-      checkFlowMessage(m.flow, JSON.parse(m.payload));
+      checkFlowMessage(store.flows, m.flow, JSON.parse(m.payload));
     } catch (err) {
       if (!(err instanceof FlowRefused)) throw err;
       findings.push({

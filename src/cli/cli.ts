@@ -5,14 +5,14 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<numb
   'edge-secret': () => import('../media-serving/edge-secret-command.ts'),
   seed: () => import('../feed/seed/command.ts'),
   staff: () => import('../staff/staff-command.ts'),
-  worker: () => import('../jobs/worker-command.ts'),
+  worker: () => import('./worker-command.ts'),
 };
 
 export async function runCli(command: string, args: string[]): Promise<number> {
   const load = commands[command];
   if (!load) {
     console.error(
-      `reelm: unknown command "${command}". Commands: serve${Object.keys(commands)
+      `reelm: unknown command "${command}". Commands: serve, api${Object.keys(commands)
         .map((c) => `, ${c}`)
         .join('')}`,
     );

@@ -1,13 +1,12 @@
-import { feedConfigSchema } from '../feed/config.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { mediaConfigSchema } from '../media/media-config.ts';
-import { deliveryConfigSchema } from '../media-serving/delivery-config.ts';
 
 // Configuration comes from an optional JSON file (REELM_CONFIG, default
 // ./reelm.config.json) overlaid by environment variables, validated once at
 // start-up. Anything wrong stops the process with a sentence naming the key.
+// This file holds the base keys; each module adds its own section (its
+// `config.shape`), composed by the root (src/composition.ts: loadConfig).
 
 const databaseSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sqlite'), file: z.string() }),
@@ -28,7 +27,7 @@ const blobSchema = z.discriminatedUnion('kind', [
 ]);
 export type BlobConfig = z.infer<typeof blobSchema>;
 
-const configSchema = z.object({
+export const baseConfigShape = {
   http: z
     .object({
       host: z.string().default('127.0.0.1'),
@@ -60,22 +59,29 @@ const configSchema = z.object({
       pollMs: z.coerce.number().int().min(10).default(250),
     })
     .default({ peers: {}, batchSize: 100, pollMs: 250 }),
-  /** Upload limits, accepted formats, rendition ladder, worker caps (src/media/media-config.ts). */
-  media: mediaConfigSchema,
-  /** Who carries media bytes (direct | x-accel | redirect) and grant lifetime (src/media-serving/delivery-config.ts). */
-  delivery: deliveryConfigSchema,
-  /** For You ranking and re-ranking (src/feed/config.ts). */
-  feed: feedConfigSchema,
-});
+};
 
-export type ReelmConfig = z.infer<typeof configSchema>;
+/** The configuration sections of the modules; each module adds its own by augmenting this
+ * interface from its module file (`declare module '../config/config.ts' { interface PartConfig { media: MediaConfig } }`). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface PartConfig {}
+
+export type BaseConfig = z.infer<z.ZodObject<typeof baseConfigShape>>;
+export type ReelmConfig = BaseConfig & PartConfig;
+
+/** What the modules contribute to the configuration (built by composeModules). */
+export interface ConfigParts {
+  readonly shape: Readonly<Record<string, z.ZodType>>;
+  readonly fromEnv: readonly ((env: NodeJS.ProcessEnv, merged: Record<string, any>) => void)[];
+}
 
 export class ConfigError extends Error {}
 
 /** Environment variables: REELM_PORT, REELM_HOST, REELM_DATA_DIR, REELM_POLICY, REELM_LOG_LEVEL,
  * REELM_SECRET, REELM_AUDIT_SIGNING_KEY_FILE, REELM_PUBLIC_URL, REELM_DIRECTORY_DATABASE_URL, REELM_<REALM>_DATABASE_URL,
- * REELM_WORKERS=0|1, REELM_SERVE_REALMS=us,eu, REELM_FLOW_PEERS=eu=http://…, REELM_FLOW_BATCH. A postgres:// URL selects PostgreSQL for that store. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): ReelmConfig {
+ * REELM_WORKERS=0|1, REELM_SERVE_REALMS=us,eu, REELM_FLOW_PEERS=eu=http://…, REELM_FLOW_BATCH, and
+ * those of the modules (e.g. REELM_MEDIA_DELIVERY). A postgres:// URL selects PostgreSQL for that store. */
+export function parseConfig(parts: ConfigParts, env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): ReelmConfig {
   const file = env.REELM_CONFIG ?? 'reelm.config.json';
   let fromFile: Record<string, unknown> = {};
   if (existsSync(file)) {
@@ -98,7 +104,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   if (env.REELM_SECRET) merged.secret = env.REELM_SECRET;
   if (env.REELM_AUDIT_SIGNING_KEY_FILE) merged.audit = { ...(merged.audit ?? {}), signingKeyFile: env.REELM_AUDIT_SIGNING_KEY_FILE };
   if (env.REELM_WORKERS) merged.workers = env.REELM_WORKERS !== '0';
-  if (env.REELM_MEDIA_DELIVERY) merged.delivery = { ...(merged.delivery ?? {}), mode: env.REELM_MEDIA_DELIVERY };
   if (env.REELM_SERVE_REALMS) merged.serveRealms = splitList(env.REELM_SERVE_REALMS);
   if (env.REELM_FLOW_PEERS || env.REELM_FLOW_BATCH) {
     // REELM_FLOW_PEERS=eu=http://10.0.0.2:8080,us=http://10.0.0.1:8080
@@ -118,11 +123,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
       merged.realms[realm] = { ...(merged.realms[realm] ?? {}), database: databaseFromUrl(value) };
     }
   }
-  const parsed = configSchema.safeParse(merged);
+  for (const fromEnv of parts.fromEnv) fromEnv(env, merged);
+  const parsed = z.object({ ...baseConfigShape, ...parts.shape }).safeParse(merged);
   if (!parsed.success) {
     throw new ConfigError(`configuration is invalid:\n${z.prettifyError(parsed.error)}`);
   }
-  return parsed.data;
+  return parsed.data as ReelmConfig;
 }
 
 function databaseFromUrl(url: string): DatabaseConfig {

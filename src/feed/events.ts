@@ -30,58 +30,63 @@ export async function recordFeedEvents(reelm: Reelm, realm: string, userId: stri
   const person = await personContext(db, userId);
   const now = Date.now();
   const positives = await recentPositives(store, userId, cfg.coWindow);
-  await db.transaction().execute(async (trx) => {
-    for (const e of events) {
-      if (!posts.has(e.videoId)) continue;
-      const done = e.kind === 'watch' && e.completed ? 1 : 0;
-      const add = {
-        plays: e.kind === 'watch' ? 1 : 0,
-        completions: done,
-        likes: e.kind === 'like' ? 1 : 0,
-        shares: e.kind === 'share' ? 1 : 0,
-      };
-      await trx
-        .insertInto('feed_video_stats')
-        .values({ video_id: e.videoId, ...add, updated_at: now })
-        .onConflict((oc) =>
-          oc.column('video_id').doUpdateSet({
-            plays: sql`feed_video_stats.plays + ${add.plays}`,
-            completions: sql`feed_video_stats.completions + ${add.completions}`,
-            likes: sql`feed_video_stats.likes + ${add.likes}`,
-            shares: sql`feed_video_stats.shares + ${add.shares}`,
-            updated_at: now,
-          }),
-        )
-        .execute();
-      const score = e.kind === 'watch' ? (done ? TREND.completion : e.skipped ? 0 : TREND.play) : TREND[e.kind];
-      if (score > 0)
-        for (const country of new Set(['', person.country ?? ''])) {
-          await trx
-            .insertInto('feed_trend')
-            .values({ country, day: dayOf(e.at), video_id: e.videoId, score })
-            .onConflict((oc) => oc.columns(['country', 'day', 'video_id']).doUpdateSet({ score: sql`feed_trend.score + ${score}` }))
-            .execute();
-        }
-      const positive = done === 1 || e.kind !== 'watch';
-      if (positive) {
-        for (const other of positives) {
-          if (other === e.videoId) continue;
-          for (const [a, b] of [
-            [e.videoId, other],
-            [other, e.videoId],
-          ] as const) {
+  // Rows are upserted in video-id order and the transaction is retried when PostgreSQL picks it
+  // as a deadlock victim: concurrent batches touching the same videos must all be counted.
+  const ordered = [...events].sort((a, b) => (a.videoId < b.videoId ? -1 : a.videoId > b.videoId ? 1 : 0));
+  await retryTransient(() =>
+    db.transaction().execute(async (trx) => {
+      for (const e of ordered) {
+        if (!posts.has(e.videoId)) continue;
+        const done = e.kind === 'watch' && e.completed ? 1 : 0;
+        const add = {
+          plays: e.kind === 'watch' ? 1 : 0,
+          completions: done,
+          likes: e.kind === 'like' ? 1 : 0,
+          shares: e.kind === 'share' ? 1 : 0,
+        };
+        await trx
+          .insertInto('feed_video_stats')
+          .values({ video_id: e.videoId, ...add, updated_at: now })
+          .onConflict((oc) =>
+            oc.column('video_id').doUpdateSet({
+              plays: sql`feed_video_stats.plays + ${add.plays}`,
+              completions: sql`feed_video_stats.completions + ${add.completions}`,
+              likes: sql`feed_video_stats.likes + ${add.likes}`,
+              shares: sql`feed_video_stats.shares + ${add.shares}`,
+              updated_at: now,
+            }),
+          )
+          .execute();
+        const score = e.kind === 'watch' ? (done ? TREND.completion : e.skipped ? 0 : TREND.play) : TREND[e.kind];
+        if (score > 0)
+          for (const country of new Set(['', person.country ?? ''])) {
             await trx
-              .insertInto('feed_co')
-              .values({ video_a: a, video_b: b, weight: 1, updated_at: now })
-              .onConflict((oc) => oc.columns(['video_a', 'video_b']).doUpdateSet({ weight: sql`feed_co.weight + 1`, updated_at: now }))
+              .insertInto('feed_trend')
+              .values({ country, day: dayOf(e.at), video_id: e.videoId, score })
+              .onConflict((oc) => oc.columns(['country', 'day', 'video_id']).doUpdateSet({ score: sql`feed_trend.score + ${score}` }))
               .execute();
           }
+        const positive = done === 1 || e.kind !== 'watch';
+        if (positive) {
+          for (const other of positives) {
+            if (other === e.videoId) continue;
+            for (const [a, b] of [
+              [e.videoId, other],
+              [other, e.videoId],
+            ] as const) {
+              await trx
+                .insertInto('feed_co')
+                .values({ video_a: a, video_b: b, weight: 1, updated_at: now })
+                .onConflict((oc) => oc.columns(['video_a', 'video_b']).doUpdateSet({ weight: sql`feed_co.weight + 1`, updated_at: now }))
+                .execute();
+            }
+          }
+          if (!positives.includes(e.videoId)) positives.unshift(e.videoId);
+          if (positives.length > cfg.coWindow) positives.pop();
         }
-        if (!positives.includes(e.videoId)) positives.unshift(e.videoId);
-        if (positives.length > cfg.coWindow) positives.pop();
       }
-    }
-  });
+    }),
+  );
   const stats = await localStats(db, [...posts.keys()]);
   const obs: Observation[] = [];
   for (const e of events) {
@@ -122,4 +127,17 @@ export async function recentPositives(store: RealmStore, userId: string, limit: 
     .execute();
   const all = [...watched, ...liked].sort((a, b) => Number(b.at) - Number(a.at));
   return [...new Set(all.map((r) => r.video_id))].slice(0, limit);
+}
+
+/** Deadlock (40P01) and serialization failure (40001) are safe to retry: the transaction rolled back whole. */
+async function retryTransient<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (i >= attempts || (code !== '40P01' && code !== '40001')) throw err;
+      await new Promise((r) => setTimeout(r, 5 * i + Math.random() * 20));
+    }
+  }
 }

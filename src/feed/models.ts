@@ -55,7 +55,29 @@ export interface Observation {
 }
 
 /** Applies events to the realm's model and stores the result as the next version. */
+const queues = new WeakMap<RealmStore, { obs: Observation[]; run?: Promise<number> }>();
+
+/**
+ * Trains the realm's model on these observations and stores the next version. Within a process,
+ * trainings of one realm are coalesced: while one is being stored, new observations queue and the
+ * next run takes them all, so a burst of concurrent batches is one snapshot write per round rather
+ * than a race for the same version number. Across processes the version insert decides (below).
+ */
 export async function train(store: RealmStore, obs: readonly Observation[], keep: number): Promise<number> {
+  let q = queues.get(store);
+  if (!q) queues.set(store, (q = { obs: [] }));
+  q.obs.push(...obs);
+  while (q.run) await q.run.catch(() => 0);
+  if (q.obs.length === 0) return latestVersion(store); // an earlier run took ours
+  const queue = q;
+  const run = trainOnce(store, queue.obs.splice(0), keep).finally(() => {
+    queue.run = undefined;
+  });
+  queue.run = run;
+  return run;
+}
+
+async function trainOnce(store: RealmStore, obs: readonly Observation[], keep: number): Promise<number> {
   if (obs.length === 0) return latestVersion(store);
   for (let attempt = 0; ; attempt++) {
     const base = await load(store, await latestVersion(store));

@@ -95,7 +95,7 @@ export const feedTables = defineTables([
     kind: 'resident',
     ownerColumn: 'user_id',
     purpose: '"not interested" a resident said about a video, creator or sound',
-    columns: { user_id: 'operational', kind: 'protected', target_id: 'protected', created_at: 'operational' },
+    columns: { user_id: 'operational', kind: 'operational', target_id: 'protected', created_at: 'operational' },
   },
   {
     name: 'feed_seen',
@@ -104,7 +104,7 @@ export const feedTables = defineTables([
     purpose: 'videos the For You feed showed a resident, and why (seen filter, "why this video")',
     columns: {
       user_id: 'operational',
-      video_id: 'protected',
+      video_id: 'operational', // as in watch_events: the row is the person's, the id alone is not
       session: 'operational',
       page: 'operational',
       source: 'protected',

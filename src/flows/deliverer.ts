@@ -22,14 +22,17 @@ export const FLOW_RECORD_RETENTION_MS = 7 * 24 * 3600 * 1000;
 export class FlowDeliverer {
   readonly #reelm: Reelm;
   readonly #transport: (to: string) => FlowTransport | undefined;
+  readonly #realms: () => readonly RealmStore[];
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
   #stopped = true;
   readonly #unreachableLogged = new Set<string>();
 
-  constructor(reelm: Reelm, opts: { transport?: (to: string) => FlowTransport | undefined } = {}) {
+  /** `realms`: the sending realms this deliverer serves (default: every realm open in the process). */
+  constructor(reelm: Reelm, opts: { transport?: (to: string) => FlowTransport | undefined; realms?: readonly RealmStore[] } = {}) {
     this.#reelm = reelm;
     this.#transport = opts.transport ?? ((to) => transportTo(reelm, to));
+    this.#realms = () => opts.realms ?? reelm.realms.all();
   }
 
   /** Delivers everything pending now (and whatever that delivery emits), then returns. */
@@ -38,7 +41,7 @@ export class FlowDeliverer {
     for (let round = 0; round < 20; round++) {
       let progress = 0;
       total.pending = 0;
-      for (const store of this.#reelm.realms.all()) {
+      for (const store of this.#realms()) {
         const r = await this.#deliverFrom(store);
         progress += r.delivered;
         total.delivered += r.delivered;
@@ -131,7 +134,7 @@ export class FlowDeliverer {
 
   /** Removes delivery records older than the retention period. */
   async prune(now = Date.now()) {
-    for (const store of this.#reelm.realms.all()) {
+    for (const store of this.#realms()) {
       await store.db
         .deleteFrom('flow_outbox')
         .where('state', '!=', 'pending')

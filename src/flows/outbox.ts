@@ -17,7 +17,7 @@ export interface FlowMessageInput {
 
 export async function emitFlow(store: RealmStore, trx: Transaction<RealmDatabase>, msg: FlowMessageInput): Promise<string> {
   try {
-    const decl = checkFlowMessage(msg.flow, msg.payload);
+    const decl = checkFlowMessage(store.flows, msg.flow, msg.payload);
     if (!/^[a-z][a-z0-9]{1,15}$/.test(msg.to)) throw new FlowRefused(msg.flow, 'invalid_payload', ['to']);
     if (msg.to !== store.name && decl.staysHome?.(msg.payload)) throw new FlowRefused(msg.flow, 'stays_in_realm');
   } catch (err) {

@@ -60,7 +60,7 @@ async function receiveOne(store: RealmStore, from: string, m: FlowMessage): Prom
       if (m.seq !== applied + 1) return { ...base, outcome: 'out_of_order' as const, error: `expected ${applied + 1}` };
       let outcome: 'applied' | 'skipped' | 'refused';
       try {
-        const decl = checkFlowMessage(m.flow, m.payload);
+        const decl = checkFlowMessage(store.flows, m.flow, m.payload);
         outcome = await decl.receive(trx, m.payload as Record<string, any>, { store, from, messageId: m.id });
       } catch (err) {
         if (!(err instanceof FlowRefused)) throw err;

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError } from '../api/errors.ts';
-import { FlowDeliverer } from './deliverer.ts';
 import { receiveMessages, type FlowMessage } from './receive.ts';
 import { FLOW_DELIVER_PATH, FLOW_SIGNATURE_HEADER, verifyFlowBody } from './transport.ts';
 
-// The receiving end of the HTTP transport between realm processes, and the
-// delivery worker (started with the server when config.workers is true).
+// The receiving end of the HTTP transport between realm processes. (The
+// sending end, the deliverer, is the flows module's background task.)
 
 const message = z.object({
   id: z.string().max(64),
@@ -49,10 +48,4 @@ export const flowRoutes: FastifyPluginAsyncZod = async (app) => {
       return { results: await receiveMessages(app.reelm.realms.get(to), from, messages as FlowMessage[]) };
     },
   );
-
-  if (app.reelm.config.workers) {
-    const deliverer = new FlowDeliverer(app.reelm);
-    app.addHook('onReady', async () => deliverer.start());
-    app.addHook('onClose', async () => deliverer.stop());
-  }
 };

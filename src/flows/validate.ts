@@ -1,6 +1,5 @@
-import { realmTables } from '../realm/registry.ts';
 import type { FlowDeclaration } from './declarations.ts';
-import { flowDeclaration } from './flow-table.ts';
+import type { FlowTable } from './flow-table.ts';
 
 // Checks a message against the flow table, on sending and again on receipt.
 // A refusal names the flow, the reason and the offending field *names* — never
@@ -21,21 +20,12 @@ export class FlowRefused extends Error {
   }
 }
 
-/** Every column name classified protected anywhere in a realm store. */
-export const PROTECTED_NAMES: ReadonlySet<string> = new Set(
-  realmTables.flatMap((t) =>
-    Object.entries(t.columns)
-      .filter(([, c]) => c === 'protected')
-      .map(([n]) => n),
-  ),
-);
-
-export function checkFlowMessage(flow: string, payload: unknown): FlowDeclaration {
-  const decl = flowDeclaration(flow);
+export function checkFlowMessage(table: FlowTable, flow: string, payload: unknown): FlowDeclaration {
+  const decl = table.get(flow);
   if (!decl) throw new FlowRefused(flow, 'undeclared_flow');
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new FlowRefused(flow, 'invalid_payload');
   const names = Object.keys(payload);
-  const protectedFields = names.filter((n) => PROTECTED_NAMES.has(n) && !(n in decl.fields));
+  const protectedFields = names.filter((n) => table.protectedNames.has(n) && !(n in decl.fields));
   if (protectedFields.length) throw new FlowRefused(flow, 'protected_field', protectedFields);
   const undeclared = names.filter((n) => !(n in decl.fields));
   if (undeclared.length) throw new FlowRefused(flow, 'undeclared_field', undeclared);

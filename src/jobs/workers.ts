@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
 import type { Reelm } from '../context.ts';
-import { FFMPEG } from '../media/tools.ts';
-import { jobHandlers } from './handlers.ts';
+import { onJobQueued } from './wake.ts';
 import { Worker, type JobHandlers } from './worker.ts';
 
-// Runs one worker per realm: inside the server process when config.workers is
-// true, or as its own process (`reelm worker --realm us`). Each worker only
-// ever touches its own realm's store, so a person's media is processed in
-// their home realm (R13).
+// Runs one worker per realm, as the `jobs` background task of the process
+// roles `serve` and `worker`. Each worker only ever touches its own realm's
+// store, so a person's media is processed in their home realm (R13). The
+// handler table and pool settings come from the modules (reelm.composition).
 
 export interface WorkerSet {
   readonly workers: Worker[];
@@ -17,24 +15,26 @@ export interface WorkerSet {
 
 export function startWorkers(reelm: Reelm, opts: { realms?: string[]; handlers?: JobHandlers; onError?: (err: unknown) => void } = {}): WorkerSet {
   const names = opts.realms ?? reelm.realms.names();
-  const handlers = opts.handlers ?? jobHandlers(reelm);
+  const table = reelm.composition.jobs(reelm);
+  const handlers = opts.handlers ?? table.handlers;
   const workers = names.map(
     (n) =>
       new Worker(reelm.realms.get(n), handlers, {
-        concurrency: reelm.config.media.workerConcurrency,
-        leaseMs: reelm.config.media.jobLeaseSeconds * 1000,
+        concurrency: table.concurrency,
+        leaseMs: table.leaseMs,
         onError: opts.onError ?? ((err) => console.error(`[worker ${n}]`, (err as Error)?.message ?? err)),
       }),
   );
-  if (!existsSync(FFMPEG))
-    console.error(`reelm: ffmpeg is not installed (${FFMPEG}); video uploads will wait until it is. Install it with: apt-get install ffmpeg`);
+  for (const warning of table.preflight) console.error(`reelm: ${warning}`);
   for (const w of workers) w.start();
+  const unsubscribe = workers.map((w) => onJobQueued(w.store, () => w.poke()));
   return {
     workers,
     poke(realm) {
       for (const w of workers) if (!realm || w.store.name === realm) w.poke();
     },
     async stop() {
+      for (const u of unsubscribe) u();
       await Promise.all(workers.map((w) => w.stop()));
     },
   };

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config/config.ts';
+import { loadConfig } from '../composition.ts';
 import { serverSecret } from '../context.ts';
 import { edgeSecret } from './grants.ts';
 

@@ -57,6 +57,8 @@ export const mediaConfigSchema = z
       .int()
       .positive()
       .default(24 * 3600),
+    /** how often the upload housekeeping task looks for expired unfinished uploads */
+    housekeepingSeconds: z.number().positive().default(60),
     /** threads per ffmpeg run; workers run one job at a time per slot */
     ffmpegThreads: z.number().int().positive().default(2),
     workerConcurrency: z.number().int().positive().default(1),

@@ -7,7 +7,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireViewer, viewerOf } from '../api/auth.ts';
 import { AppError, badRequest, notFound } from '../api/errors.ts';
-import { startWorkers, type WorkerSet } from '../jobs/workers.ts';
 import { newId } from '../lib/ids.ts';
 import { setPublicMediaCheck } from '../media-serving/access.ts';
 import { isPubliclyPosted } from '../social/media-port.ts';
@@ -28,7 +27,6 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
   const reelm = app.reelm;
   const uploads = new UploadService(reelm);
   const tus = new TusUploads(reelm, uploads);
-  let workers: WorkerSet | undefined;
 
   // What anyone may fetch without a grant: renditions, HLS, poster and
   // thumbnails of a ready video posted to a public audience, and the sound
@@ -59,22 +57,6 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
     const res = await app.inject({ method: 'GET', url });
     return new Response(res.statusCode === 204 || res.statusCode === 304 ? null : res.rawPayload, { status: res.statusCode });
   });
-
-  app.addHook('onReady', async () => {
-    if (!reelm.config.workers) return;
-    workers = startWorkers(reelm);
-    uploads.onQueued = (realm) => workers?.poke(realm);
-    const housekeeping = setInterval(() => void housekeep(), 60_000);
-    housekeeping.unref();
-    app.addHook('onClose', async () => clearInterval(housekeeping));
-  });
-  app.addHook('onClose', async () => {
-    await workers?.stop();
-  });
-  const housekeep = async () => {
-    await tus.cleanUp();
-    for (const store of reelm.realms.all()) await uploads.expire(store).catch(() => 0);
-  };
 
   // tus: the body stream goes to the tus server untouched
   await app.register(async (scope) => {

@@ -143,10 +143,10 @@ export class TusUploads {
     return reply.send(body || undefined);
   }
 
-  /** Removes expired unfinished uploads' bytes from every realm's tus store. */
-  async cleanUp(): Promise<number> {
+  /** Removes expired unfinished uploads' bytes from the tus stores of these realms (default: every realm open here). */
+  async cleanUp(realms: readonly string[] = this.#reelm.realms.names()): Promise<number> {
     let n = 0;
-    for (const realm of this.#reelm.realms.names())
+    for (const realm of realms)
       n += await this.server(realm)
         .cleanUpExpiredUploads()
         .catch(() => 0);

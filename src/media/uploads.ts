@@ -2,6 +2,7 @@ import type { Reelm } from '../context.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { AppError, badRequest, notFound, tooMany } from '../api/errors.ts';
 import { enqueue } from '../jobs/queue.ts';
+import { wakeWorkers } from '../jobs/wake.ts';
 import { newId } from '../lib/ids.ts';
 import { uploadSourceKey } from './keys.ts';
 import type { MediaConfig } from './media-config.ts';
@@ -24,8 +25,6 @@ export interface CreateUploadInput {
 
 export class UploadService {
   readonly #reelm: Reelm;
-  /** called after a job is queued, so in-process workers start at once */
-  onQueued: (realm: string) => void = () => {};
 
   constructor(reelm: Reelm) {
     this.#reelm = reelm;
@@ -126,7 +125,7 @@ export class UploadService {
       if (Number(r.numUpdatedRows) === 1)
         await enqueue(trx, { kind: MEDIA_PROCESS, ownerId: upload.owner_id, payload: { uploadId }, dedupeKey: `media:${uploadId}`, maxAttempts: 3 });
     });
-    this.onQueued(store.name);
+    wakeWorkers(store); // workers in this process start at once; others find it on their next poll
     return undefined;
   }
 

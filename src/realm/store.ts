@@ -8,7 +8,9 @@ import { openBlobStore } from '../blobs/open.ts';
 import type { RealmInfo } from '../residency/policy.ts';
 import { openDatabase, type SqlDialect } from './database.ts';
 import { installResidencyGuards } from './guard.ts';
-import { realmMigrations, realmTables, type RealmDatabase } from './registry.ts';
+import type { RealmSchema } from './realm-schema.ts';
+import type { RealmDatabase } from './registry.ts';
+import type { FlowTable } from '../flows/flow-table.ts';
 
 // A realm store: the database, blob storage and other stores of one realm,
 // opened from that realm's manifest only.
@@ -67,20 +69,27 @@ export class RealmStore {
   readonly db: Kysely<RealmDatabase>;
   readonly dialect: SqlDialect;
   readonly blobs: BlobStore;
+  /** the tables, migrations and flow table this store was opened with */
+  readonly schema: RealmSchema;
 
-  private constructor(info: RealmInfo, manifest: RealmManifest, db: Kysely<RealmDatabase>, dialect: SqlDialect, blobs: BlobStore) {
+  private constructor(info: RealmInfo, manifest: RealmManifest, db: Kysely<RealmDatabase>, dialect: SqlDialect, blobs: BlobStore, schema: RealmSchema) {
     this.name = info.name;
     this.info = info;
     this.manifest = manifest;
     this.db = db;
     this.dialect = dialect;
     this.blobs = blobs;
+    this.schema = schema;
+  }
+
+  get flows(): FlowTable {
+    return this.schema.flows;
   }
 
   /** Opens the realm's stores from its manifest, migrates, and installs the residency guard. */
-  static async open(info: RealmInfo, manifest: RealmManifest): Promise<RealmStore> {
+  static async open(info: RealmInfo, manifest: RealmManifest, schema: RealmSchema): Promise<RealmStore> {
     const { db, dialect } = openDatabase<RealmDatabase>(manifest.database);
-    const store = new RealmStore(info, manifest, db, dialect, openBlobStore(manifest.blobs));
+    const store = new RealmStore(info, manifest, db, dialect, openBlobStore(manifest.blobs), schema);
     try {
       await store.#migrate();
     } catch (err) {
@@ -92,13 +101,13 @@ export class RealmStore {
 
   /** Names of migrations this code has that the realm's database has not applied (readiness). */
   async pendingMigrations(): Promise<string[]> {
-    const provider: MigrationProvider = { getMigrations: async () => realmMigrations };
+    const provider: MigrationProvider = { getMigrations: async () => ({ ...this.schema.migrations }) };
     const all = await new Migrator({ db: this.db, provider, allowUnorderedMigrations: true }).getMigrations();
     return all.filter((m) => !m.executedAt).map((m) => m.name);
   }
 
   async #migrate() {
-    const provider: MigrationProvider = { getMigrations: async () => realmMigrations };
+    const provider: MigrationProvider = { getMigrations: async () => ({ ...this.schema.migrations }) };
     const { error, results } = await new Migrator({ db: this.db, provider, allowUnorderedMigrations: true }).migrateToLatest();
     if (error) {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
@@ -120,7 +129,7 @@ export class RealmStore {
           .execute();
       }
     });
-    await installResidencyGuards(this.db, this.dialect, realmTables);
+    await installResidencyGuards(this.db, this.dialect, this.schema.tables);
   }
 
   async close() {

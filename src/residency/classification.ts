@@ -2,7 +2,6 @@ import { sql, type Kysely } from 'kysely';
 import type { Reelm } from '../context.ts';
 import { DIRECTORY_COLUMN_ALLOWLIST } from '../directory/directory.ts';
 import { dialectOf } from '../realm/database.ts';
-import { realmTables } from '../realm/registry.ts';
 import { defineTables, type TableSpec } from '../realm/tables.ts';
 
 // R1/R2 schema check: what the databases actually contain, compared with what
@@ -74,7 +73,7 @@ async function liveTables(db: Kysely<any>): Promise<{ tables: LiveTable[]; inter
 }
 
 /** Compares one realm database with the registry. */
-export async function checkRealmSchema(storeName: string, db: Kysely<any>, declared: readonly TableSpec[] = realmTables): Promise<ClassificationFinding[]> {
+export async function checkRealmSchema(storeName: string, db: Kysely<any>, declared: readonly TableSpec[]): Promise<ClassificationFinding[]> {
   const findings: ClassificationFinding[] = [];
   const specs = new Map([...declared, ...frameworkTables].map((t) => [t.name, t]));
   const { tables, internal, shadows } = await liveTables(db);
@@ -103,7 +102,7 @@ export async function checkRealmSchema(storeName: string, db: Kysely<any>, decla
         store: storeName,
         kind: 'unclassified_table',
         table: t.name,
-        message: `table ${t.name} is not in the classification registry (src/realm/registry.ts)`,
+        message: `table ${t.name} is not in the classification registry (a module's tables, src/composition.ts)`,
       });
       continue;
     }
@@ -166,7 +165,7 @@ export async function checkDirectorySchema(db: Kysely<any>): Promise<Classificat
 /** Every realm store open in this process, and the directory. */
 export async function checkClassification(reelm: Reelm): Promise<ClassificationFinding[]> {
   const out: ClassificationFinding[] = [];
-  for (const store of reelm.realms.all()) out.push(...(await checkRealmSchema(store.name, store.db)));
+  for (const store of reelm.realms.all()) out.push(...(await checkRealmSchema(store.name, store.db, store.schema.tables)));
   out.push(...(await checkDirectorySchema(reelm.directory.db)));
   return out;
 }

@@ -1,4 +1,6 @@
 import type { Transaction } from 'kysely';
+import { emitFlow } from '../flows/outbox.ts';
+import { checkFlowMessage } from '../flows/validate.ts';
 import { newId } from '../lib/ids.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
@@ -8,17 +10,15 @@ import type { RealmStore } from '../realm/store.ts';
 // the message goes to the outbox (src/flows) and is applied there exactly once.
 // Either way the same declared, public-only payload and the same receiver
 // code apply — a same-realm like and a cross-realm like behave identically.
-// (The flow modules are imported lazily: the flow table imports this layer's
-// receivers, which use relay, so a static import would form a cycle.)
+// The flow table is the store's (assembled by the composition root), so this
+// file imports only the flow machinery, never the table's receivers.
 
 export async function relay(store: RealmStore, trx: Transaction<RealmDatabase>, to: string, flow: string, payload: Record<string, unknown>): Promise<void> {
-  const { checkFlowMessage } = await import('../flows/validate.ts');
   if (to === store.name) {
-    const decl = checkFlowMessage(flow, payload);
+    const decl = checkFlowMessage(store.flows, flow, payload);
     await decl.receive(trx, payload as Record<string, any>, { store, from: store.name, messageId: newId() });
     return;
   }
-  const { emitFlow } = await import('../flows/outbox.ts');
   await emitFlow(store, trx, { flow, to, payload });
 }
 

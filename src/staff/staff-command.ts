@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/config.ts';
-import { openReelm } from '../context.ts';
+import { loadConfig, openReelm } from '../composition.ts';
 import { AppError } from '../api/errors.ts';
 import { addStaff, STAFF_ROLES } from './staff.ts';
 import type { StaffRole } from './schema.ts';

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { ConfigError } from '../../src/config/config.ts';
+import { loadConfig } from '../../src/composition.ts';
 import { ISO_COUNTRIES } from '../../src/residency/countries.ts';
 import { PolicyError, ResidencyPolicy } from '../../src/residency/policy.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildApp } from '../../src/api/app.ts';
-import { openReelm } from '../../src/context.ts';
+import { openReelm } from '../../src/composition.ts';
 import { lanes, startReelm } from '../helpers/lanes.ts';
 import { signUp } from '../helpers/users.ts';
 import { api, deliver, follow, postVideo } from '../social/helpers.ts';

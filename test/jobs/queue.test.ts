@@ -191,7 +191,7 @@ for (const lane of lanes()) {
     });
 
     await t.test('two workers on separate connections never run one job twice', async () => {
-      const second = await RealmStore.open(us.info, us.manifest);
+      const second = await RealmStore.open(us.info, us.manifest, us.schema);
       const total = 40;
       for (let i = 0; i < total; i++) await enqueue(us.db, { kind: 'test.race', ownerId: owner, payload: { i } });
       const seen = new Map<number, string[]>();

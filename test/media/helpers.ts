@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import type { TestReelm } from '../helpers/lanes.ts';
 import type { TestUser } from '../helpers/users.ts';
 import type { RealmStore } from '../../src/realm/store.ts';
-import { jobHandlers } from '../../src/jobs/handlers.ts';
+import { mediaJobHandlers } from '../../src/media/module.ts';
 import { Worker } from '../../src/jobs/worker.ts';
 import type { Reelm } from '../../src/context.ts';
 
@@ -30,7 +30,7 @@ export function integratedLoudness(file: string): number {
 }
 
 export function mediaWorker(reelm: Reelm, store: RealmStore, opts: { preset?: string } = {}) {
-  return new Worker(store, jobHandlers(reelm, { preset: opts.preset ?? 'veryfast' }), { pollMs: 10, backoff: { baseMs: 10, maxMs: 50 } });
+  return new Worker(store, mediaJobHandlers(reelm, { preset: opts.preset ?? 'veryfast' }), { pollMs: 10, backoff: { baseMs: 10, maxMs: 50 } });
 }
 
 export async function blobKeys(store: RealmStore, prefix = ''): Promise<string[]> {

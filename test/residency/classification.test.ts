@@ -26,7 +26,7 @@ for (const lane of lanes()) {
       await sql.raw('alter table sessions add column rogue_ip text').execute(us.db);
       if (lane === 'sqlite') await sql.raw('create virtual table rogue_search using fts5(body)').execute(us.db);
       try {
-        const findings = await checkRealmSchema('us', us.db);
+        const findings = await checkRealmSchema('us', us.db, us.schema.tables);
         const keys = findings.map((f) => `${f.kind}:${f.table}${f.column ? '.' + f.column : ''}`);
         assert.ok(keys.includes('unclassified_table:rogue_notes'), keys.join(', '));
         assert.ok(keys.includes('unclassified_column:sessions.rogue_ip'), keys.join(', '));
@@ -36,13 +36,13 @@ for (const lane of lanes()) {
           assert.ok(keys.includes('unclassified_table:rogue_search_data'), keys.join(', '));
           // Declared, the full-text table and its shadows pass.
           const declared = await checkRealmSchema('us', us.db, [
-            ...(await import('../../src/realm/registry.ts')).realmTables,
+            ...us.schema.tables,
             { name: 'rogue_search', kind: 'system', purpose: 'test', columns: { body: 'public' } },
           ]);
           assert.ok(!declared.some((f) => f.table.startsWith('rogue_search')), JSON.stringify(declared));
         }
         // Other realms are untouched by us's change.
-        assert.deepEqual(await checkRealmSchema('eu', t.reelm.realms.get('eu').db), []);
+        assert.deepEqual(await checkRealmSchema('eu', t.reelm.realms.get('eu').db, t.reelm.realms.get('eu').schema.tables), []);
       } finally {
         await sql.raw('drop table rogue_notes').execute(us.db);
         await sql.raw('alter table sessions drop column rogue_ip').execute(us.db);

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { FLOWS } from '../../src/flows/flow-table.ts';
+import { composition } from '../../src/composition.ts';
 import { emitFlow } from '../../src/flows/outbox.ts';
 import { receiveMessages, type FlowMessage } from '../../src/flows/receive.ts';
 import { FlowDeliverer } from '../../src/flows/deliverer.ts';
-import { checkFlowMessage, FlowRefused, PROTECTED_NAMES } from '../../src/flows/validate.ts';
+import { checkFlowMessage, FlowRefused } from '../../src/flows/validate.ts';
 import { follow, unfollow } from '../../src/graph/service.ts';
 import { realmLogPath } from '../../src/residency/realm-log.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { addResident, countRows } from './residents.ts';
+
+const FLOWS = composition.schema.flows.all;
 
 function readLog(t: TestReelm, realm: string): string {
   try {
@@ -42,10 +44,10 @@ for (const lane of lanes()) {
       for (const flow of FLOWS) {
         for (const [name, field] of Object.entries(flow.fields)) {
           assert.ok(field.class === 'public' || field.class === 'operational', `${flow.name}.${name} is ${field.class}`);
-          assert.ok(!PROTECTED_NAMES.has(name), `${flow.name}.${name} is a protected column name`);
+          assert.ok(!composition.schema.flows.protectedNames.has(name), `${flow.name}.${name} is a protected column name`);
         }
         assert.ok(flow.purpose && flow.retention && flow.route, `${flow.name} documents purpose, route and retention`);
-        assert.equal(checkFlowMessage(flow.name, { ...flow.example }), flow, `${flow.name}'s example is valid`);
+        assert.equal(checkFlowMessage(composition.schema.flows, flow.name, { ...flow.example }), flow, `${flow.name}'s example is valid`);
         const before = await countRows(us, 'flow_outbox');
         for (const [extra, reason] of [
           [{ email: 'canary.flow@canary-mail.test' }, 'protected_field'],

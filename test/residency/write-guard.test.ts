@@ -94,7 +94,7 @@ for (const lane of lanes()) {
       // Opening us with eu's database configuration is refused: the store knows which realm it is.
       const usInfo = t.reelm.policy.realm('us');
       const wrong = { ...manifestFor(t.config, usInfo), database: eu.manifest.database };
-      await assert.rejects(RealmStore.open(usInfo, wrong), /belongs to realm "eu"/);
+      await assert.rejects(RealmStore.open(usInfo, wrong, t.reelm.composition.schema), /belongs to realm "eu"/);
     });
 
     if (lane === 'postgres')
@@ -120,7 +120,7 @@ for (const lane of lanes()) {
         const crossed = new URL(urls.eu!);
         crossed.pathname = dbOf(urls.us!);
         await assert.rejects(
-          RealmStore.open(usInfo, { ...manifestFor(t.config, usInfo), database: { kind: 'postgres', url: crossed.toString() } }),
+          RealmStore.open(usInfo, { ...manifestFor(t.config, usInfo), database: { kind: 'postgres', url: crossed.toString() } }, t.reelm.composition.schema),
           /permission denied for database/,
         );
       });

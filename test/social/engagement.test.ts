@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { realmTables } from '../../src/realm/registry.ts';
+import { composition } from '../../src/composition.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { signUp } from '../helpers/users.ts';
 import { api, deliver, follow, postVideo } from './helpers.ts';
 import { publishPendingStats } from '../../src/social/posts.ts';
+
+const realmTables = composition.schema.tables;
 
 /** Every value of every column of every table of a realm, as text (for "did X leak here?" checks). */
 async function allValues(r: TestReelm, realm: string): Promise<string[]> {

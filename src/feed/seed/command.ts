@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config/config.ts';
-import { openReelm, type Reelm } from '../../context.ts';
+import { loadConfig, openReelm } from '../../composition.ts';
+import type { Reelm } from '../../context.ts';
 import { newId } from '../../lib/ids.ts';
 import { videoPrefix } from '../../media/keys.ts';
 import type { RealmStore } from '../../realm/store.ts';

@@ -1,10 +1,11 @@
-import { loadConfig } from '../config/config.ts';
-import { openReelm } from '../context.ts';
-import { startWorkers } from './workers.ts';
+import { loadConfig, openReelm } from '../composition.ts';
+import { startBackground } from '../modules/roles.ts';
 
-// `reelm worker [--realm <name>]…`: runs job workers as their own process, for
-// one realm (on that realm's machines) or for all realms of this config.
-// SIGTERM/SIGINT stop claiming, hand running jobs back, and exit.
+// `reelm worker [--realm <name>]…`: the worker process role, for one realm (on
+// that realm's machines) or for all realms of this config. Runs every
+// background task of every module (jobs, flow delivery, count publishing,
+// upload housekeeping…) and no API. SIGTERM/SIGINT stop claiming, hand running
+// jobs back, and exit.
 export async function run(args: string[]): Promise<number> {
   const realms: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -23,13 +24,14 @@ export async function run(args: string[]): Promise<number> {
       return 2;
     }
   }
-  const set = startWorkers(reelm, { realms: realms.length ? realms : undefined });
-  console.error(`reelm worker ${process.pid}: running jobs for ${set.workers.map((w) => w.store.name).join(', ')}`);
+  const names = realms.length ? realms : reelm.realms.names();
+  const background = startBackground(reelm, { realms: names });
+  console.error(`reelm worker ${process.pid}: ${background.tasks.join(', ')} for ${names.join(', ')}`);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  await set.stop();
+  await background.stop();
   await reelm.close();
   return 0;
 }

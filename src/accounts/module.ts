@@ -1,0 +1,28 @@
+import type { ReelmModule } from '../modules/module.ts';
+import { accountRoutes } from './routes.ts';
+import { accountsMigration, accountTables, type AccountTables } from './schema.ts';
+import { AccountService } from './service.ts';
+import { realmOfToken, resolveSession } from './sessions.ts';
+
+// Accounts: people, sessions, profiles and avatars; and the one session
+// resolver the API's authentication hook asks who a token belongs to.
+
+declare module '../realm/registry.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface RealmDatabase extends AccountTables {}
+}
+
+export const accountsModule: ReelmModule = {
+  name: 'accounts',
+  tables: accountTables,
+  migrations: { '0001_accounts': accountsMigration },
+  routes: async (app) => {
+    await app.register(accountRoutes, { accounts: new AccountService(app.reelm) });
+  },
+  async resolveViewer(reelm, token) {
+    const realm = realmOfToken(token);
+    if (!realm || !reelm.realms.has(realm)) return null;
+    const s = await resolveSession(reelm.realms.get(realm).db, token);
+    return s ? { userId: s.userId, realm, handle: s.handle, sessionId: s.sessionId } : null;
+  },
+};

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import type { FlowDeclaration } from '../flows/declarations.ts';
+import { receiveFollow, receiveFolloweeGone, receiveProfileSnapshot, receiveUnfollow } from './flow-handlers.ts';
+
+// The graph's entries in the flow table (declaration and receiver together):
+// follows, unfollows, departures and the public profile snapshot shown next to
+// a follow edge. Every field is public or operational.
+
+const id = z.string().regex(/^[0-9a-z]{26}$/, 'a Reelm id');
+const realm = z.string().regex(/^[a-z][a-z0-9]{1,15}$/);
+const handle = z
+  .string()
+  .min(1)
+  .max(30)
+  .regex(/^[A-Za-z0-9_.]+$/);
+const displayName = z.string().max(100);
+const avatarKey = z.string().max(300).nullable();
+const time = z.number().int().nonnegative();
+
+export const GRAPH_FLOWS: readonly FlowDeclaration[] = [
+  {
+    name: 'graph.follow',
+    purpose: 'Show a new follower in the followed person’s follower list and keep their follower count exact.',
+    route: 'follower’s home realm → followed person’s home realm',
+    retention: 'Until the follow ends (graph.unfollow) or either account is deleted or moved.',
+    fields: {
+      follower_id: { class: 'operational', schema: id, description: 'follower’s account id' },
+      followee_id: { class: 'operational', schema: id, description: 'followed person’s account id' },
+      follower_realm: { class: 'operational', schema: realm, description: 'follower’s home realm (where to reach them)' },
+      follower_handle: { class: 'public', schema: handle, description: 'follower’s public handle' },
+      follower_display_name: { class: 'public', schema: displayName, description: 'follower’s public display name' },
+      follower_avatar_key: { class: 'public', schema: avatarKey, description: 'key of the follower’s public avatar image in their realm (not the image)' },
+      followed_at: { class: 'public', schema: time, description: 'when the follow began (ms since epoch)' },
+    },
+    example: {
+      follower_id: '01jabcdefghjkmnpqrstvwxyz0',
+      followee_id: '01jabcdefghjkmnpqrstvwxyz1',
+      follower_realm: 'us',
+      follower_handle: 'ana',
+      follower_display_name: 'Ana',
+      follower_avatar_key: null,
+      followed_at: 1767225600000,
+    },
+    receive: (trx, p, ctx) => receiveFollow(trx, p as any, ctx),
+  },
+  {
+    name: 'graph.unfollow',
+    purpose: 'Remove a follower from the followed person’s follower list and keep their follower count exact.',
+    route: 'follower’s home realm → followed person’s home realm',
+    retention: 'Nothing is kept: the message deletes the edge graph.follow delivered.',
+    fields: {
+      follower_id: { class: 'operational', schema: id, description: 'follower’s account id' },
+      followee_id: { class: 'operational', schema: id, description: 'followed person’s account id' },
+    },
+    example: { follower_id: '01jabcdefghjkmnpqrstvwxyz0', followee_id: '01jabcdefghjkmnpqrstvwxyz1' },
+    receive: (trx, p, ctx) => receiveUnfollow(trx, p as any, ctx),
+  },
+  {
+    name: 'graph.followee_gone',
+    purpose: 'Remove a follow from the follower’s following list because the followed account was deleted or left its realm; keep counts exact.',
+    route: 'followed person’s (old) home realm → each follower’s home realm',
+    retention: 'Nothing is kept: the message deletes the follower’s edge and its snapshot.',
+    fields: {
+      follower_id: { class: 'operational', schema: id, description: 'follower’s account id' },
+      followee_id: { class: 'operational', schema: id, description: 'the departed account’s id' },
+    },
+    example: { follower_id: '01jabcdefghjkmnpqrstvwxyz0', followee_id: '01jabcdefghjkmnpqrstvwxyz1' },
+    receive: (trx, p) => receiveFolloweeGone(trx, p as any),
+  },
+  {
+    name: 'profile.snapshot',
+    purpose:
+      'Refresh the public snapshot (handle, display name, avatar key) that realms show next to a follow edge, and the author name on the person’s post projections and comment copies.',
+    route:
+      'a person’s home realm → itself and every realm holding follow edges with them, every realm when they have posts (projections are everywhere), the realms of videos they commented on; also the reply to a graph.follow from another realm',
+    retention: 'Replaces the previous snapshot; kept as long as the follow edge, post projection or comment copy.',
+    fields: {
+      user_id: { class: 'operational', schema: id, description: 'account id' },
+      handle: { class: 'public', schema: handle, description: 'public handle' },
+      display_name: { class: 'public', schema: displayName, description: 'public display name' },
+      avatar_key: { class: 'public', schema: avatarKey, description: 'key of the public avatar image in the person’s realm' },
+    },
+    example: { user_id: '01jabcdefghjkmnpqrstvwxyz0', handle: 'ana', display_name: 'Ana', avatar_key: null },
+    receive: (trx, p) => receiveProfileSnapshot(trx, p as any),
+  },
+];

@@ -1,0 +1,41 @@
+import { intervalTask, type ReelmModule } from '../modules/module.ts';
+import { SOCIAL_FLOWS } from './flows.ts';
+import { publishPendingStats } from './posts.ts';
+import { socialRoutes } from './routes.ts';
+import { crossingMigration } from './crossing-migration.ts';
+import { commentStateMigration, socialMigration, socialTables, type SocialTables } from './schema.ts';
+import { flushViewRollups } from './view-rollup.ts';
+
+// Social: posts, engagement, watch events, blocks, the Following feed,
+// discovery, search and notifications; and the `post-stats` task, which
+// reports due view rollups (social.views) and announces changed counts to
+// other realms (social.post_stats).
+
+declare module '../realm/registry.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface RealmDatabase extends SocialTables {}
+}
+
+export const STATS_PUBLISH_INTERVAL_MS = 5000;
+
+export const socialModule: ReelmModule = {
+  name: 'social',
+  tables: socialTables,
+  migrations: { '0020_social': socialMigration, '0021_comment_state': commentStateMigration, '0023_social_crossing': crossingMigration },
+  flows: SOCIAL_FLOWS,
+  sends: SOCIAL_FLOWS.map((f) => f.name),
+  routes: socialRoutes,
+  tasks: [
+    intervalTask(
+      'post-stats',
+      () => STATS_PUBLISH_INTERVAL_MS,
+      async (reelm, scope) => {
+        for (const store of scope.realms) {
+          // due view rollups to videos' realms (social.views), then changed counts to other realms (social.post_stats)
+          await flushViewRollups(store).catch((err) => scope.onError(err));
+          await publishPendingStats(reelm, store).catch((err) => scope.onError(err));
+        }
+      },
+    ),
+  ],
+};
