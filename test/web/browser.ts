@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startReelm, type TestReelm } from '../helpers/lanes.ts';
+import { startBackground } from '../../src/modules/roles.ts';
 // types only: the package itself lives in web/node_modules (the web app's own dependencies)
 import type * as Playwright from '../../web/node_modules/playwright-core/index.js';
 
@@ -33,7 +34,16 @@ export async function startServer(): Promise<TestReelm & { origin: string }> {
   const t = await startReelm('sqlite', { config: { workers: true } });
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = t.app.server.address() as { port: number };
-  return Object.assign(t, { origin: `http://127.0.0.1:${port}` });
+  // as `reelm serve` does: the API plus the background work (media jobs, flow delivery, counts)
+  const background = startBackground(t.reelm);
+  const closeReelm = t.close;
+  return Object.assign(t, {
+    origin: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await background.stop();
+      await closeReelm();
+    },
+  });
 }
 
 export async function launch() {
