@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,6 +45,22 @@ export async function startServer(): Promise<TestReelm & { origin: string }> {
       await closeReelm();
     },
   });
+}
+
+/** One server and one browser for a test file, started before its tests and closed after. */
+export function e2eSuite() {
+  const skip = skipOrFail();
+  const env = {} as { server: Awaited<ReturnType<typeof startServer>>; browser: Browser };
+  before(async () => {
+    if (skip) return;
+    env.server = await startServer();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return { skip, env };
 }
 
 export async function launch() {

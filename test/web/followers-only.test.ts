@@ -1,33 +1,22 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { makeClip } from '../media/corpus.ts';
 import { uploadMultipart } from '../media/helpers.ts';
 import { signUp } from '../helpers/users.ts';
-import { launch, PHONE, signUpUi, skipOrFail, startServer, tmp, type Browser } from './browser.ts';
+import { e2eSuite, PHONE, signUpUi, tmp } from './browser.ts';
 
 // A followers-only video stays out of every screen a stranger can open, and its
 // media URL (even copied from someone allowed) does not play for them.
 
-const skip = skipOrFail();
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-before(async () => {
-  if (skip) return;
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { skip, env } = e2eSuite();
 
 test('a followers-only video is shown to followers and to no stranger, on any screen or by URL', { skip, timeout: 240_000 }, async () => {
-  const o = server.origin;
-  const inject = server.app.inject.bind(server.app);
-  const creator = await signUp(server, { handle: 'closecircle', country: 'US' });
-  const fan = await signUp(server, { handle: 'closefan', country: 'US' });
-  const up = await uploadMultipart(server, creator, makeClip(join(tmp(), 'c.mp4'), { w: 240, h: 426, seconds: 2 }));
+  const o = env.server.origin;
+  const inject = env.server.app.inject.bind(env.server.app);
+  const creator = await signUp(env.server, { handle: 'closecircle', country: 'US' });
+  const fan = await signUp(env.server, { handle: 'closefan', country: 'US' });
+  const up = await uploadMultipart(env.server, creator, makeClip(join(tmp(), 'c.mp4'), { w: 240, h: 426, seconds: 2 }));
   assert.equal(up.statusCode, 202, up.body);
   let state = up.json();
   for (let i = 0; i < 240 && state.state !== 'ready'; i++) {
@@ -56,7 +45,7 @@ test('a followers-only video is shown to followers and to no stranger, on any sc
   const fanPlay = await inject({ url: fanCopy.playUrl, headers: fan.headers });
   assert.equal(fanPlay.statusCode, 200, 'the follower can play it');
 
-  const page = await (await browser.newContext({ viewport: PHONE, locale: 'en-US' })).newPage();
+  const page = await (await env.browser.newContext({ viewport: PHONE, locale: 'en-US' })).newPage();
   await signUpUi(page, o, { handle: 'outsider', country: 'US' });
   const leaks = async () => page.locator(`[data-post="${postId}"], a[href="/watch/${postId}"]`).count();
 

@@ -1,31 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { join } from 'node:path';
 import { makeClip } from '../media/corpus.ts';
-import { assertPlays, DESKTOP, launch, PHONE, shot, shots, signUpUi, skipOrFail, startServer, tmp, type Browser } from './browser.ts';
+import { assertPlays, DESKTOP, e2eSuite, PHONE, shot, shots, signUpUi, tmp } from './browser.ts';
 
 // The whole product in a real browser: two people in different countries, a
 // real upload transcoded by the real pipeline, played in Chromium.
 
-const skip = skipOrFail();
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-before(async () => {
-  if (skip) return;
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { skip, env } = e2eSuite();
 
 test('two people sign up in two realms, upload, find, play, like, comment, follow, get notified', { skip, timeout: 300_000 }, async () => {
-  const o = server.origin;
+  const o = env.server.origin;
   const dir = tmp();
   const clip = makeClip(join(dir, 'beach.mp4'), { w: 360, h: 640, seconds: 3, fps: 15 });
-  const ana = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
-  const bea = await browser.newContext({ viewport: PHONE, locale: 'fr-FR', permissions: ['clipboard-read', 'clipboard-write'] });
+  const ana = await env.browser.newContext({ viewport: PHONE, locale: 'en-US' });
+  const bea = await env.browser.newContext({ viewport: PHONE, locale: 'fr-FR', permissions: ['clipboard-read', 'clipboard-write'] });
   const a = await ana.newPage();
   const b = await bea.newPage();
   const pageErrors: string[] = [];
@@ -38,7 +27,7 @@ test('two people sign up in two realms, upload, find, play, like, comment, follo
   assert.match(anaRealm, /Your data will be kept in the .+ realm, run by .+, because you live in United States/);
   const beaRealm = await signUpUi(b, o, { handle: 'beafr', country: 'FR' });
   assert.match(beaRealm, /Vos données seront conservées dans le royaume .+, géré par .+ France/);
-  const realmOf = async (h: string) => (await server.app.inject({ url: `/api/v1/users/${h}` })).json().realm;
+  const realmOf = async (h: string) => (await env.server.app.inject({ url: `/api/v1/users/${h}` })).json().realm;
   assert.equal(await realmOf('anaus'), 'us');
   assert.equal(await realmOf('beafr'), 'eu');
   await a.goto(`${o}/settings`);
@@ -126,7 +115,7 @@ test('two people sign up in two realms, upload, find, play, like, comment, follo
   assert.equal(await a.getByTestId('follower-count').textContent(), '1');
   await a.locator('.grid a').first().waitFor();
   await shots(a, 'profile');
-  const post = (await server.app.inject({ url: `/api/v1/users/anaus/videos` })).json().items[0];
+  const post = (await env.server.app.inject({ url: `/api/v1/users/anaus/videos` })).json().items[0];
   assert.equal(post.counts.likes, 1);
   assert.equal(post.counts.comments, 1);
 

@@ -1,28 +1,17 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { ff } from '../media/corpus.ts';
-import { launch, notAVideo, PHONE, shot, signUpUi, skipOrFail, startServer, tmp, type Browser } from './browser.ts';
+import { e2eSuite, notAVideo, PHONE, shot, signUpUi, tmp } from './browser.ts';
 
 // The studio survives a network drop and a reload (tus resumes from the
 // server's offset), and a file that is not a video is refused in a sentence.
 
-const skip = skipOrFail();
-let server: Awaited<ReturnType<typeof startServer>>;
-let browser: Browser;
-before(async () => {
-  if (skip) return;
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { skip, env } = e2eSuite();
 
 test('an upload cut off mid-way resumes after a reload, from where the server stopped', { skip, timeout: 240_000 }, async () => {
-  const o = server.origin;
+  const o = env.server.origin;
   const dir = tmp();
   // noise does not compress: several MB for 2 s, so the upload takes several 256 KB chunks
   const clip = join(dir, 'noise.mp4');
@@ -43,7 +32,7 @@ test('an upload cut off mid-way resumes after a reload, from where the server st
   ]);
   const size = statSync(clip).size;
   assert.ok(size > 1024 * 1024, `clip is ${size} bytes`);
-  const ctx = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
+  const ctx = await env.browser.newContext({ viewport: PHONE, locale: 'en-US' });
   const page = await ctx.newPage();
   await signUpUi(page, o, { handle: 'resumer', country: 'DE' });
   await page.goto(`${o}/upload`);
@@ -77,8 +66,8 @@ test('an upload cut off mid-way resumes after a reload, from where the server st
 });
 
 test('a file that is not a video is refused with its reason, and retry starts over', { skip, timeout: 120_000 }, async () => {
-  const o = server.origin;
-  const ctx = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
+  const o = env.server.origin;
+  const ctx = await env.browser.newContext({ viewport: PHONE, locale: 'en-US' });
   const page = await ctx.newPage();
   await signUpUi(page, o, { handle: 'badfile', country: 'US' });
   await page.goto(`${o}/upload`);
