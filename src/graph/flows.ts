@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { handle, id, realm, time } from '../flows/field-schemas.ts';
 import type { FlowDeclaration } from '../flows/declarations.ts';
 import { receiveFollow, receiveFolloweeGone, receiveProfileSnapshot, receiveUnfollow } from './flow-handlers.ts';
 
@@ -6,16 +7,8 @@ import { receiveFollow, receiveFolloweeGone, receiveProfileSnapshot, receiveUnfo
 // follows, unfollows, departures and the public profile snapshot shown next to
 // a follow edge. Every field is public or operational.
 
-const id = z.string().regex(/^[0-9a-z]{26}$/, 'a Reelm id');
-const realm = z.string().regex(/^[a-z][a-z0-9]{1,15}$/);
-const handle = z
-  .string()
-  .min(1)
-  .max(30)
-  .regex(/^[A-Za-z0-9_.]+$/);
 const displayName = z.string().max(100);
 const avatarKey = z.string().max(300).nullable();
-const time = z.number().int().nonnegative();
 
 export const GRAPH_FLOWS: readonly FlowDeclaration[] = [
   {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { handle, id, realm, time } from '../flows/field-schemas.ts';
 import type { FlowDeclaration, FlowField } from '../flows/declarations.ts';
 import { receiveComment, receiveCommentRemoved, receiveEngagement, receiveEngagementRemoved, receiveViews } from './engagement-apply.ts';
 import { COMMENT_REFUSAL_CODES, receiveCommentOutcome } from './comment-outcome.ts';
@@ -12,14 +13,6 @@ import { dropFollow } from '../graph/service.ts';
 // and ids. Never an email, a country, a birth date, a watch history row or a
 // favorite: those stay in the person's realm (views travel only as counts).
 
-const id = z.string().regex(/^[0-9a-z]{26}$/, 'a Reelm id');
-const realm = z.string().regex(/^[a-z][a-z0-9]{1,15}$/);
-const handle = z
-  .string()
-  .min(1)
-  .max(30)
-  .regex(/^[A-Za-z0-9_.]+$/);
-const time = z.number().int().nonnegative();
 const count = z.number().int().nonnegative();
 const policy = z.enum(['everyone', 'followers', 'no_one']);
 
