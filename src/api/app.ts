@@ -10,7 +10,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Reelm } from '../context.ts';
-import { AppError } from './errors.ts';
+import { AppError, realmSuspended } from './errors.ts';
+import { isRealmSuspendedError } from '../realm/lifecycle.ts';
 import { checkOpenApi } from './openapi-check.ts';
 import { registerRoutes } from './routes.ts';
 import { authHook } from './auth.ts';
@@ -65,8 +66,9 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
   });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    if (isRealmSuspendedError(err)) err = realmSuspended(); // refused by the realm's hold (src/realm/lifecycle.ts)
     if (err instanceof AppError) {
-      if (err.status === 429 && (err.details as { retryAfterSeconds?: number })?.retryAfterSeconds) {
+      if ((err.status === 429 || err.status === 503 || err.status === 409) && (err.details as { retryAfterSeconds?: number })?.retryAfterSeconds) {
         reply.header('retry-after', String((err.details as { retryAfterSeconds: number }).retryAfterSeconds));
       }
       return reply.status(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });

@@ -19,3 +19,14 @@ export const notFound = (what = 'That') => new AppError(404, 'not_found', `${wha
 export const conflict = (code: string, message: string) => new AppError(409, code, message);
 export const tooMany = (code: string, message: string, retryAfterSeconds?: number) =>
   new AppError(429, code, message, retryAfterSeconds ? { retryAfterSeconds } : undefined);
+
+/** Seconds a client should wait before retrying a request refused by a suspended realm. */
+export const REALM_SUSPENDED_RETRY_SECONDS = 60;
+export const realmSuspended = () =>
+  new AppError(
+    503,
+    'realm_suspended',
+    'This realm is suspended for now: nothing can be read or saved until it resumes. Nothing you stored is lost; please try again later.',
+    { retryAfterSeconds: REALM_SUSPENDED_RETRY_SECONDS },
+  );
+export const unavailable = (code: string, message: string, retryAfterSeconds: number) => new AppError(503, code, message, { retryAfterSeconds });

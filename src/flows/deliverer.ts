@@ -1,4 +1,5 @@
 import type { Reelm } from '../context.ts';
+import { isRealmHeld } from '../realm/lifecycle.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { writeRealmLog } from '../residency/realm-log.ts';
 import { FINAL_OUTCOMES, type FlowMessage } from './receive.ts';
@@ -56,6 +57,7 @@ export class FlowDeliverer {
 
   async #deliverFrom(store: RealmStore): Promise<DeliveryStats> {
     const stats: DeliveryStats = { delivered: 0, pending: 0, errors: 0 };
+    if (await isRealmHeld(store)) return stats; // a suspended realm sends nothing (its outbox waits for resume)
     const targets = await store.db.selectFrom('flow_outbox').select('to_realm').distinct().where('state', '=', 'pending').execute();
     for (const { to_realm: to } of targets) {
       const transport = this.#transport(to);

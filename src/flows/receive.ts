@@ -1,3 +1,4 @@
+import { isRealmHeld, REALM_SUSPENDED } from '../realm/lifecycle.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { writeRealmLog } from '../residency/realm-log.ts';
 import { checkFlowMessage, FlowRefused } from './validate.ts';
@@ -31,6 +32,8 @@ export const FINAL_OUTCOMES: ReadonlySet<DeliveryOutcome> = new Set(['applied', 
 
 export async function receiveMessages(store: RealmStore, from: string, messages: readonly FlowMessage[]): Promise<DeliveryResult[]> {
   const results: DeliveryResult[] = [];
+  // A suspended realm applies nothing; the sender keeps the messages and resends after the resume.
+  if (messages[0] && (await isRealmHeld(store))) return [{ id: messages[0].id, seq: messages[0].seq, outcome: 'error', error: REALM_SUSPENDED }];
   for (const m of messages) {
     const r = await receiveOne(store, from, m);
     results.push(r);

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { RealmStore } from '../realm/store.ts';
 import { newId } from '../lib/ids.ts';
+import { isRealmHeld } from '../realm/lifecycle.ts';
 import { claim, complete, defaultBackoff, fail, heartbeat, JobError, release, type Backoff, type Job } from './queue.ts';
 
 // A worker runs the jobs of one realm. It holds a lease on each job it runs and
@@ -61,6 +62,7 @@ export class Worker {
 
   /** Claims and runs one job to its end. Resolves false when nothing was claimable. */
   async runOnce(): Promise<boolean> {
+    if (await isRealmHeld(this.store)) return false; // a suspended realm runs nothing until it resumes
     const job = await claim(this.store.db, this.id, Object.keys(this.#handlers), this.#opts.leaseMs);
     if (!job) return false;
     const abort = new AbortController();

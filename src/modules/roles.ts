@@ -1,4 +1,5 @@
 import type { Reelm } from '../context.ts';
+import { isRealmSuspendedError } from '../realm/lifecycle.ts';
 import type { RunningTask } from './module.ts';
 
 // Process roles. Background work belongs to the process, not to the HTTP app:
@@ -19,7 +20,9 @@ export interface Background {
 
 export function startBackground(reelm: Reelm, opts: { realms?: readonly string[]; onError?: (task: string, err: unknown) => void } = {}): Background {
   const realms = (opts.realms ?? reelm.realms.names()).map((n) => reelm.realms.get(n));
-  const onError = opts.onError ?? ((task, err) => console.error(`[${task}]`, (err as Error)?.message ?? err));
+  const report = opts.onError ?? ((task, err) => console.error(`[${task}]`, (err as Error)?.message ?? err));
+  // A suspended realm refuses every write by design (src/realm/lifecycle.ts): not an error to report.
+  const onError = (task: string, err: unknown) => (isRealmSuspendedError(err) ? undefined : report(task, err));
   const running: { name: string; task: RunningTask }[] = [];
   try {
     for (const t of reelm.composition.tasks) running.push({ name: t.name, task: t.start(reelm, { realms, onError: (err) => onError(t.name, err) }) });

@@ -1,5 +1,6 @@
 import type { FlowTables } from '../flows/schema.ts';
 import type { JobTables } from '../jobs/schema.ts';
+import type { LifecycleTables } from './lifecycle.ts';
 import type { SystemTables } from './system-schema.ts';
 
 // The row types of a realm database. The machinery's own tables are listed
@@ -9,4 +10,4 @@ import type { SystemTables } from './system-schema.ts';
 // specs and migrations themselves come from the modules, assembled by the
 // composition root (src/composition.ts) into a RealmSchema.
 
-export interface RealmDatabase extends SystemTables, JobTables, FlowTables {}
+export interface RealmDatabase extends SystemTables, LifecycleTables, JobTables, FlowTables {}

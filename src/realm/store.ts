@@ -8,6 +8,7 @@ import { openBlobStore } from '../blobs/open.ts';
 import type { RealmInfo } from '../residency/policy.ts';
 import { openDatabase, type SqlDialect } from './database.ts';
 import { installResidencyGuards } from './guard.ts';
+import { installSuspensionHolds } from './lifecycle.ts';
 import type { RealmSchema } from './realm-schema.ts';
 import type { RealmDatabase } from './registry.ts';
 import type { FlowTable } from '../flows/flow-table.ts';
@@ -130,6 +131,7 @@ export class RealmStore {
       }
     });
     await installResidencyGuards(this.db, this.dialect, this.schema.tables);
+    await installSuspensionHolds(this.db, this.dialect, this.schema.tables);
   }
 
   async close() {

@@ -20,6 +20,9 @@ const policyFileSchema = z.object({
       otherCountries: z.boolean().optional(),
     }),
   ),
+  /** Countries where the service is switched off (a market exit): people there get a refusal naming it
+   * and may still download their data (src/moves/availability.ts). */
+  unavailableCountries: z.record(countryCode, z.object({ message: z.string().min(1).max(500).optional() })).default({}),
   minimumAge: z
     .object({ default: z.number().int().min(0).max(21), countries: z.record(countryCode, z.number().int().min(0).max(21)).optional() })
     .default({ default: 13 }),
@@ -40,6 +43,7 @@ export class ResidencyPolicy {
   readonly operators: ReadonlyMap<string, { name: string }>;
   readonly #homeRealmOf: ReadonlyMap<string, string>;
   readonly #minimumAge: { default: number; countries: Record<string, number> };
+  readonly #unavailable: ReadonlyMap<string, { message?: string }>;
 
   constructor(raw: unknown) {
     const parsed = policyFileSchema.safeParse(raw);
@@ -82,6 +86,10 @@ export class ResidencyPolicy {
       ]),
     );
     this.#minimumAge = { default: p.minimumAge.default, countries: p.minimumAge.countries ?? {} };
+    for (const c of Object.keys(p.unavailableCountries)) {
+      if (!ISO_COUNTRIES.includes(c)) throw new PolicyError(`unavailableCountries lists "${c}", which is not an ISO 3166-1 country`);
+    }
+    this.#unavailable = new Map(Object.entries(p.unavailableCountries));
   }
 
   static fromFile(file: string): ResidencyPolicy {
@@ -107,6 +115,11 @@ export class ResidencyPolicy {
 
   minimumAgeFor(country: string): number {
     return this.#minimumAge.countries[country] ?? this.#minimumAge.default;
+  }
+
+  /** Undefined where the service is available; else the policy's entry (with an optional message). */
+  unavailableIn(country: string): { message?: string } | undefined {
+    return this.#unavailable.get(country.toUpperCase());
   }
 
   realmsOfOperator(operator: string): string[] {

@@ -1,0 +1,25 @@
+import type { ReelmModule } from '../modules/module.ts';
+import { movesConfigSchema, type MovesConfig } from './config.ts';
+import { movesRoutes } from './routes.ts';
+
+// Residency operations: realm lifecycle (suspend, resume, close — the state itself is machinery,
+// src/realm/lifecycle.ts, because it holds every write), country availability, and moving people
+// between realms (docs/RESIDENCY.md, "Residency operations").
+
+declare module '../config/config.ts' {
+  interface PartConfig {
+    /** Residency operations (src/moves/config.ts). */
+    moves: MovesConfig;
+  }
+}
+
+export const movesModule: ReelmModule = {
+  name: 'moves',
+  routes: movesRoutes,
+  config: {
+    shape: { moves: movesConfigSchema },
+    fromEnv(env, merged) {
+      if (env.REELM_COUNTRY_HEADER) merged.moves = { ...(merged.moves ?? {}), countryHeader: env.REELM_COUNTRY_HEADER };
+    },
+  },
+};
