@@ -11,6 +11,7 @@ import { movesModule } from './moves/module.ts';
 import { composeModules, type Composition } from './modules/compose.ts';
 import type { ReelmModule } from './modules/module.ts';
 import { realmModule } from './realm/module.ts';
+import { rightsModule } from './rights/module.ts';
 import { socialModule } from './social/module.ts';
 import { staffModule } from './staff/module.ts';
 
@@ -33,6 +34,7 @@ export const MODULES: readonly ReelmModule[] = [
   mediaServingModule,
   socialModule,
   feedModule,
+  rightsModule,
   movesModule,
 ];
 

@@ -39,6 +39,7 @@ export const graphTables = defineTables([
     name: 'follows',
     kind: 'resident',
     ownerColumn: 'follower_id',
+    personColumns: ['followee_id'],
     purpose: 'accounts a resident follows, with a public snapshot of each (following list)',
     columns: {
       follower_id: 'operational',
@@ -54,6 +55,7 @@ export const graphTables = defineTables([
     name: 'follower_edges',
     kind: 'resident',
     ownerColumn: 'followee_id',
+    personColumns: ['follower_id'],
     purpose: 'accounts following a resident, with the follower’s public snapshot (follower list; delivered by graph.follow)',
     columns: {
       followee_id: 'operational',

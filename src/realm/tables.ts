@@ -16,6 +16,10 @@ export interface TableSpec {
   readonly kind: 'resident' | 'replica' | 'system';
   /** For resident tables: the column holding the owning person's user id. */
   readonly ownerColumn?: string;
+  /** Columns (other than the owner column) that hold a person's user id: the row is about that person
+   * (whom they follow, who blocked them, who acted), so deleting or moving the person must remove or
+   * re-point it. Read by the person-data enumerator (src/rights/person-data.ts). */
+  readonly personColumns?: readonly string[];
   readonly purpose: string;
   readonly columns: Readonly<Record<string, DataClass>>;
 }
@@ -24,6 +28,10 @@ export function defineTables<const T extends readonly TableSpec[]>(tables: T): T
   for (const t of tables) {
     if (t.kind === 'resident' && !t.ownerColumn) throw new Error(`table ${t.name}: resident tables need an ownerColumn`);
     if (t.ownerColumn && !(t.ownerColumn in t.columns)) throw new Error(`table ${t.name}: owner column ${t.ownerColumn} is not classified`);
+    for (const c of t.personColumns ?? []) {
+      if (!(c in t.columns)) throw new Error(`table ${t.name}: person column ${c} is not classified`);
+      if (c === t.ownerColumn) throw new Error(`table ${t.name}: person column ${c} is already the owner column`);
+    }
     if (t.kind === 'replica') {
       const bad = Object.entries(t.columns).filter(([, c]) => c === 'protected');
       if (bad.length) throw new Error(`replica table ${t.name} may not hold protected columns: ${bad.map(([n]) => n).join(', ')}`);

@@ -347,6 +347,7 @@ export const socialTables = defineTables([
     name: 'blocks',
     kind: 'resident',
     ownerColumn: 'blocker_id',
+    personColumns: ['blocked_id'],
     purpose: 'accounts a resident blocked',
     columns: { blocker_id: 'operational', blocked_id: 'operational', blocked_realm: 'operational', blocked_handle: 'public', created_at: 'operational' },
   },
@@ -354,6 +355,7 @@ export const socialTables = defineTables([
     name: 'notifications',
     kind: 'resident',
     ownerColumn: 'user_id',
+    personColumns: ['actor_id'],
     purpose: 'a resident’s notifications (new followers, likes, comments, replies, mentions, duets, sound uses)',
     columns: {
       id: 'operational',
@@ -382,12 +384,14 @@ export const socialTables = defineTables([
   {
     name: 'block_edges',
     kind: 'replica',
+    personColumns: ['blocker_id', 'blocked_id'],
     purpose: 'blocks made by anyone against a resident (delivered by social.block), so this realm hides the blocker’s content from them',
     columns: { blocker_id: 'operational', blocked_id: 'operational', created_at: 'operational' },
   },
   {
     name: 'post_index',
     kind: 'replica',
+    personColumns: ['owner_id'],
     purpose: 'public projection of every realm’s non-private posts (social.post), read by feeds, pages and search',
     columns: {
       video_id: 'operational',
@@ -430,6 +434,7 @@ export const socialTables = defineTables([
   {
     name: 'video_engagements',
     kind: 'replica',
+    personColumns: ['actor_id'],
     purpose: 'public copies of likes, favorites, shares and comment likes on this realm’s videos (counts are recounted from these)',
     columns: {
       key: 'operational',
@@ -445,6 +450,7 @@ export const socialTables = defineTables([
   {
     name: 'video_comments',
     kind: 'replica',
+    personColumns: ['author_id'],
     purpose: 'public copies of comments on this realm’s videos, with the commenter’s public handle',
     columns: {
       id: 'operational',

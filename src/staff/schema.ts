@@ -76,6 +76,7 @@ export const staffTables = defineTables([
   {
     name: 'staff_access_log',
     kind: 'system',
+    personColumns: ['subject_id'],
     purpose: 'hash-chained record of every staff read of a resident’s protected data; shown to that person',
     columns: {
       seq: 'operational',

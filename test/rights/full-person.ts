@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { FlowDeliverer } from '../../src/flows/deliverer.ts';
+import type { TestReelm } from '../helpers/lanes.ts';
+import { signUp, type TestUser } from '../helpers/users.ts';
+import { makeClip } from '../media/corpus.ts';
+import { mediaWorker, uploadMultipart } from '../media/helpers.ts';
+import { postVideo } from '../social/helpers.ts';
+
+// A person with something in every resident table, made through the public API
+// and the real media pipeline (so blobs have the layout production writes):
+// an avatar, an uploaded and transcoded video (original, renditions, poster,
+// sound, the media job), a post, follows both ways across realms, a like, a
+// comment, a comment like, a collection with a favorite, a share, watch events,
+// a block, notifications, feed interests, feedback and a For You page (feed_seen),
+// and the account search index (handle_grams). `canary` strings are written into
+// their bio, caption, comment, collection name and the video's metadata, so byte
+// scans have something to look for.
+
+export interface FullPerson {
+  person: TestUser;
+  /** someone in another realm they follow and who follows them back */
+  friend: TestUser;
+  /** someone in a third realm they blocked */
+  blocked: TestUser;
+  canary: string;
+  videoId: string;
+  friendVideoId: string;
+}
+
+export async function deliverAll(t: TestReelm) {
+  const d = new FlowDeliverer(t.reelm);
+  for (let i = 0; i < 10; i++) if ((await d.deliverOnce()).delivered === 0) break;
+}
+
+const ok = (res: { statusCode: number; body: string }, what: string) => assert.ok(res.statusCode < 300, `${what}: ${res.statusCode} ${res.body}`);
+
+export async function makeFullPerson(
+  t: TestReelm,
+  opts: { country?: string; friendCountry?: string; blockedCountry?: string; canary?: string } = {},
+): Promise<FullPerson> {
+  const canary = opts.canary ?? `cnry${Math.random().toString(36).slice(2, 12)}`;
+  const person = await signUp(t, { country: opts.country ?? 'US', displayName: `Person ${canary}` });
+  const friend = await signUp(t, { country: opts.friendCountry ?? 'DE' });
+  const blocked = await signUp(t, { country: opts.blockedCountry ?? 'BR' });
+  const h = person.headers;
+  const inject = (method: string, url: string, payload?: unknown, headers: Record<string, string> = h) =>
+    t.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+  ok(await inject('PATCH', '/api/v1/me/profile', { bio: `bio ${canary}` }), 'profile');
+  const avatar = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#2a6' } })
+    .png()
+    .toBuffer();
+  ok(await t.app.inject({ method: 'PUT', url: '/api/v1/me/avatar', headers: { ...h, 'content-type': 'application/octet-stream' }, payload: avatar }), 'avatar');
+
+  // A real upload, transcoded by the media job in the home realm.
+  const dir = mkdtempSync(join(tmpdir(), 'reelm-rights-'));
+  let videoId: string;
+  try {
+    const clip = makeClip(join(dir, 'clip.mp4'), { seconds: 1, extra: ['-metadata', `comment=${canary}`] });
+    const up = await uploadMultipart(t, person, clip);
+    assert.equal(up.statusCode, 202, up.body);
+    assert.equal(await mediaWorker(t.reelm, t.reelm.realms.get(person.realm)).drain(), 1);
+    const status = (await inject('GET', `/api/v1/uploads/${up.json().id}`)).json();
+    assert.equal(status.state, 'ready', JSON.stringify(status));
+    videoId = status.videoId;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const post = await inject('POST', '/api/v1/posts', { videoId, caption: `my video ${canary} #rights @${friend.handle}` });
+  assert.equal(post.statusCode, 201, post.body);
+
+  const friendPost = await postVideo(t, friend, { caption: 'friend video #rights' });
+  await postVideo(t, blocked, { caption: 'blocked video #rights' });
+  await deliverAll(t);
+  const page = await inject('GET', '/api/v1/feed/for-you?limit=5');
+  ok(page, 'for you');
+  assert.ok(page.json().items.length > 0, `the For You page shows something: ${page.body}`);
+
+  ok(await inject('POST', `/api/v1/users/${friend.handle}/follow`), 'follow');
+  ok(await inject('POST', `/api/v1/users/${person.handle}/follow`, undefined, friend.headers), 'followed back');
+  await deliverAll(t);
+
+  ok(await inject('PUT', `/api/v1/posts/${friendPost.videoId}/like`), 'like');
+  ok(await inject('POST', `/api/v1/posts/${friendPost.videoId}/comments`, { body: `nice ${canary}` }), 'comment');
+  const friendComment = await inject('POST', `/api/v1/posts/${videoId}/comments`, { body: 'thanks for sharing' }, friend.headers);
+  assert.equal(friendComment.statusCode, 201, friendComment.body);
+  await deliverAll(t);
+  ok(await inject('PUT', `/api/v1/posts/${videoId}/comments/${friendComment.json().id}/like`), 'comment like');
+  const coll = await inject('POST', '/api/v1/me/collections', { name: `saved ${canary}` });
+  assert.equal(coll.statusCode, 201, coll.body);
+  ok(await inject('PUT', `/api/v1/posts/${friendPost.videoId}/favorite`, { collectionId: coll.json().id }), 'favorite');
+  ok(await inject('POST', `/api/v1/posts/${friendPost.videoId}/shares`, { channel: 'link' }), 'share');
+  ok(
+    await inject('POST', '/api/v1/watch-events', {
+      events: [
+        {
+          clientEventId: `w-${canary}`,
+          videoId: friendPost.videoId,
+          watchedMs: 4000,
+          durationMs: 9000,
+          completed: false,
+          replays: 0,
+          playedAt: new Date().toISOString(),
+        },
+      ],
+    }),
+    'watch',
+  );
+  ok(await inject('PUT', `/api/v1/blocks/${blocked.handle}`), 'block');
+  ok(await inject('PUT', '/api/v1/me/interests', { interests: ['rights', 'music'] }), 'interests');
+  ok(await inject('POST', '/api/v1/feed/feedback', { kind: 'creator', id: blocked.userId }), 'feedback');
+  ok(await inject('GET', `/api/v1/search?q=${person.handle}&type=accounts`), 'search');
+  await deliverAll(t);
+  return { person, friend, blocked, canary, videoId, friendVideoId: friendPost.videoId };
+}
