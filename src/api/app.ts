@@ -10,7 +10,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Reelm } from '../context.ts';
-import { AppError, realmSuspended } from './errors.ts';
+import { accountMoving, AppError, realmSuspended } from './errors.ts';
+import { isPersonHeldError } from '../realm/person-hold.ts';
 import { isRealmSuspendedError } from '../realm/lifecycle.ts';
 import { checkOpenApi } from './openapi-check.ts';
 import { registerRoutes } from './routes.ts';
@@ -67,6 +68,7 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (isRealmSuspendedError(err)) err = realmSuspended(); // refused by the realm's hold (src/realm/lifecycle.ts)
+    else if (isPersonHeldError(err)) err = accountMoving(); // the person's data is held by a move (src/realm/person-hold.ts)
     if (err instanceof AppError) {
       if ((err.status === 429 || err.status === 503 || err.status === 409) && (err.details as { retryAfterSeconds?: number })?.retryAfterSeconds) {
         reply.header('retry-after', String((err.details as { retryAfterSeconds: number }).retryAfterSeconds));

@@ -117,6 +117,11 @@ export class Directory {
     await this.db.updateTable('directory_accounts').set({ state: 'active', updated_at: Date.now() }).where('user_id', '=', userId).execute();
   }
 
+  /** Routes an account to a new home realm (a move's switch step; idempotent). */
+  async reroute(userId: string, realm: string) {
+    await this.db.updateTable('directory_accounts').set({ realm, updated_at: Date.now() }).where('user_id', '=', userId).execute();
+  }
+
   async release(userId: string) {
     await this.db.deleteFrom('directory_accounts').where('user_id', '=', userId).execute();
   }

@@ -1,11 +1,17 @@
 import type { ReelmModule } from '../modules/module.ts';
 import { movesConfigSchema, type MovesConfig } from './config.ts';
+import { MOVES_FLOWS } from './flows.ts';
 import { movesRoutes } from './routes.ts';
+import { movesMigration, movesTables, type MovesTables } from './schema.ts';
 
 // Residency operations: realm lifecycle (suspend, resume, close — the state itself is machinery,
 // src/realm/lifecycle.ts, because it holds every write), country availability, and moving people
 // between realms (docs/RESIDENCY.md, "Residency operations").
 
+declare module '../realm/registry.ts' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface RealmDatabase extends MovesTables {}
+}
 declare module '../config/config.ts' {
   interface PartConfig {
     /** Residency operations (src/moves/config.ts). */
@@ -15,6 +21,10 @@ declare module '../config/config.ts' {
 
 export const movesModule: ReelmModule = {
   name: 'moves',
+  tables: movesTables,
+  migrations: { '0072_moves': movesMigration },
+  flows: MOVES_FLOWS,
+  sends: [...MOVES_FLOWS.map((f) => f.name), 'graph.follow'],
   routes: movesRoutes,
   config: {
     shape: { moves: movesConfigSchema },

@@ -9,6 +9,7 @@ import type { RealmInfo } from '../residency/policy.ts';
 import { openDatabase, type SqlDialect } from './database.ts';
 import { installResidencyGuards } from './guard.ts';
 import { installSuspensionHolds } from './lifecycle.ts';
+import { installPersonHolds } from './person-hold.ts';
 import type { RealmSchema } from './realm-schema.ts';
 import type { RealmDatabase } from './registry.ts';
 import type { FlowTable } from '../flows/flow-table.ts';
@@ -132,6 +133,7 @@ export class RealmStore {
     });
     await installResidencyGuards(this.db, this.dialect, this.schema.tables);
     await installSuspensionHolds(this.db, this.dialect, this.schema.tables);
+    await installPersonHolds(this.db, this.dialect, this.schema.tables);
   }
 
   async close() {
