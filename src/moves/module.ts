@@ -1,5 +1,6 @@
 import type { ReelmModule } from '../modules/module.ts';
 import { movesConfigSchema, type MovesConfig } from './config.ts';
+import { moveDriverTask } from './driver.ts';
 import { MOVES_FLOWS } from './flows.ts';
 import { movesRoutes } from './routes.ts';
 import { movesMigration, movesTables, type MovesTables } from './schema.ts';
@@ -26,6 +27,7 @@ export const movesModule: ReelmModule = {
   flows: MOVES_FLOWS,
   sends: [...MOVES_FLOWS.map((f) => f.name), 'graph.follow'],
   routes: movesRoutes,
+  tasks: [moveDriverTask],
   config: {
     shape: { moves: movesConfigSchema },
     fromEnv(env, merged) {
