@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { FlowDeliverer } from '../../src/flows/deliverer.ts';
+import { Worker } from '../../src/jobs/worker.ts';
+import { addStaff } from '../../src/staff/staff.ts';
 import type { TestReelm } from '../helpers/lanes.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
 import { makeClip } from '../media/corpus.ts';
@@ -36,6 +38,11 @@ export async function deliverAll(t: TestReelm) {
   for (let i = 0; i < 10; i++) if ((await d.deliverOnce()).delivered === 0) break;
 }
 
+/** A worker with every module's job handlers (as `reelm worker` runs), for one realm. */
+export function realmWorker(t: TestReelm, realm: string) {
+  return new Worker(t.reelm.realms.get(realm), t.reelm.composition.jobs(t.reelm).handlers, { pollMs: 10, backoff: { baseMs: 10, maxMs: 50 } });
+}
+
 const ok = (res: { statusCode: number; body: string }, what: string) => assert.ok(res.statusCode < 300, `${what}: ${res.statusCode} ${res.body}`);
 
 export async function makeFullPerson(
@@ -50,7 +57,7 @@ export async function makeFullPerson(
   const inject = (method: string, url: string, payload?: unknown, headers: Record<string, string> = h) =>
     t.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 
-  ok(await inject('PATCH', '/api/v1/me/profile', { bio: `bio ${canary}` }), 'profile');
+  ok(await inject('PATCH', '/api/v1/me/profile', { bio: `bio ${canary} <script>alert(1)</script>` }), 'profile');
   const avatar = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#2a6' } })
     .png()
     .toBuffer();
@@ -114,6 +121,21 @@ export async function makeFullPerson(
   ok(await inject('PUT', '/api/v1/me/interests', { interests: ['rights', 'music'] }), 'interests');
   ok(await inject('POST', '/api/v1/feed/feedback', { kind: 'creator', id: blocked.userId }), 'feedback');
   ok(await inject('GET', `/api/v1/search?q=${person.handle}&type=accounts`), 'search');
+  // a justified staff read of their protected data (R12), which they can see
+  const operator = t.reelm.policy.realms.get(person.realm)!.operator;
+  const staff = await addStaff(t.reelm, { operator, name: 'Sam Support', role: 'support' });
+  ok(
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/staff/reads',
+      headers: { authorization: `Bearer ${staff.token}` },
+      payload: { userId: person.userId, justification: `Ticket ${canary}: the person asked for help logging in` },
+    }),
+    'staff read',
+  );
+  // an earlier export of their data
+  ok(await inject('POST', '/api/v1/me/exports'), 'export');
+  await realmWorker(t, person.realm).drain();
   await deliverAll(t);
   return { person, friend, blocked, canary, videoId, friendVideoId: friendPost.videoId };
 }
