@@ -13,7 +13,14 @@ import { countryName } from '../residency/countries.ts';
 //    what a person needs to take their data with them (log in, their account, their exports).
 
 /** Paths a person in a switched-off country may still use: log in and out, their account, their data. */
-const DATA_EXIT_PATHS = [/^\/api\/v1\/sessions(\/|$)/, /^\/api\/v1\/me$/, /^\/api\/v1\/me\/exports(\/|$)/, /^\/exports\//, /^\/healthz$/, /^\/readyz$/];
+const DATA_EXIT_PATHS = [
+  /^\/api\/v1\/sessions(\/|$)/,
+  /^\/api\/v1\/me$/,
+  /^\/api\/v1\/me\/exports(\/|$)/,
+  /^\/media\/[a-z][a-z0-9]*\/exports\//,
+  /^\/healthz$/,
+  /^\/readyz$/,
+];
 const ALWAYS_OPEN = [/^\/healthz$/, /^\/readyz$/, /^\/internal\/flows\//];
 
 function pathOf(req: FastifyRequest): string {

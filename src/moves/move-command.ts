@@ -34,7 +34,9 @@ export async function run(args: string[]): Promise<number> {
       const report = await movePerson(reelm, { person: handle, to: values.to!, country: values.country });
       await new FlowDeliverer(reelm).deliverOnce(); // re-pointing reaches the realms this process serves now; the rest by the deliverer
       print(report);
-      console.error(`Moved ${report.handle} from ${report.from} to ${report.to}: ${report.copied.rows} rows, ${report.copied.files} files; left in ${report.from}: ${report.left.rows} rows, ${report.left.files} files.`);
+      console.error(
+        `Moved ${report.handle} from ${report.from} to ${report.to}: ${report.copied.rows} rows, ${report.copied.files} files; left in ${report.from}: ${report.left.rows} rows, ${report.left.files} files.`,
+      );
       return report.left.rows === 0 && report.left.files === 0 ? 0 : 1;
     }
     const report = await moveCountry(reelm, values.country!, {

@@ -16,7 +16,13 @@ const moveAnswer = z.object({
   step: z.string(),
   requestedAt: z.string(),
 });
-const answer = (m: AccountMovesTable) => ({ moveId: m.id, from: m.from_realm, to: m.to_realm, step: m.step, requestedAt: new Date(Number(m.created_at)).toISOString() });
+const answer = (m: AccountMovesTable) => ({
+  moveId: m.id,
+  from: m.from_realm,
+  to: m.to_realm,
+  step: m.step,
+  requestedAt: new Date(Number(m.created_at)).toISOString(),
+});
 const refusal = (err: unknown): never => {
   if (err instanceof MoveRefused) throw conflict('move_refused', err.message);
   throw err;
@@ -106,10 +112,13 @@ export const movesRoutes: FastifyPluginAsyncZod = async (app) => {
       if (staff.role !== 'administrator') throw forbidden('role_not_allowed', `The ${staff.role} role cannot move accounts.`);
       const entry = await reelm.directory.byHandle(req.body.handle);
       // another operator's person answers like a missing one
-      if (!entry || reelm.policy.realms.get(entry.realm)?.operator !== staff.operator) throw new AppError(404, 'not_found', 'That account does not exist or you cannot see it.');
+      if (!entry || reelm.policy.realms.get(entry.realm)?.operator !== staff.operator)
+        throw new AppError(404, 'not_found', 'That account does not exist or you cannot see it.');
       if (!reelm.policy.realms.has(req.body.to)) throw badRequest('unknown_realm', `There is no realm "${req.body.to}".`);
       const active = await findActiveMove(reelm, entry.userId);
-      const move = active?.move ?? (await requestMove(reelm, { person: entry.userId, to: req.body.to, country: req.body.country, requestedBy: `staff:${staff.id}` }).catch(refusal));
+      const move =
+        active?.move ??
+        (await requestMove(reelm, { person: entry.userId, to: req.body.to, country: req.body.country, requestedBy: `staff:${staff.id}` }).catch(refusal));
       wakeMoveDriver();
       return reply.status(202).send(answer(move));
     },

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { Worker } from '../../src/jobs/worker.ts';
 import { ResidencyPolicy, PolicyError } from '../../src/residency/policy.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { signUp, STRONG_PASSWORD } from '../helpers/users.ts';
@@ -51,6 +52,15 @@ for (const lane of lanes()) {
         payload: { login: p.email, password: p.password, session: 'bearer' },
       });
       assert.equal(login.statusCode, 201, login.body);
+      // and take their data with them: ask for the archive, then fetch it by its link
+      const asked = await t.app.inject({ method: 'POST', url: '/api/v1/me/exports', headers: hk });
+      assert.equal(asked.statusCode, 202, asked.body);
+      await new Worker(t.reelm.realms.get(p.realm), t.reelm.composition.jobs(t.reelm).handlers).drain();
+      const listed = await t.app.inject({ url: '/api/v1/me/exports', headers: hk });
+      assert.equal(listed.statusCode, 200, listed.body);
+      const link = listed.json().items?.[0]?.downloadUrl ?? listed.json()[0]?.downloadUrl;
+      assert.ok(link, listed.body);
+      assert.equal((await t.app.inject({ url: link, headers: hk })).statusCode, 200);
       // the same person from elsewhere is served as usual
       assert.equal((await t.app.inject({ url: `/api/v1/users/${p.handle}`, headers: { ...p.headers, 'x-reelm-country': 'SG' } })).statusCode, 200);
     });

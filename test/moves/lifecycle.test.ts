@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { FlowDeliverer } from '../../src/flows/deliverer.ts';
+import { Worker } from '../../src/jobs/worker.ts';
 import { REALM_STATE_CACHE_MS, realmStatus } from '../../src/realm/lifecycle.ts';
 import { countRemaining, purgeRealm, resumeRealm, startClosing, suspendRealm } from '../../src/moves/realm-lifecycle.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
@@ -110,6 +111,14 @@ for (const lane of lanes()) {
         // still served while closing: their own account reads
         assert.equal((await t.app.inject({ url: '/api/v1/me', headers: p.headers })).statusCode, 200);
       }
+      // and they can download their data: the export is built in their realm and its link works
+      const asked = await t.app.inject({ method: 'POST', url: '/api/v1/me/exports', headers: leaving[0]!.headers });
+      assert.equal(asked.statusCode, 202, asked.body);
+      await new Worker(t.reelm.realms.get('intl'), t.reelm.composition.jobs(t.reelm).handlers).drain();
+      const listed = await t.app.inject({ url: '/api/v1/me/exports', headers: leaving[0]!.headers });
+      const link = listed.json().items?.[0]?.downloadUrl ?? listed.json()[0]?.downloadUrl;
+      assert.ok(link, listed.body);
+      assert.equal((await t.app.inject({ url: link, headers: leaving[0]!.headers })).statusCode, 200);
       const signup = await t.app.inject({
         method: 'POST',
         url: '/api/v1/accounts',
