@@ -271,5 +271,7 @@ export const feedPendingMigration: Migration = {
       .addColumn('queued_at', 'bigint', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('feed_co_age').on('feed_co').column('updated_at').execute();
+    // a session's earlier pages, read per page
+    await db.schema.createIndex('feed_seen_session').on('feed_seen').columns(['user_id', 'session', 'page']).execute();
   },
 };
