@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { setPublicMediaCheck } from '../../src/media-serving/access.ts';
 import { signedMediaUrl } from '../../src/media-serving/media-links.ts';
 import { startReelm, type TestReelm } from '../helpers/lanes.ts';
-import { s3Enabled } from '../helpers/s3.ts';
+import { s3LaneOn } from '../helpers/s3.ts';
 import { signUp } from '../helpers/users.ts';
 
 // GET /media/<realm>/<key>: who may fetch, and HTTP semantics players rely on.
@@ -18,7 +18,7 @@ const PUBLIC = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v2/poster.jpg';
 const now = () => Math.floor(Date.now() / 1000);
 
 const setups: { name: string; blobs: 'local' | 's3' }[] = [{ name: 'local folder', blobs: 'local' }];
-if (s3Enabled()) setups.push({ name: 'S3 bucket', blobs: 's3' });
+if (s3LaneOn()) setups.push({ name: 'S3 bucket', blobs: 's3' });
 
 for (const setup of setups) {
   describe(`media serving, direct delivery, ${setup.name}`, () => {
@@ -239,7 +239,7 @@ describe('media serving, x-accel delivery (Node checks, nginx sends)', () => {
   });
 });
 
-describe('media serving on S3, redirect delivery (presigned URLs)', { skip: !s3Enabled() && 'REELM_TEST_S3_ENDPOINT not set' }, () => {
+describe('media serving on S3, redirect delivery (presigned URLs)', { skip: !s3LaneOn() && 'REELM_TEST_S3_ENDPOINT is not set (the S3 lane)' }, () => {
   let t: TestReelm;
   before(async () => {
     t = await startReelm('sqlite', { blobs: 's3', config: { delivery: { mode: 'redirect' } } });

@@ -6,6 +6,7 @@ import { setPublicMediaCheck } from '../../src/media-serving/access.ts';
 import { signedMediaUrl } from '../../src/media-serving/media-links.ts';
 import { startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { freePort, nginxBinary, startNginx, type RunningNginx } from '../helpers/nginx.ts';
+import { missingLane } from '../helpers/missing-lane.ts';
 
 // The shipped deploy/nginx/reelm.conf in front of a real Reelm (delivery mode
 // x-accel): Node checks access, nginx sends the bytes with correct HTTP.
@@ -14,7 +15,7 @@ const body = randomBytes(300_000);
 const PRIVATE = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v1/720.mp4';
 const PUBLIC = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v2/poster.jpg';
 
-describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinary() && 'nginx is not installed (apt-get install nginx)' }, () => {
+describe('nginx with the shipped config (x-accel delivery)', { skip: missingLane(!nginxBinary(), 'nginx is not installed (apt-get install nginx)') }, () => {
   let t: TestReelm;
   let nginx: RunningNginx;
   let base: string;
