@@ -74,6 +74,31 @@ for (const lane of lanes()) {
       );
     });
 
+    it('a session ranked before a post was deleted or its creator blocked does not show it on later pages', async (t) => {
+      const r = await startReelm(lane);
+      t.after(() => r.close());
+      const creators = [await signUp(r), await signUp(r), await signUp(r), await signUp(r)];
+      await world(r, creators, ['s'], 2);
+      const viewer = await signUp(r);
+      const first = await page(r, viewer, null, 2); // ranks the session
+      const onFirst = new Set(first.items.map((x) => x.author.id));
+      const [deleter, blocked] = creators.filter((c) => !onFirst.has(c.userId));
+      const mine = (await api(r).get(`/api/v1/users/${deleter!.handle}/videos`, viewer)).json().items.map((x: { id: string }) => x.id);
+      assert.ok(mine.length > 0);
+      for (const id of mine) assert.ok((await api(r).del(`/api/v1/posts/${id}`, deleter)).statusCode < 300);
+      assert.ok((await api(r).put(`/api/v1/blocks/${blocked!.handle}`, viewer)).statusCode < 300);
+      await deliver(r);
+      const later: string[] = [];
+      for (let cursor = first.nextCursor, i = 0; cursor && i < 5; i++) {
+        const p = await page(r, viewer, cursor, 2);
+        for (const x of p.items) later.push(x.author.id);
+        cursor = p.nextCursor;
+      }
+      assert.ok(later.length > 0, 'the other creators still fill pages');
+      assert.ok(!later.includes(deleter!.userId), 'a deleted post came back');
+      assert.ok(!later.includes(blocked!.userId), 'a blocked account came back');
+    });
+
     it('a person’s events change only their home realm’s model; other realms’ snapshots are byte-identical', async (t) => {
       const r = await startReelm(lane);
       t.after(() => r.close());
