@@ -21,8 +21,8 @@ export const feedConfigSchema = z
     coNeighbours: z.coerce.number().int().min(5).max(1000).default(100),
     /** co-engagement pairs not strengthened for this many days are pruned */
     coMaxAgeDays: z.coerce.number().min(1).default(90),
-    /** ranked sessions kept in memory per process (each ~ the candidates of one session) */
-    sessionCache: z.coerce.number().int().min(0).default(2000),
+    /** ranked sessions kept in memory per process (each a few hundred KB: its candidates’ rows and features) */
+    sessionCache: z.coerce.number().int().min(0).default(500),
     /** how often the trainer task looks for pending events (ms) */
     trainPollMs: z.coerce.number().int().min(10).default(1000),
     /** the trainer runs once this many events are pending… */

@@ -11,7 +11,7 @@ import type { RealmDatabase } from '../realm/registry.ts';
 import { listStore, visibleTo } from '../social/visibility.ts';
 import { affinityOf, gatherCandidates, type Candidate } from './candidates.ts';
 import { localStats, personContext, videoFeatures } from './features.ts';
-import type { PersonContext, Prediction } from './model/ranker.ts';
+import type { PersonContext, VideoFeatures } from './model/ranker.ts';
 import { recentPositives } from './events.ts';
 import { servingModel, type Served } from './models.ts';
 import { rerank, type Scored } from './rerank.ts';
@@ -45,7 +45,8 @@ export interface ForYouOptions {
   includeSeen?: boolean;
 }
 
-type Ranked = Scored & { pred: Prediction };
+/** A scored candidate and what the model saw (so the page's reasons are predicted again, identically, for its few items). */
+type Ranked = Scored & { video: VideoFeatures };
 
 /**
  * A session's ranked candidates, built once per (person, session, model version, recent positives,
@@ -56,6 +57,7 @@ type Ranked = Scored & { pred: Prediction };
 interface SessionRanking {
   ranked: Ranked[];
 }
+// Each session holds its candidates' rows and features (~400 candidates), no reasons.
 const sessions = new Map<string, SessionRanking>(); // insertion order = least recently used first
 
 function remembered(key: string, cap: number, build?: SessionRanking): SessionRanking | undefined {
@@ -100,7 +102,7 @@ export async function forYou(reelm: Reelm, viewer: Viewer | null, o: ForYouOptio
     pool = pool.filter((x) => !gone.has(x.row.video_id));
     page = cut(pool);
   }
-  const whys = page.map((x) => explain(x, x.pred));
+  const whys = page.map((x) => explain(x, ranker.predict(person, x.video)));
   const again = page.length > 0 && page.every((x) => shown.get(x.row.video_id) === cur.p); // this very page, asked again
   if (uid && page.length && !again) await remember(db, uid, cfg.seenCap, cur, page, whys, Date.now());
   return {
@@ -145,14 +147,15 @@ async function rankSession(reelm: Reelm, viewer: Viewer | null, x: RankInput): P
     const r = cand.row;
     if (!allowed.has(r.video_id) || seen.has(r.video_id)) continue;
     if (uid && r.owner_id === uid) continue; // one's own videos are not recommended to oneself
-    const pred = x.ranker.predict(x.person, videoFeatures(r, stats.get(r.video_id), now));
+    const video = videoFeatures(r, stats.get(r.video_id), now);
+    const pred = x.ranker.predict(x.person, video);
     // The model's heads, completion first (a watch is the commonest signal); fresh videos compete on whether
     // they hold attention, not on popularity they cannot have yet. The person's affinity to the video's
     // hashtags, creator and sound adds directly, so what they just finished moves the very next page even
     // before the model has seen many events.
     const model = cand.source === 'explore' ? pred.completion : pred.completion + 0.25 * pred.like + 0.25 * pred.share;
     const score = (model + affinityOf(cand, affinity) + cand.prior + 0.05 * jitter(x.seed, r.video_id)) * (labels.has(r.video_id) ? cfg.safetyFactor : 1);
-    ranked.push({ ...cand, score, pred });
+    ranked.push({ ...cand, score, video });
   }
   return ranked.sort((a, b) => b.score - a.score || (a.row.video_id < b.row.video_id ? -1 : 1));
 }
