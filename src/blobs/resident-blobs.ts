@@ -39,3 +39,18 @@ export async function ownerBlobs(store: RealmStore, ownerId: string): Promise<Ow
 export async function putOwned(store: RealmStore, ownerId: string, key: string, body: Buffer | Readable, opts?: { contentType?: string }): Promise<BlobInfo> {
   return (await ownerBlobs(store, ownerId)).put(key, body, opts);
 }
+
+/** Writes one of a resident's "download your data" archives, under the manifest's export prefix for them only. */
+export async function putOwnedExport(
+  store: RealmStore,
+  ownerId: string,
+  key: string,
+  body: Buffer | Readable,
+  opts?: { contentType?: string },
+): Promise<BlobInfo> {
+  const prefix = `${store.manifest.exports.blobPrefix}${ownerId}/`;
+  if (!key.startsWith(prefix)) throw new ResidencyViolation(`${RESIDENCY_VIOLATION}: key ${key} is not under ${prefix}`);
+  const resident = await store.db.selectFrom('users').select('id').where('id', '=', ownerId).executeTakeFirst();
+  if (!resident) throw new ResidencyViolation(`${RESIDENCY_VIOLATION}: ${ownerId} is not a resident of realm ${store.name}`);
+  return store.blobs.put(key, body, opts);
+}
