@@ -451,15 +451,25 @@ export async function listFavorites(reelm: Reelm, viewer: Viewer, collectionId: 
 
 export const SHARE_CHANNELS = ['link', 'message', 'other'] as const;
 
+/**
+ * One person's shares of one video count once per `limits.shareWindowSeconds`: a share
+ * within the window stores nothing, counts nothing and says so (`counted: false`).
+ */
 export async function share(reelm: Reelm, viewer: Viewer, videoId: string, channel: (typeof SHARE_CHANNELS)[number]) {
   const post = await visiblePost(reelm, viewer, videoId);
   const store = home(reelm, viewer);
   const id = newId();
-  await store.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('shares')
-      .values({ id, user_id: viewer.userId, video_id: videoId, video_realm: post.video_realm, channel, created_at: Date.now() })
-      .execute();
+  const now = Date.now();
+  const counted = await store.db.transaction().execute(async (trx) => {
+    const recent = await trx
+      .selectFrom('shares')
+      .select('id')
+      .where('user_id', '=', viewer.userId)
+      .where('video_id', '=', videoId)
+      .where('created_at', '>', now - reelm.config.limits.shareWindowSeconds * 1000)
+      .executeTakeFirst();
+    if (recent) return false;
+    await trx.insertInto('shares').values({ id, user_id: viewer.userId, video_id: videoId, video_realm: post.video_realm, channel, created_at: now }).execute();
     await relay(store, trx, post.video_realm, 'social.engagement', {
       key: id,
       kind: 'share',
@@ -468,10 +478,11 @@ export async function share(reelm: Reelm, viewer: Viewer, videoId: string, chann
       actor_id: null,
       actor_realm: null,
       actor_handle: null,
-      at: Date.now(),
+      at: now,
     });
+    return true;
   });
-  await recordFeedEvents(reelm, viewer.realm, viewer.userId, [{ videoId, kind: 'share', at: Date.now() }]);
+  if (counted) await recordFeedEvents(reelm, viewer.realm, viewer.userId, [{ videoId, kind: 'share', at: now }]);
   const base = reelm.config.http.publicUrl?.replace(/\/$/, '') ?? '';
-  return { shareUrl: `${base}/v/${videoId}` };
+  return { shareUrl: `${base}/v/${videoId}`, counted };
 }
