@@ -30,7 +30,8 @@ export const limitsConfigSchema = z
         like: rule(300, 1200, 3600),
         /** counted in events, not requests */
         watchEvents: rule(5000, 20000, 3600),
-        upload: rule(30, 60, 3600),
+        /** per account: media.uploadsPerHour (counted from the uploads themselves) */
+        upload: rule(0, 60, 3600),
       })
       .prefault({}),
     /** one person's plays of one video raise its view count at most once per this window */

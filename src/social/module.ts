@@ -13,7 +13,6 @@ import { viewOnceMigration, viewOnceTables, type ViewClaimsTable } from './view-
 // other realms (social.post_stats).
 
 declare module '../realm/registry.ts' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface RealmDatabase extends SocialTables {
     view_claims: ViewClaimsTable;
   }
