@@ -9,6 +9,7 @@ import { recordFeedEvents } from '../feed/events.ts';
 import { COMMENT_MAX, cleanText, parseEntities, resolveMentions, type TextEntity } from './text.ts';
 import { commentRefusal, refusalError, rejectionView, type CommentRefusal } from './comment-outcome.ts';
 import { blockedSet, follows } from './visibility.ts';
+import { checkCommentSpam } from './comment-spam.ts';
 
 // The actor's side of engagement. Each action is first the person's own
 // activity, stored in their home realm; in the same transaction its public
@@ -93,6 +94,7 @@ export async function comment(reelm: Reelm, viewer: Viewer, videoId: string, bod
     const e = await reelm.directory.byHandle(h);
     return e ? { userId: e.userId, realm: e.realm } : undefined;
   });
+  await checkCommentSpam(reelm, viewer, text, entities);
   const me = await store.db.selectFrom('users').select(['handle', 'display_name']).where('id', '=', viewer.userId).executeTakeFirstOrThrow();
   const id = newId();
   const at = Date.now();
