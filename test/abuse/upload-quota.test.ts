@@ -29,7 +29,12 @@ for (const lane of lanes()) {
       assert.deepEqual(filesUnder(join(workDirOf(store), 'incoming')), [], 'no partial file left');
       // under the allowance the same path still works up to validation (not a video: 422, refused by content)
       const small = multipart(Buffer.from('not a video, but small'), 'small.mp4');
-      const ok = await r.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: { ...u.headers, ...small.headers }, payload: Readable.from([small.payload]) });
+      const ok = await r.app.inject({
+        method: 'POST',
+        url: '/api/v1/uploads',
+        headers: { ...u.headers, ...small.headers },
+        payload: Readable.from([small.payload]),
+      });
       assert.equal(ok.statusCode, 422, ok.body);
     });
   });

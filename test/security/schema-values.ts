@@ -41,7 +41,7 @@ export interface JsonSchema {
   default?: unknown;
 }
 
-const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
+const pick = <T>(rng: Rng, xs: ArrayLike<T>): T => xs[Math.floor(rng() * xs.length)]!;
 const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
 
 /** Text that must come back as text, never as markup or a crash. */
