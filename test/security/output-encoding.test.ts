@@ -17,6 +17,7 @@ const BREAKOUT = '"><img src=x onerror=alert(1)>';
 const BIDI = '\u202etxt.exe\u202c';
 const CONTROL = 'bell\u0007esc\u001b[31m';
 const HOSTILE = `${SCRIPT} ${BREAKOUT} ${BIDI} ${CONTROL} '&amp;`;
+// eslint-disable-next-line no-control-regex
 const UNSAFE_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 
 function assertInertJson(res: { statusCode: number; headers: Record<string, unknown> }) {

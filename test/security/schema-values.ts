@@ -125,7 +125,7 @@ export function validValue(rng: Rng, s: JsonSchema, depth = 0): unknown {
 /** A value that breaks the schema or sits at its edge. */
 export function edgeValue(rng: Rng, s: JsonSchema, depth = 0): unknown {
   const t = typeOf(s);
-  const generic = [null, true, -1, 0, 1e308, -0, 'NaN', [], {}, HOSTILE[int(rng, 0, HOSTILE.length - 1)], 9007199254740993, '1e999'];
+  const generic = [null, true, -1, 0, 1e308, -0, 'NaN', [], {}, HOSTILE[int(rng, 0, HOSTILE.length - 1)], 2 ** 53 + 2, '1e999'];
   if (rng() < 0.3) return pick(rng, generic);
   switch (t) {
     case 'string': {
