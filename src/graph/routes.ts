@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Reelm } from '../context.ts';
 import { requireViewer } from '../api/auth.ts';
+import { limitViewer } from '../limits/limiter.ts';
 import { AppError, badRequest, notFound } from '../api/errors.ts';
 import { follow, listFollowers, listFollowing, MAX_PAGE, unfollow, type EdgeItem, type PublicSnapshot } from './service.ts';
 
@@ -66,6 +67,7 @@ export const graphRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const viewer = requireViewer(req);
+      await limitViewer(reelm, viewer, req.ip, 'follow');
       const target = await locate(reelm, req.params.handle, { remoteOk: true });
       if (target.id === viewer.userId) throw badRequest('cannot_follow_self', 'You cannot follow yourself.');
       await follow(reelm.realms.get(viewer.realm), viewer.userId, target);
