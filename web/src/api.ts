@@ -56,6 +56,8 @@ export interface Post {
   posterUrl: string | null;
   createdAt: string;
   viewer?: { liked: boolean; favorited: boolean };
+  /** For You items: why the ranking put it there (src/feed/why.ts) */
+  why?: { source: string; sentence: string };
 }
 
 export interface Page<T> {

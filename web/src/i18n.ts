@@ -4,7 +4,7 @@ import { useSyncExternalStore } from 'react';
 // settings screen switches and remembers it.
 
 const en = {
-  forYou: 'For You', following: 'Following', home: 'Home', discover: 'Discover', upload: 'Upload', inbox: 'Inbox', profile: 'Profile', settings: 'Settings',
+  forYou: 'For You', following: 'Following', feeds: 'Feeds', home: 'Home', discover: 'Discover', upload: 'Upload', inbox: 'Inbox', profile: 'Profile', settings: 'Settings',
   signUp: 'Sign up', logIn: 'Log in', logOut: 'Log out', handle: 'Username', email: 'Email', password: 'Password', birthDate: 'Date of birth',
   country: 'Country', displayName: 'Display name', login: 'Username or email', createAccount: 'Create account', haveAccount: 'Already have an account? Log in',
   noAccount: 'New here? Sign up', homeRealmSentence: 'Your data will be kept in the {realm} realm, run by {operator}, because you live in {country}.',
@@ -32,7 +32,7 @@ const en = {
 };
 type Key = keyof typeof en;
 const fr: Record<Key, string> = {
-  forYou: 'Pour toi', following: 'Abonnements', home: 'Accueil', discover: 'Découvrir', upload: 'Publier', inbox: 'Boîte', profile: 'Profil', settings: 'Réglages',
+  forYou: 'Pour toi', following: 'Abonnements', feeds: 'Fils', home: 'Accueil', discover: 'Découvrir', upload: 'Publier', inbox: 'Boîte', profile: 'Profil', settings: 'Réglages',
   signUp: 'Créer un compte', logIn: 'Se connecter', logOut: 'Se déconnecter', handle: "Nom d'utilisateur", email: 'E-mail', password: 'Mot de passe',
   birthDate: 'Date de naissance', country: 'Pays', displayName: 'Nom affiché', login: "Nom d'utilisateur ou e-mail", createAccount: 'Créer le compte',
   haveAccount: 'Déjà un compte ? Se connecter', noAccount: 'Nouveau ? Créer un compte',

@@ -16,7 +16,7 @@ const Comments = lazy(() => import('./Comments.tsx'));
 
 const soundOn = () => localStorage.getItem('reelm.sound') === 'on';
 
-export function VideoList({ posts, onHide, followsAll = false }: { posts: Post[]; onHide?: (id: string) => void; followsAll?: boolean }) {
+export function VideoList({ posts, onHide, onNearEnd, followsAll = false }: { posts: Post[]; onHide?: (id: string) => void; onNearEnd?: () => void; followsAll?: boolean }) {
   const [active, setActive] = useState(0);
   const [muted, setMuted] = useState(!soundOn());
   const [sheet, setSheet] = useState<Post | null>(null);
@@ -30,12 +30,16 @@ export function VideoList({ posts, onHide, followsAll = false }: { posts: Post[]
     root.querySelectorAll('.slide').forEach((s) => io.observe(s));
     return () => io.disconnect();
   }, [posts]);
+  useEffect(() => {
+    if (active >= posts.length - 3) onNearEnd?.();
+  }, [active, posts.length, onNearEnd]);
   const go = (d: number) => ref.current?.scrollBy({ top: d * ref.current.clientHeight, behavior: 'smooth' });
   useEffect(() => {
     const key = (e: KeyboardEvent) => {
       if ((e.target as HTMLElement).closest('input, textarea, [role=dialog]')) return;
-      if (e.key === 'ArrowDown' || e.key === 'PageDown') (e.preventDefault(), go(1));
-      if (e.key === 'ArrowUp' || e.key === 'PageUp') (e.preventDefault(), go(-1));
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      if (e.key === 'ArrowDown' || e.key === 'PageDown' || e.key === 'j') (e.preventDefault(), go(1));
+      if (e.key === 'ArrowUp' || e.key === 'PageUp' || e.key === 'k') (e.preventDefault(), go(-1));
     };
     addEventListener('keydown', key);
     return () => removeEventListener('keydown', key);
@@ -171,11 +175,16 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
   };
   const notInterested = async () => {
     if (needLogin()) return;
-    await api('POST', '/feed/feedback', { postId: post.id, kind: 'not_interested' }).catch(() => {}); // For You part may not exist yet
-    say(t('hidden'));
-    props.onHide?.(post.id);
+    try {
+      await api('POST', '/feed/feedback', { kind: 'video', id: post.id }); // stored before it is hidden: a 2xx means it holds
+      say(t('hidden'));
+      props.onHide?.(post.id);
+    } catch (e) {
+      fail(e);
+    }
   };
   const why = async () => {
+    if (post.why) return say(post.why.sentence); // For You items carry their reason
     try {
       const r = await api<{ reason?: string; sentence?: string; reasons?: string[] }>('GET', `/feed/why/${post.id}`);
       say(r.sentence ?? r.reason ?? r.reasons?.join(' ') ?? t('whyFallback', { handle: post.author.handle }));
