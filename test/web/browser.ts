@@ -152,8 +152,8 @@ export async function assertPlays(page: Page, selector: string) {
 }
 
 /** A generated clip uploaded through the API and transcoded by the real pipeline; returns its video id once ready. */
-export async function readyVideo(server: TestReelm, user: TestUser, clip: Parameters<typeof makeClip>[1] = { w: 240, h: 426, seconds: 2 }) {
-  const up = await uploadMultipart(server, user, makeClip(join(tmp(), 'clip.mp4'), clip));
+export async function readyVideo(server: TestReelm, user: TestUser, clip: Parameters<typeof makeClip>[1] = { w: 240, h: 426, seconds: 2 }, options?: unknown) {
+  const up = await uploadMultipart(server, user, makeClip(join(tmp(), 'clip.mp4'), clip), options);
   assert.equal(up.statusCode, 202, up.body);
   let state = up.json();
   for (let i = 0; i < 480 && state.state !== 'ready'; i++) {
@@ -170,4 +170,10 @@ export async function postReady(server: TestReelm, user: TestUser, videoId: stri
   const made = await server.app.inject({ method: 'POST', url: '/api/v1/posts', headers: user.headers, payload: { videoId, ...body } });
   assert.equal(made.statusCode, 201, made.body);
   return made.json().id as string;
+}
+
+/** In the studio: picks a file (the preview and trim appear), then starts the upload. */
+export async function pickAndUpload(page: Page, file: string) {
+  await page.getByTestId('file').setInputFiles(file);
+  await page.getByRole('button', { name: /^(Upload and post|Envoyer et publier)$/ }).click();
 }

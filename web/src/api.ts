@@ -49,6 +49,7 @@ export interface Post {
   entities: Entity[];
   audience: 'public' | 'followers' | 'private';
   commentPolicy: string;
+  duetPolicy: 'everyone' | 'followers' | 'no_one';
   sound: { id: string; title: string } | null;
   durationMs: number;
   counts: { likes: number; comments: number; shares: number; views: number };

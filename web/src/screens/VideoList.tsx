@@ -7,6 +7,7 @@ import { useSession } from '../session.ts';
 import { compact, RichText } from '../text.tsx';
 import { recordWatch } from '../watch-events.ts';
 import { Icon } from '../icons.tsx';
+import { studioLink } from '../studio-link.ts';
 
 const Comments = lazy(() => import('./Comments.tsx'));
 
@@ -81,6 +82,7 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
   const [following, setFollowing] = useState(props.follows); // the Following feed only has people you follow
   const [toast, setToast] = useState<string | null>(null);
   const [heart, setHeart] = useState(0);
+  const [menu, setMenu] = useState(false);
   const stats = useRef({ startedAt: 0, watchedMs: 0, last: 0, replays: 0, completed: false });
   const tapTimer = useRef<number | null>(null);
   const say = (s: string) => (setToast(s), setTimeout(() => setToast(null), 2500));
@@ -110,7 +112,8 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
   }, [active, muted, post.id, post.durationMs]);
 
   const onTime = () => {
-    const v = video.current!;
+    const v = video.current;
+    if (!v) return; // unmounting
     const s = stats.current;
     const d = v.currentTime - s.last;
     if (d > 0 && d < 1.5) s.watchedMs += d * 1000;
@@ -139,7 +142,8 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
     }
     tapTimer.current = window.setTimeout(() => {
       tapTimer.current = null;
-      const v = video.current!;
+      const v = video.current;
+      if (!v) return;
       if (muted) return props.onUnmute();
       if (v.paused) v.play().then(() => setPaused(false), () => {});
       else (v.pause(), setPaused(true));
@@ -256,7 +260,27 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
         <button onClick={why} aria-label={t('why')}>
           <span aria-hidden>?</span>
         </button>
+        <button onClick={() => setMenu(!menu)} aria-label={t('more')} aria-haspopup="menu" aria-expanded={menu}>
+          <span aria-hidden>⋯</span>
+        </button>
       </div>
+      {menu && (
+        <div className="menu" role="menu" aria-label={t('more')} onKeyDown={(e) => e.key === 'Escape' && (e.stopPropagation(), setMenu(false))}>
+          {post.duetPolicy !== 'no_one' && (
+            <button role="menuitem" autoFocus onClick={() => needLogin() || navigate(studioLink({ duet: { videoId: post.id, realm: post.realm, handle: post.author.handle } }))}>
+              {t('duet')}
+            </button>
+          )}
+          {post.sound && (
+            <button role="menuitem" onClick={() => needLogin() || navigate(studioLink({ sound: { ...post.sound!, realm: post.realm } }))}>
+              {t('useSound')}
+            </button>
+          )}
+          <button role="menuitem" onClick={() => (setMenu(false), void share())}>
+            {t('share')}
+          </button>
+        </div>
+      )}
       {toast && (
         <div className="toast" role="status">
           {toast}
