@@ -88,9 +88,12 @@ function Thread({ post, parentId, onReply }: { post: Post; parentId?: string; on
             </div>
             {openReplies[c.id] && <Thread post={post} parentId={c.id} />}
           </div>
-          <button onClick={() => like(c)} aria-pressed={c.likedByMe} aria-label={t('like')} className={c.likedByMe ? 'on' : ''}>
-            ♥ {c.likeCount}
-          </button>
+          <div className="comment-like">
+            <button onClick={() => like(c)} aria-pressed={c.likedByMe} aria-label={t('like')} className={c.likedByMe ? 'on' : ''}>
+              <span aria-hidden>♥</span>
+            </button>
+            <small>{c.likeCount}</small>
+          </div>
         </li>
       ))}
       {error && (

@@ -239,21 +239,27 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
         )}
       </div>
       <div className="rail">
-        <button onClick={() => like()} aria-pressed={liked} aria-label={liked ? t('unlike') : t('like')} className={liked ? 'on' : ''}>
-          <span aria-hidden>♥</span>
+        <div>
+          <button onClick={() => like()} aria-pressed={liked} aria-label={liked ? t('unlike') : t('like')} className={liked ? 'on' : ''}>
+            <span aria-hidden>♥</span>
+          </button>
           <small data-testid="like-count">{compact(likes)}</small>
-        </button>
-        <button onClick={props.onComments} aria-label={t('comments')}>
-          <Icon name="comment" size={28} />
+        </div>
+        <div>
+          <button onClick={props.onComments} aria-label={t('comments')}>
+            <Icon name="comment" size={28} />
+          </button>
           <small>{compact(comments)}</small>
-        </button>
+        </div>
         <button onClick={save} aria-pressed={saved} aria-label={saved ? t('unfavorite') : t('favorite')} className={saved ? 'on' : ''}>
           <span aria-hidden>★</span>
         </button>
-        <button onClick={share} aria-label={t('share')}>
-          <span aria-hidden>↗</span>
+        <div>
+          <button onClick={share} aria-label={t('share')}>
+            <span aria-hidden>↗</span>
+          </button>
           <small>{compact(post.counts.shares)}</small>
-        </button>
+        </div>
         <button onClick={notInterested} aria-label={t('notInterested')}>
           <span aria-hidden>⊘</span>
         </button>
