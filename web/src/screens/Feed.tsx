@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { get, type Page, type Post } from '../api.ts';
+import { ApiError, get, type Page, type Post } from '../api.ts';
 import { t } from '../i18n.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.ts';
@@ -31,21 +31,31 @@ export function Feed({ tab }: { tab: 'for-you' | 'following' }) {
         shown.current = [...(cursor ? shown.current : []), ...fresh];
         setPosts(shown.current);
       } catch (e) {
-        if (!cursor && gen === next.current) setError((e as Error).message);
+        // signed out (401): the session answer shows the sign-up screen instead
+        if (!cursor && gen === next.current && !(e instanceof ApiError && e.status === 401)) setError((e as Error).message);
       } finally {
         gen.loading = false;
       }
     },
     [tab],
   );
-  useEffect(() => {
-    if (!ready) return;
+  const start = useCallback(() => {
     setPosts(null);
     setError(null);
     next.current = { cursor: null, loading: false };
-    if (!me) return setPosts([]);
     void load(null);
-  }, [tab, me, ready, load]);
+  }, [load]);
+  // The first page is asked for at once, alongside the app's GET /me (the cookie
+  // says who is asking), not after it: one round trip less before the first frame.
+  useEffect(start, [start]);
+  const who = ready ? (me?.id ?? null) : undefined;
+  const loadedFor = useRef<string | null | undefined>(undefined);
+  useEffect(() => {
+    if (who === undefined) return;
+    const was = loadedFor.current;
+    loadedFor.current = who;
+    if (was !== undefined && was !== who) start(); // logged in or out without leaving the feed
+  }, [who, start]);
   const nearEnd = () => {
     if (next.current.cursor && !next.current.loading) void load(next.current.cursor);
   };
@@ -73,13 +83,13 @@ export function Feed({ tab }: { tab: 'for-you' | 'following' }) {
           <Link to="/login">{t('logIn')}</Link>
         </div>
       )}
-      {me && posts && posts.length === 0 && (
+      {ready && me && posts && posts.length === 0 && (
         <p className="center-abs empty">
           {tab === 'following' ? t('emptyFollowing') : t('emptyForYou')} <Link to="/discover">{t('discover')}</Link>
         </p>
       )}
-      {!posts && !error && <p className="center-abs">{t('loading')}</p>}
-      {posts && posts.length > 0 && (
+      {!posts && !error && (!ready || me) && <p className="center-abs">{t('loading')}</p>}
+      {(!ready || me) && posts && posts.length > 0 && (
         <VideoList posts={posts} followsAll={tab === 'following'} onNearEnd={nearEnd} onHide={(id) => setPosts((shown.current = shown.current.filter((p) => p.id !== id)))} />
       )}
     </main>
