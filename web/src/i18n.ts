@@ -30,7 +30,7 @@ const en = {
   offline: 'You are offline.', signInToSee: 'Log in to see this.', notFound: 'This page does not exist.', goHome: 'Go home', whyFallback: 'You see this video because you follow @{handle}.',
   hidden: 'We will show fewer videos like this.', block: 'Block', tracks: 'Detail',
   keepOriginal: 'Keep the original sound', originalSound: 'Original sound (the video’s own audio)', soundMode: 'With the video’s own audio',
-  soundReplace: 'Replace it with this sound', soundMix: 'Mix both', searchSounds: 'Search sounds', videosN: '{n} videos', preview: 'Preview',
+  soundReplace: 'Replace it with this sound', soundMix: 'Mix both', searchSounds: 'Search sounds', videosN: '{n} videos', video1: '1 video', preview: 'Preview',
   noPreview: 'This browser cannot preview this file; the server will still check it.', trim: 'Trim', trimStart: 'Start', trimEnd: 'End',
   trimLength: 'Keeps {s}', duetWith: 'Duet with @{handle}: your video on the left, theirs on the right.', cancel: 'Cancel', otherFile: 'Another file',
   startUpload: 'Upload and post', muteOriginal: 'Mute the original sound', suggestions: 'Suggestions', duet: 'Duet', more: 'More', pin: 'Pin', unpin: 'Unpin',
@@ -64,7 +64,7 @@ const fr: Record<Key, string> = {
   offline: 'Vous êtes hors ligne.', signInToSee: 'Connectez-vous pour voir ceci.', notFound: "Cette page n'existe pas.", goHome: "Retour à l'accueil",
   whyFallback: 'Vous voyez cette vidéo parce que vous suivez @{handle}.', hidden: 'Nous vous montrerons moins de vidéos comme celle-ci.', block: 'Bloquer', tracks: 'Détail',
   keepOriginal: 'Garder le son original', originalSound: 'Son original (celui de la vidéo)', soundMode: 'Avec le son de la vidéo',
-  soundReplace: 'Le remplacer par ce son', soundMix: 'Mélanger les deux', searchSounds: 'Rechercher des sons', videosN: '{n} vidéos', preview: 'Aperçu',
+  soundReplace: 'Le remplacer par ce son', soundMix: 'Mélanger les deux', searchSounds: 'Rechercher des sons', videosN: '{n} vidéos', video1: '1 vidéo', preview: 'Aperçu',
   noPreview: 'Ce navigateur ne peut pas prévisualiser ce fichier ; le serveur le vérifiera quand même.', trim: 'Couper', trimStart: 'Début', trimEnd: 'Fin',
   trimLength: 'Garde {s}', duetWith: 'Duo avec @{handle} : votre vidéo à gauche, la sienne à droite.', cancel: 'Annuler', otherFile: 'Un autre fichier',
   startUpload: 'Envoyer et publier', muteOriginal: 'Couper le son original', suggestions: 'Suggestions', duet: 'Duo', more: 'Plus', pin: 'Épingler', unpin: 'Désépingler',
@@ -93,3 +93,6 @@ export function useLang(): Lang {
     () => lang,
   );
 }
+
+/** "1 video" / "3 videos" */
+export const videoCount = (n: number) => (n === 1 ? t('video1') : t('videosN', { n }));

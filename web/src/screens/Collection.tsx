@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { get, type Post } from '../api.ts';
-import { t } from '../i18n.ts';
+import { t, videoCount } from '../i18n.ts';
 import { Grid } from './Grid.tsx';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.ts';
@@ -25,7 +25,7 @@ export default function Collection({ kind, id }: { kind: 'tag' | 'sound'; id: st
     <main className="page">
       <header className="profile-head">
         <h1>{kind === 'tag' ? `#${r.tag ?? id}` : `♪ ${r.sound?.title}`}</h1>
-        <p className="muted">{t('views', { n: r.videoCount ?? r.sound?.videoCount ?? r.items.length }).replace(/views|vues/, t('videos').toLowerCase())}</p>
+        <p className="muted">{videoCount(r.videoCount ?? r.sound?.videoCount ?? r.items.length)}</p>
         {r.sound && (
           <Link to={me ? studioLink({ sound: { ...r.sound.use.uploadOption.sound, title: r.sound.title } }) : '/signup'} className="button">
             {t('useSound')}

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { get } from '../../api.ts';
-import { t } from '../../i18n.ts';
+import { t, videoCount } from '../../i18n.ts';
 
 // The caption with hashtag and @mention suggestions: the word being typed at
 // the caret, when it starts with # or @, is looked up (GET /search, hashtags or
@@ -18,7 +18,7 @@ const WORD = /(^|\s)([#@])([\p{L}\p{N}_.]{1,30})$/u;
 async function suggest(kind: '#' | '@', q: string): Promise<Suggestion[]> {
   if (kind === '#') {
     const r = await get<{ hashtags: { tag: string; videoCount: number }[] }>(`/search?type=hashtags&limit=6&q=${encodeURIComponent(q)}`);
-    return r.hashtags.map((h) => ({ insert: `#${h.tag}`, label: `#${h.tag}`, detail: t('videosN', { n: h.videoCount }) }));
+    return r.hashtags.map((h) => ({ insert: `#${h.tag}`, label: `#${h.tag}`, detail: videoCount(h.videoCount) }));
   }
   const r = await get<{ accounts: { handle: string; displayName: string }[] }>(`/search?type=accounts&limit=6&q=${encodeURIComponent(q)}`);
   return r.accounts.map((a) => ({ insert: `@${a.handle}`, label: `@${a.handle}`, detail: a.displayName }));

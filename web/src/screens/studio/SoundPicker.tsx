@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { get } from '../../api.ts';
-import { t } from '../../i18n.ts';
+import { t, videoCount } from '../../i18n.ts';
 
 // The studio's sound: keep the original, or search one (GET /search?type=sounds)
 // or arrive with one from a sound page ("use this sound"); replace the video's
@@ -64,7 +64,7 @@ export function SoundPicker({ sound, onChange }: { sound: ChosenSound | null; on
           {found.map((s) => (
             <li key={s.id} className="row">
               <span className="grow">
-                ♪ {s.title} <span className="muted">· {t('videosN', { n: s.videoCount })}</span>
+                ♪ {s.title} <span className="muted">· {videoCount(s.videoCount)}</span>
               </span>
               <button type="button" className="chip" onClick={() => (onChange({ id: s.id, title: s.title, mode: sound?.mode ?? 'replace' }), setFound(null))}>
                 {t('useSound')}
