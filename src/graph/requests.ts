@@ -126,8 +126,9 @@ export async function receiveFollowRequest(trx: Trx, p: FollowPayload, ctx: Rece
     .where('follower_id', '=', p.follower_id)
     .executeTakeFirst();
   if (edge || Number(followee.is_private) !== 1) {
-    await addFollowerEdge(trx, p, ctx);
+    // The decision first: the follower's realm must hold the follow before followers-only posts arrive (same ordered stream).
     await decide(ctx.store, trx, p.follower_realm, p.follower_id, p.followee_id, 'approved');
+    await addFollowerEdge(trx, p, ctx);
     return 'applied';
   }
   await holdRequestEdge(trx, p);
@@ -209,6 +210,8 @@ export async function decideRequest(store: RealmStore, ownerId: string, requeste
     if (!req) throw notFound('That follow request');
     await trx.deleteFrom('follow_request_edges').where('target_id', '=', ownerId).where('requester_id', '=', requesterId).execute();
     await trx.deleteFrom('notifications').where('user_id', '=', ownerId).where('group_key', '=', `follow_request:${requesterId}`).execute();
+    // The decision first: the requester's realm must hold the follow before followers-only posts arrive (same ordered stream).
+    await decide(store, trx, req.requester_realm, requesterId, ownerId, approve ? 'approved' : 'declined');
     if (approve) {
       const p: FollowPayload = {
         follower_id: requesterId,
@@ -221,7 +224,6 @@ export async function decideRequest(store: RealmStore, ownerId: string, requeste
       };
       await addFollowerEdge(trx, p, { store, from: store.name, messageId: newId() });
     }
-    await decide(store, trx, req.requester_realm, requesterId, ownerId, approve ? 'approved' : 'declined');
   });
 }
 

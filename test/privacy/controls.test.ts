@@ -65,8 +65,9 @@ for (const lane of lanes()) {
     });
 
     test('keyword filters hide videos (For You included) and comments with those words, case-insensitively; LIKE wildcards are literal', async () => {
-      const spoiler = await postVideo(t, other, { caption: 'The ENDING explained #films' });
-      const fine = await postVideo(t, other, { caption: 'Trailer reaction #films' });
+      // distinct creators: For You shows one video per creator on a page
+      const spoiler = await postVideo(t, await signUp(t, { country: 'US' }), { caption: 'The ENDING explained #films' });
+      const fine = await postVideo(t, await signUp(t, { country: 'DE' }), { caption: 'Trailer reaction #films' });
       const pct = await postVideo(t, other, { caption: 'half off 50_50 deal #films' });
       await deliver(t);
       const c1 = await a().post(`/api/v1/posts/${fine.videoId}/comments`, loud, { body: 'the ending was sad' });
