@@ -61,6 +61,7 @@ async function matchingPosts(store: RealmStore, viewerId: string | null, terms: 
     .selectAll('post_index')
     .where(sql<boolean>`${doc} @@ to_tsquery('simple', ${tsq})`)
     .where((eb) => visibleTo(eb as any, viewerId))
+    .where((eb) => notHiddenByChoice(eb as any, viewerId))
     .orderBy(sql`ts_rank(${doc}, to_tsquery('simple', ${tsq}))`, 'desc')
     .orderBy('post_index.created_at', 'desc')
     .limit(limit)
