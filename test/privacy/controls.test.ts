@@ -40,7 +40,7 @@ for (const lane of lanes()) {
         a().get('/api/v1/feed/for-you?limit=50', who),
       ];
       for (const r of await Promise.all(paths(me))) assert.ok(has(r.json(), v.videoId), 'seen before muting');
-      const outbox = async () => Number((await t.reelm.realms.get('us').raw('select count(*) as n from flow_outbox')).rows[0]!.n);
+      const outbox = async () => Number(((await t.reelm.realms.get('us').raw('select count(*) as n from flow_outbox')).rows[0] as { n: unknown }).n);
       const before = await outbox();
       const m = await a().put(`/api/v1/mutes/${loud.handle}`, me);
       assert.equal(m.statusCode, 200, m.body);
