@@ -389,3 +389,19 @@ export async function followState(store: RealmStore, viewerId: string, targetId:
     .executeTakeFirst();
   return r ? (r.state === 'pending' ? 'requested' : 'declined') : 'none';
 }
+
+/** Inside a block (blocker's realm): pending follow requests between the two end both ways (the blocked person sees a decline). */
+export async function cutRequests(store: RealmStore, trx: Trx, blockerId: string, blocked: { id: string; realm: string }) {
+  const mine = await trx
+    .deleteFrom('follow_requests')
+    .where('requester_id', '=', blockerId)
+    .where('target_id', '=', blocked.id)
+    .returning('state')
+    .executeTakeFirst();
+  if (mine?.state === 'pending') await relay(store, trx, blocked.realm, 'graph.follow_request_cancel', { follower_id: blockerId, followee_id: blocked.id });
+  const theirs = await trx.deleteFrom('follow_request_edges').where('target_id', '=', blockerId).where('requester_id', '=', blocked.id).executeTakeFirst();
+  if (Number(theirs.numDeletedRows) > 0) {
+    await trx.deleteFrom('notifications').where('user_id', '=', blockerId).where('group_key', '=', `follow_request:${blocked.id}`).execute();
+    await decide(store, trx, blocked.realm, blocked.id, blockerId, 'declined');
+  }
+}

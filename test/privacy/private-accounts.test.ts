@@ -162,5 +162,19 @@ for (const lane of lanes()) {
       assert.equal((await a().get(`/api/v1/posts/${p.videoId}`, eli)).statusCode, 200, 'followers stay');
       assert.equal((await a().get(`/api/v1/users/${ana.handle}`)).json().followerCount, 2);
     });
+
+    test('a block ends pending follow requests both ways', async () => {
+      assert.equal((await a().post(`/api/v1/users/${ana.handle}/follow`, fay)).json().requested, true);
+      await deliver(t);
+      assert.ok((await requests(ana)).includes(fay.handle));
+      assert.equal((await a().put(`/api/v1/blocks/${fay.handle}`, ana)).statusCode, 200);
+      await deliver(t);
+      assert.ok(!(await requests(ana)).includes(fay.handle));
+      assert.deepEqual(
+        (await sent(fay)).map((r) => r.state),
+        ['declined'],
+      );
+      assert.equal((await a().post(`/api/v1/users/${ana.handle}/follow`, fay)).statusCode, 403, 'no new request across a block');
+    });
   });
 }
