@@ -11,6 +11,7 @@ import { mediaModule } from './media/module.ts';
 import { composeModules, type Composition } from './modules/compose.ts';
 import type { ReelmModule } from './modules/module.ts';
 import { realmModule } from './realm/module.ts';
+import { privacyModule } from './privacy/module.ts';
 import { socialModule } from './social/module.ts';
 import { staffModule } from './staff/module.ts';
 
@@ -34,6 +35,7 @@ export const MODULES: readonly ReelmModule[] = [
   mediaServingModule,
   socialModule,
   feedModule,
+  privacyModule,
 ];
 
 export const composition: Composition = composeModules(MODULES, { reservedConfigKeys: Object.keys(baseConfigShape) });

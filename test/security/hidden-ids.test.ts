@@ -135,5 +135,26 @@ for (const lane of lanes()) {
       }
       assert.ok(checked.length >= 25, `checked ${checked.length} routes`);
     });
+
+    test('every GET route with a handle answers the same for a private account and an unknown handle (the profile itself excepted)', async () => {
+      // The profile (handle, name, counts, isPrivate) stays visible by design, so people can ask to follow.
+      const VISIBLE_BY_DESIGN = new Set(['/api/v1/users/:handle']);
+      const priv = await signUp(t, { country: 'FR' });
+      assert.equal((await t.app.inject({ method: 'PATCH', url: '/api/v1/me/settings', headers: priv.headers, payload: { isPrivate: true } })).statusCode, 200);
+      await postVideo(t, priv, { caption: 'for my followers' });
+      const unknown = 'nosuchhandle77';
+      const routes = t.app.routeTable.filter((r) => r.method === 'GET' && r.url.includes(':handle') && !VISIBLE_BY_DESIGN.has(r.url));
+      for (const { url } of routes) {
+        for (const headers of [stranger.headers, undefined]) {
+          const [a, b] = [
+            await t.app.inject({ url: url.replace(':handle', priv.handle), headers }),
+            await t.app.inject({ url: url.replace(':handle', unknown), headers }),
+          ];
+          assert.equal(a.statusCode, b.statusCode, `GET ${url}: private ${a.statusCode} vs unknown ${b.statusCode}`);
+          assert.equal(a.body, b.body, `GET ${url}: bodies differ`);
+        }
+      }
+      assert.ok(routes.length >= 5, `checked ${routes.length} routes`);
+    });
   });
 }
