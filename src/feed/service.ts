@@ -9,6 +9,8 @@ import { toItem } from '../social/items.ts';
 import { playbackLinker } from '../social/media-port.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import { listStore, visibleTo } from '../social/visibility.ts';
+import { forYouFilter } from '../privacy/filters.ts';
+import { isProtectedTeen } from '../privacy/teen.ts';
 import { affinityOf, gatherCandidates, type Candidate } from './candidates.ts';
 import { localStats, personContext, videoFeatures } from './features.ts';
 import type { PersonContext, VideoFeatures } from './model/ranker.ts';
@@ -161,7 +163,9 @@ async function rankSession(reelm: Reelm, viewer: Viewer | null, x: RankInput): P
 }
 
 async function visibleIds(reelm: Reelm, viewer: Viewer | null, ids: string[]): Promise<Set<string>> {
-  const db = listStore(reelm, viewer).db;
+  const store = listStore(reelm, viewer);
+  const db = store.db;
+  const teen = viewer ? await isProtectedTeen(store, db, viewer.userId) : false;
   const out = new Set<string>();
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await db
@@ -169,6 +173,7 @@ async function visibleIds(reelm: Reelm, viewer: Viewer | null, ids: string[]): P
       .select('video_id')
       .where('video_id', 'in', ids.slice(i, i + 500))
       .where((eb) => visibleTo(eb, viewer?.userId ?? null))
+      .where((eb) => forYouFilter(eb, viewer?.userId ?? null, teen))
       .execute();
     for (const r of rows) out.add(r.video_id);
   }

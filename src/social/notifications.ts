@@ -83,6 +83,8 @@ const VERB: Record<string, string> = {
   comment_like: 'liked your comment',
   duet: 'made a duet with your video',
   sound_use: 'used your sound',
+  follow_request: 'asked to follow you',
+  follow_approved: 'approved your follow request',
 };
 
 function summary(kind: string, count: number, handles: string[]): string {
