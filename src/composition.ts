@@ -5,6 +5,7 @@ import { openReelmWith, type OpenOptions, type Reelm } from './context.ts';
 import { flowsModule } from './flows/module.ts';
 import { graphModule } from './graph/module.ts';
 import { jobsModule } from './jobs/module.ts';
+import { limitsModule } from './limits/module.ts';
 import { mediaServingModule } from './media-serving/module.ts';
 import { mediaModule } from './media/module.ts';
 import { movesModule } from './moves/module.ts';
@@ -12,6 +13,7 @@ import { composeModules, type Composition } from './modules/compose.ts';
 import type { ReelmModule } from './modules/module.ts';
 import { realmModule } from './realm/module.ts';
 import { rightsModule } from './rights/module.ts';
+import { privacyModule } from './privacy/module.ts';
 import { socialModule } from './social/module.ts';
 import { staffModule } from './staff/module.ts';
 
@@ -27,6 +29,7 @@ export const MODULES: readonly ReelmModule[] = [
   flowsModule,
   jobsModule,
   // the parts
+  limitsModule,
   accountsModule,
   graphModule,
   staffModule,
@@ -36,6 +39,7 @@ export const MODULES: readonly ReelmModule[] = [
   feedModule,
   rightsModule,
   movesModule,
+  privacyModule,
 ];
 
 export const composition: Composition = composeModules(MODULES, { reservedConfigKeys: Object.keys(baseConfigShape) });

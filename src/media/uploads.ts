@@ -11,6 +11,7 @@ import { mayReuse } from '../social/reuse.ts';
 import { MEDIA_PROCESS, removeUploadMedia } from './pipeline.ts';
 import type { Rendition, UploadsTable, VideosTable } from './schema.ts';
 import { MediaRefusal, validateMedia } from './validate.ts';
+import { ownerBlobs } from '../blobs/resident-blobs.ts';
 
 // Upload sessions in the uploader's home realm: limits and quota at creation,
 // the bytes into the realm's blob store at completion, then one durable job.
@@ -63,14 +64,7 @@ export class UploadService {
       const wait = Math.max(1, Math.ceil((frees - now) / 1000));
       throw tooMany('upload_rate_limited', `You can start at most ${limits.uploadsPerHour} uploads an hour. Try again in ${wait} s.`, wait);
     }
-    const day = await store.db
-      .selectFrom('uploads')
-      .select((eb) => eb.fn.sum<number>('size_bytes').as('bytes'))
-      .where('owner_id', '=', input.ownerId)
-      .where('created_at', '>', now - 86_400_000)
-      .where('state', '!=', 'failed')
-      .executeTakeFirstOrThrow();
-    if (Number(day.bytes ?? 0) + input.sizeBytes > limits.bytesPerDay) {
+    if ((await this.bytesLeftToday(store, input.ownerId, now)) < input.sizeBytes) {
       throw tooMany('upload_quota_exceeded', `You have used today's upload allowance of ${Math.round(limits.bytesPerDay / 1024 / 1024)} MB.`, 86_400);
     }
     await this.#checkOptions(store, input.ownerId, input.options);
@@ -94,6 +88,23 @@ export class UploadService {
   }
 
   /**
+   * What is left of the owner's daily byte allowance, over the sizes of their uploads of the last
+   * day (declared, or received once known) other than `except`. A body of unknown length (chunked
+   * multipart) is cut off when it passes this, so the quota holds on the bytes that arrive.
+   */
+  async bytesLeftToday(store: RealmStore, ownerId: string, now = Date.now(), except?: string): Promise<number> {
+    let q = store.db
+      .selectFrom('uploads')
+      .select((eb) => eb.fn.sum<number>('size_bytes').as('bytes'))
+      .where('owner_id', '=', ownerId)
+      .where('created_at', '>', now - 86_400_000)
+      .where('state', '!=', 'failed');
+    if (except) q = q.where('id', '!=', except);
+    const day = await q.executeTakeFirstOrThrow();
+    return this.limits.bytesPerDay - Number(day.bytes ?? 0);
+  }
+
+  /**
    * The bytes have all arrived (in `file`): the header checks run at once, so a file that is not a
    * video is refused now (returned, and on the upload's status) rather than after a job; otherwise
    * the bytes go into the realm's blobs and processing is queued (the job checks everything again).
@@ -114,7 +125,7 @@ export class UploadService {
         .execute();
       return err;
     }
-    await store.blobs.putFile(uploadSourceKey(upload.owner_id, upload.id), file);
+    await (await ownerBlobs(store, upload.owner_id)).putFile(uploadSourceKey(upload.owner_id, upload.id), file);
     await store.db.transaction().execute(async (trx) => {
       const r = await trx
         .updateTable('uploads')

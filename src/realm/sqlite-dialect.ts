@@ -32,7 +32,8 @@ class NodeSqliteStatement implements SqliteStatement {
 export function openSqlite(file: string): DatabaseSync {
   const db = new DatabaseSync(file);
   // WAL lets readers in other processes (workers, the audit command) run beside the server.
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;');
+  // secure_delete: deleted rows are overwritten with zeros, not left in free space (erasure, docs/RESIDENCY.md).
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;');
   return db;
 }
 

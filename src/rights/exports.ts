@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { conflict } from '../api/errors.ts';
+import { putOwnedExport } from '../blobs/resident-blobs.ts';
 import type { Reelm } from '../context.ts';
 import { enqueue, JobError } from '../jobs/queue.ts';
 import type { JobHandler } from '../jobs/worker.ts';
@@ -110,10 +111,7 @@ export function exportJobHandler(reelm: Reelm): JobHandler {
       );
       built.stream.on('error', (err) => counted.destroy(err));
       if (ctx.signal.aborted) throw new JobError('aborted', 'the worker stopped');
-      // exports/<id>/ is the person's own prefix for archives; like putOwned, only for a resident
-      if (!(await store.db.selectFrom('users').select('id').where('id', '=', row.user_id).executeTakeFirst()))
-        throw new JobError('not_resident', 'the person no longer lives in this realm', { permanent: true });
-      await store.blobs.put(key, counted, { contentType: 'application/x-tar' });
+      await putOwnedExport(store, row.user_id, key, counted, { contentType: 'application/x-tar' });
       await built.manifest;
       const now = Date.now();
       await store.db

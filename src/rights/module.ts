@@ -1,6 +1,8 @@
 import { intervalTask, type ReelmModule } from '../modules/module.ts';
 import { rightsConfigSchema, type RightsConfig } from './config.ts';
+import { finishPendingErasures } from './deletion.ts';
 import { EXPORT_JOB, expireExports, exportJobHandler } from './exports.ts';
+import { RIGHTS_FLOWS } from './flows.ts';
 import { rightsRoutes } from './routes.ts';
 import { rightsMigration, rightsTables, type RightsTables } from './schema.ts';
 
@@ -23,7 +25,10 @@ const sweep = intervalTask(
   'rights-sweep',
   (reelm) => reelm.config.rights.sweepSeconds * 1000,
   async (reelm, scope) => {
-    for (const store of scope.realms) await expireExports(reelm, store).catch((err) => scope.onError(err));
+    for (const store of scope.realms) {
+      await expireExports(reelm, store).catch((err) => scope.onError(err));
+      await finishPendingErasures(reelm, store).catch((err) => scope.onError(err));
+    }
   },
 );
 
@@ -31,6 +36,16 @@ export const rightsModule: ReelmModule = {
   name: 'rights',
   tables: rightsTables,
   migrations: { '0071_rights': rightsMigration },
+  flows: RIGHTS_FLOWS,
+  sends: [
+    'accounts.deleted',
+    'graph.unfollow',
+    'graph.followee_gone',
+    'social.engagement_removed',
+    'social.comment_removed',
+    'social.unblock',
+    'social.post_removed',
+  ],
   jobs: { kinds: [EXPORT_JOB], handlers: (reelm) => ({ [EXPORT_JOB]: exportJobHandler(reelm) }) },
   routes: rightsRoutes,
   config: { shape: { rights: rightsConfigSchema } },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { requireViewer } from '../api/auth.ts';
+import { requireViewer, SESSION_COOKIE } from '../api/auth.ts';
+import { deleteAccount } from './deletion.ts';
 import { listExports, requestExport } from './exports.ts';
 
 const exportItem = z.object({
@@ -18,6 +19,27 @@ const exportItem = z.object({
 export const rightsRoutes: FastifyPluginAsyncZod = async (app) => {
   const reelm = app.reelm;
   const tags = ['rights'];
+
+  app.delete(
+    '/api/v1/me',
+    {
+      schema: {
+        tags,
+        summary:
+          'Delete my account, with my password: every session ends at once, every row and file of mine in my home realm is erased before this answers, and every realm holding a public copy is told to delete it.',
+        body: z.object({ password: z.string().min(1).max(1024) }),
+        response: { 200: z.object({ deleted: z.literal(true), handle: z.string() }) },
+      },
+    },
+    async (req, reply) => {
+      const v = requireViewer(req);
+      await deleteAccount(reelm, v.realm, v.userId, req.body.password);
+      // The request that erased the account is not logged against it: its address would outlive it.
+      req.viewer = null;
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { deleted: true as const, handle: v.handle };
+    },
+  );
 
   app.post(
     '/api/v1/me/exports',

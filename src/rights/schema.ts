@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { dialectOf } from '../realm/database.ts';
 import type { Migration } from 'kysely/migration';
 import { defineTables } from '../realm/tables.ts';
 
@@ -22,13 +23,16 @@ export interface DataExportsTable {
   expires_at: number | null;
 }
 
-export type DeletionState = 'erasing' | 'done';
+/** home: the realm erasing its resident; copy: a realm removing its public copies (after accounts.deleted) */
+export type DeletionRole = 'home' | 'copy';
 
 export interface AccountDeletionsTable {
   user_id: string;
-  state: DeletionState;
+  role: DeletionRole;
   requested_at: number;
-  finished_at: number | null;
+  /** when the stores were first purged; on PostgreSQL a second VACUUM FULL one sweep later removes row
+   * versions a concurrent snapshot still protected the first time */
+  purged_at: number | null;
 }
 
 export interface RightsTables {
@@ -60,7 +64,7 @@ export const rightsTables = defineTables([
     kind: 'system',
     personColumns: ['user_id'],
     purpose: 'progress of account deletions, so a deletion interrupted by a crash is finished by a re-run; holds only the deleted account’s id',
-    columns: { user_id: 'operational', state: 'operational', requested_at: 'operational', finished_at: 'operational' },
+    columns: { user_id: 'operational', role: 'operational', requested_at: 'operational', purged_at: 'operational' },
   },
 ]);
 
@@ -84,9 +88,11 @@ export const rightsMigration: Migration = {
     await db.schema
       .createTable('account_deletions')
       .addColumn('user_id', 'text', (c) => c.primaryKey())
-      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
       .addColumn('requested_at', 'bigint', (c) => c.notNull())
-      .addColumn('finished_at', 'bigint')
+      .addColumn('purged_at', 'bigint')
       .execute();
+    // FTS5 keeps deleted tokens in its index segments until they merge; secure-delete removes them at once.
+    if (dialectOf(db) === 'sqlite') await sql`INSERT INTO post_search(post_search, rank) VALUES('secure-delete', 1)`.execute(db);
   },
 };

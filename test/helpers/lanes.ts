@@ -9,6 +9,7 @@ import type { Reelm } from '../../src/context.ts';
 import { buildApp, type App } from '../../src/api/app.ts';
 import { ResidencyPolicy } from '../../src/residency/policy.ts';
 import { S3BlobStore } from '../../src/blobs/s3-store.ts';
+import { missingLane } from './missing-lane.ts';
 import { s3Enabled, s3TestConfig, testBucketName } from './s3.ts';
 
 // Test lanes: every store-touching test runs once per lane.
@@ -20,7 +21,7 @@ export type Lane = 'sqlite' | 'postgres';
 
 export function lanes(): Lane[] {
   const out: Lane[] = ['sqlite'];
-  if (process.env.REELM_TEST_PG_URL) out.push('postgres');
+  if (!missingLane(!process.env.REELM_TEST_PG_URL, 'REELM_TEST_PG_URL is not set (the PostgreSQL lane)')) out.push('postgres');
   return out;
 }
 
@@ -43,6 +44,18 @@ export interface TestReelmOptions {
   blobs?: 'local' | 's3';
 }
 
+/**
+ * Every injected request comes from one address (127.0.0.1), so per-address limits other than
+ * log-in's are off unless a test sets them; per-account limits keep their defaults. Tests of the
+ * limits themselves (test/abuse/) set what they prove.
+ */
+function testLimits(given: Record<string, any> = {}): Record<string, any> {
+  const actions: Record<string, any> = {};
+  for (const a of ['signUp', 'comment', 'share', 'follow', 'like', 'watchEvents', 'upload']) actions[a] = { perAddress: 0 };
+  for (const [a, rule] of Object.entries((given.actions ?? {}) as Record<string, object>)) actions[a] = { ...actions[a], ...rule };
+  return { ...given, actions };
+}
+
 /** A fresh Reelm on the given lane: its own data dir and, on postgres, its own databases. */
 export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promise<TestReelm> {
   const dataDir = mkdtempSync(join(tmpdir(), `reelm-test-${lane}-`));
@@ -62,6 +75,7 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
     secret: randomBytes(32).toString('hex'),
     audit: { signingKeyFile },
     ...(opts.config ?? {}),
+    limits: testLimits(opts.config?.limits as Record<string, any> | undefined),
   };
   if (lane === 'postgres') {
     const base = process.env.REELM_TEST_PG_URL!;

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { flushRealmLog } from '../../src/residency/realm-log.ts';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { FlowDeliverer } from '../../src/flows/deliverer.ts';
 import { addStaff } from '../../src/staff/staff.ts';
-import { adminUrlOf, lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
+import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
+import { directoryFiles, hits, realmFiles, s3Objects } from '../helpers/scan.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
 import { socialTraffic, type CanaryPerson } from './canary-activity.ts';
 
@@ -28,64 +25,6 @@ interface Canary extends CanaryPerson {
   birthDate: string;
   ip: string;
   user?: TestUser;
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...filesUnder(p));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
-
-/** The on-disk files of a PostgreSQL database, after a checkpoint has written its pages out. */
-async function pgDatabaseFiles(url: string): Promise<string[]> {
-  const c = new pg.Client({ connectionString: adminUrlOf(url) }); // CHECKPOINT and data_directory need the server's superuser
-  await c.connect();
-  try {
-    await c.query('CHECKPOINT');
-    const { rows } = await c.query(`select oid, current_setting('data_directory') as dir from pg_database where datname = current_database()`);
-    return filesUnder(join(rows[0].dir, 'base', String(rows[0].oid)));
-  } finally {
-    await c.end();
-  }
-}
-
-/** Every file that makes up a realm's stores: database, blob folder, logs (and work folders beside them). */
-async function realmFiles(t: TestReelm, realm: string): Promise<string[]> {
-  const m = t.reelm.realms.get(realm).manifest;
-  await flushRealmLog(m); // request lines are buffered; read what a clean stop would have written
-  const files = filesUnder(join(t.dataDir, 'realms', realm)); // SQLite file + WAL, blobs, logs, media work dirs
-  if (m.blobs.kind === 'local') files.push(...filesUnder(m.blobs.dir).filter((f) => !files.includes(f)));
-  files.push(...filesUnder(m.logs.dir).filter((f) => !files.includes(f)));
-  if (m.database.kind === 'postgres') files.push(...(await pgDatabaseFiles(m.database.url)));
-  return files;
-}
-
-async function directoryFiles(t: TestReelm): Promise<string[]> {
-  const d = t.config.directory.database;
-  if (d?.kind === 'postgres') return pgDatabaseFiles(d.url);
-  return filesUnder(t.dataDir).filter((f) => /directory\.sqlite/.test(f));
-}
-
-/** Every object of a realm's S3 bucket, read back (bytes at rest as the store serves them). */
-async function s3Objects(t: TestReelm, realm: string): Promise<Map<string, Buffer>> {
-  const blobs = t.reelm.realms.get(realm).blobs;
-  const out = new Map<string, Buffer>();
-  if (blobs.kind !== 's3') return out;
-  for await (const b of blobs.list('')) out.set(`${blobs.location}/${b.key}`, await blobs.getBuffer(b.key));
-  return out;
-}
-
-function hits(files: string[], value: string, objects: Map<string, Buffer> = new Map()): string[] {
-  const needle = Buffer.from(value, 'utf8');
-  return [
-    ...files.filter((f) => statSync(f).size > 0 && readFileSync(f).indexOf(needle) !== -1),
-    ...[...objects].filter(([, bytes]) => bytes.indexOf(needle) !== -1).map(([name]) => name),
-  ];
 }
 
 for (const lane of lanes()) {

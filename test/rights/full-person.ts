@@ -47,13 +47,14 @@ const ok = (res: { statusCode: number; body: string }, what: string) => assert.o
 
 export async function makeFullPerson(
   t: TestReelm,
-  opts: { country?: string; friendCountry?: string; blockedCountry?: string; canary?: string } = {},
+  opts: { country?: string; friendCountry?: string; blockedCountry?: string; canary?: string; ip?: string } = {},
 ): Promise<FullPerson> {
   const canary = opts.canary ?? `cnry${Math.random().toString(36).slice(2, 12)}`;
-  const person = await signUp(t, { country: opts.country ?? 'US', displayName: `Person ${canary}` });
+  const person = await signUp(t, { country: opts.country ?? 'US', displayName: `Person ${canary}`, email: `${canary}@canary-mail.test` });
   const friend = await signUp(t, { country: opts.friendCountry ?? 'DE' });
   const blocked = await signUp(t, { country: opts.blockedCountry ?? 'BR' });
-  const h = person.headers;
+  // with trustProxy on, the person's requests come from their canary address
+  const h: Record<string, string> = { ...person.headers, ...(opts.ip ? { 'x-forwarded-for': opts.ip } : {}) };
   const inject = (method: string, url: string, payload?: unknown, headers: Record<string, string> = h) =>
     t.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 
@@ -68,7 +69,7 @@ export async function makeFullPerson(
   let videoId: string;
   try {
     const clip = makeClip(join(dir, 'clip.mp4'), { seconds: 1, extra: ['-metadata', `comment=${canary}`] });
-    const up = await uploadMultipart(t, person, clip);
+    const up = await uploadMultipart(t, { ...person, headers: h as TestUser['headers'] }, clip);
     assert.equal(up.statusCode, 202, up.body);
     assert.equal(await mediaWorker(t.reelm, t.reelm.realms.get(person.realm)).drain(), 1);
     const status = (await inject('GET', `/api/v1/uploads/${up.json().id}`)).json();
