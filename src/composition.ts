@@ -7,6 +7,7 @@ import { graphModule } from './graph/module.ts';
 import { jobsModule } from './jobs/module.ts';
 import { mediaServingModule } from './media-serving/module.ts';
 import { mediaModule } from './media/module.ts';
+import { moderationModule } from './moderation/module.ts';
 import { composeModules, type Composition } from './modules/compose.ts';
 import type { ReelmModule } from './modules/module.ts';
 import { realmModule } from './realm/module.ts';
@@ -32,6 +33,7 @@ export const MODULES: readonly ReelmModule[] = [
   mediaServingModule,
   socialModule,
   feedModule,
+  moderationModule,
 ];
 
 export const composition: Composition = composeModules(MODULES, { reservedConfigKeys: Object.keys(baseConfigShape) });

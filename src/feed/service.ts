@@ -89,7 +89,8 @@ export async function forYou(reelm: Reelm, viewer: Viewer | null, o: ForYouOptio
     // they hold attention. The person's affinity to the video's hashtags, creator and sound adds directly, so
     // what they just finished moves the very next page even before the model has seen many events.
     const model = cand.source === 'explore' ? pred.completion : pred.completion + 0.25 * pred.like + 0.25 * pred.share;
-    const score = (model + affinityOf(cand, affinity) + cand.prior + 0.05 * jitter(cur.s, r.video_id)) * (labels.has(r.video_id) ? cfg.safetyFactor : 1);
+    const score =
+      (model + affinityOf(cand, affinity) + cand.prior + 0.05 * jitter(cur.s, r.video_id)) * (labels.has(r.video_id) || r.labels !== '' ? cfg.safetyFactor : 1); // moderation labels too
     scored.push({ ...cand, score, pred });
   }
   // Signed-in: the seen filter removes earlier pages. Anonymous: no state, so the page number offsets the ranking.

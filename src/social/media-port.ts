@@ -146,5 +146,13 @@ export type Linker = ReturnType<typeof playbackLinker>;
  */
 export async function isPubliclyPosted(store: RealmStore, videoId: string): Promise<boolean | undefined> {
   const p = await store.db.selectFrom('posts').select('audience').where('video_id', '=', videoId).executeTakeFirst();
-  return p ? p.audience === 'public' : undefined;
+  if (!p) return undefined;
+  // the audience as published: moderation may have narrowed it (a removed video is private, moderation-port.ts)
+  const published = await store.db
+    .selectFrom('post_index')
+    .select('audience')
+    .where('video_id', '=', videoId)
+    .where('video_realm', '=', store.name)
+    .executeTakeFirst();
+  return (published?.audience ?? p.audience) === 'public';
 }

@@ -3,7 +3,7 @@ import { SOCIAL_FLOWS } from './flows.ts';
 import { publishPendingStats } from './posts.ts';
 import { socialRoutes } from './routes.ts';
 import { crossingMigration } from './crossing-migration.ts';
-import { commentStateMigration, socialMigration, socialTables, type SocialTables } from './schema.ts';
+import { commentStateMigration, postLabelsMigration, socialMigration, socialTables, type SocialTables } from './schema.ts';
 import { flushViewRollups } from './view-rollup.ts';
 
 // Social: posts, engagement, watch events, blocks, the Following feed,
@@ -21,7 +21,12 @@ export const STATS_PUBLISH_INTERVAL_MS = 5000;
 export const socialModule: ReelmModule = {
   name: 'social',
   tables: socialTables,
-  migrations: { '0020_social': socialMigration, '0021_comment_state': commentStateMigration, '0023_social_crossing': crossingMigration },
+  migrations: {
+    '0020_social': socialMigration,
+    '0021_comment_state': commentStateMigration,
+    '0023_social_crossing': crossingMigration,
+    '0024_post_labels': postLabelsMigration,
+  },
   flows: SOCIAL_FLOWS,
   sends: SOCIAL_FLOWS.map((f) => f.name),
   routes: socialRoutes,

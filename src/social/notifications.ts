@@ -78,6 +78,7 @@ const VERB: Record<string, string> = {
   mention: 'mentioned you',
   comment_like: 'liked your comment',
   duet: 'made a duet with your video',
+  moderation: 'acted on your content (see the reason)',
   sound_use: 'used your sound',
 };
 

@@ -179,6 +179,8 @@ export interface PostIndexTable {
   view_count: number;
   created_at: number;
   updated_at: number;
+  /** space-separated moderation labels (unverified, age_restricted, state_affiliated…) */
+  labels: string;
 }
 
 export interface PostHashtagsTable {
@@ -413,6 +415,7 @@ export const socialTables = defineTables([
       view_count: 'public',
       created_at: 'public',
       updated_at: 'public',
+      labels: 'public',
     },
   },
   {
@@ -709,3 +712,13 @@ export const socialMigration: Migration = {
 /** The tsvector the PostgreSQL GIN index is built on; queries must use the identical expression. */
 export const POSTGRES_SEARCH_DOCUMENT =
   "to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(hashtags, '') || ' ' || coalesce(sound_title, '') || ' ' || coalesce(owner_handle, ''))";
+
+/** 0024: moderation labels travel with the projection (docs/MODERATION.md). */
+export const postLabelsMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .alterTable('post_index')
+      .addColumn('labels', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+  },
+};
