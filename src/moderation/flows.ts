@@ -21,8 +21,8 @@ export const MODERATION_FLOWS: readonly FlowDeclaration[] = [
     retention: 'Until the target is gone (cascade with the owner’s account) — kept with the moderation decision it led to.',
     fields: {
       report_id: { class: 'operational', schema: id, description: 'the report’s id' },
-      target_kind: { class: 'operational', schema: z.enum(['video', 'comment', 'account']), description: 'what is reported' },
-      target_id: { class: 'operational', schema: id, description: 'the video, comment or account id' },
+      subject_kind: { class: 'operational', schema: z.enum(['video', 'comment', 'account']), description: 'what is reported' },
+      subject_id: { class: 'operational', schema: id, description: 'the video, comment or account id' },
       owner_id: { class: 'operational', schema: id, description: 'the account whose content it is' },
       reason: { class: 'operational', schema: z.enum(REPORT_REASONS), description: 'the enumerated reason' },
       note: {
@@ -39,8 +39,8 @@ export const MODERATION_FLOWS: readonly FlowDeclaration[] = [
     },
     example: {
       report_id: EX,
-      target_kind: 'video',
-      target_id: EX,
+      subject_kind: 'video',
+      subject_id: EX,
       owner_id: EX,
       reason: 'spam',
       note: '',

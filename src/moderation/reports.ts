@@ -89,8 +89,8 @@ export async function fileReport(reelm: Reelm, viewer: Viewer, input: ReportInpu
     }
     await relay(store, trx, target.realm, 'moderation.report', {
       report_id: id,
-      target_kind: target.kind,
-      target_id: target.id,
+      subject_kind: target.kind,
+      subject_id: target.id,
       owner_id: target.ownerId,
       reason: input.reason,
       note,
@@ -103,8 +103,8 @@ export async function fileReport(reelm: Reelm, viewer: Viewer, input: ReportInpu
 
 export interface ReportMessage {
   report_id: string;
-  target_kind: TargetKind;
-  target_id: string;
+  subject_kind: TargetKind;
+  subject_id: string;
   owner_id: string;
   reason: string;
   note: string;
@@ -119,8 +119,8 @@ export async function receiveReport(trx: Transaction<RealmDatabase>, p: ReportMe
     .insertInto('reports')
     .values({
       id: p.report_id,
-      target_kind: p.target_kind,
-      target_id: p.target_id,
+      target_kind: p.subject_kind,
+      target_id: p.subject_id,
       owner_id: p.owner_id,
       reason: p.reason,
       note: p.note,
