@@ -10,6 +10,7 @@ import { publishProfileSnapshot } from '../graph/service.ts';
 import { putOwned } from '../blobs/resident-blobs.ts';
 import { processAvatar } from './avatar.ts';
 import { LoginThrottle } from './login-throttle.ts';
+import { accountLabels } from './moderation-port.ts';
 import { burnVerify, hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, endOtherSessions, endSession } from './sessions.ts';
 import { ageOn, checkLinks, checkPassword, normalizeEmail, normalizeHandle, type ProfileLink } from './validation.ts';
@@ -43,6 +44,8 @@ export interface PublicProfile {
   isPrivate: boolean;
   realm: string;
   joinedAt: string;
+  /** moderation labels (moderation-port.ts), on the public profile only */
+  labels?: string[];
 }
 
 export class AccountService {
@@ -218,7 +221,8 @@ export class AccountService {
   async publicProfileByHandle(handle: string): Promise<PublicProfile> {
     const loc = await this.locate(handle);
     if (!loc) throw notFound('That account');
-    return this.toPublic(await this.user(loc.realm, loc.userId));
+    const labels = await accountLabels(this.#reelm.realms.get(loc.realm).db, loc.userId);
+    return { ...this.toPublic(await this.user(loc.realm, loc.userId)), labels };
   }
 
   async avatar(handle: string): Promise<{ realm: string; key: string } | undefined> {

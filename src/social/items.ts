@@ -32,6 +32,10 @@ export const postItemSchema = z.object({
   createdAt: z.string(),
   labels: z.array(z.string()).describe('moderation labels: unverified, age_restricted, state_affiliated, sensitive, misleading (docs/MODERATION.md)'),
   sharePrompt: z.boolean().describe('ask before sharing: the video is labelled unverified'),
+  banner: z
+    .object({ text: z.string(), url: z.string().nullable() })
+    .nullable()
+    .describe('an information banner for videos with chosen hashtags (config `moderation.banners`, e.g. elections)'),
 });
 export type PostItem = z.infer<typeof postItemSchema>;
 
