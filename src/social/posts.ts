@@ -315,8 +315,10 @@ export async function publishPendingStats(reelm: Reelm, store: RealmStore, limit
       .limit(limit)
       .execute();
     for (const r of rows) {
-      // Only to the realms holding the projection (none outside this one for a private post).
-      const others = (await reachOf(store, trx, realms, r.owner_id, r.audience)).filter((n) => n !== store.name);
+      // Only to the realms holding the projection (none outside this one for a private or removed post).
+      const others = (await reachOf(store, trx, realms, r.owner_id, await publishedAudience(trx, store, r.video_id, r.audience))).filter(
+        (n) => n !== store.name,
+      );
       if (others.length) {
         await broadcast(store, trx, others, 'social.post_stats', {
           video_id: r.video_id,
