@@ -67,7 +67,8 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
   });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
-    if (isRealmSuspendedError(err)) err = realmSuspended(); // refused by the realm's hold (src/realm/lifecycle.ts)
+    if (isRealmSuspendedError(err))
+      err = realmSuspended(); // refused by the realm's hold (src/realm/lifecycle.ts)
     else if (isPersonHeldError(err)) err = accountMoving(); // the person's data is held by a move (src/realm/person-hold.ts)
     if (err instanceof AppError) {
       if ((err.status === 429 || err.status === 503 || err.status === 409) && (err.details as { retryAfterSeconds?: number })?.retryAfterSeconds) {

@@ -32,9 +32,6 @@ export const realmSuspended = () =>
 export const unavailable = (code: string, message: string, retryAfterSeconds: number) => new AppError(503, code, message, { retryAfterSeconds });
 export const ACCOUNT_MOVING_RETRY_SECONDS = 30;
 export const accountMoving = () =>
-  new AppError(
-    503,
-    'account_moving',
-    'Your account is being moved to its new home realm. Nothing was saved; please try again in a moment.',
-    { retryAfterSeconds: ACCOUNT_MOVING_RETRY_SECONDS },
-  );
+  new AppError(503, 'account_moving', 'Your account is being moved to its new home realm. Nothing was saved; please try again in a moment.', {
+    retryAfterSeconds: ACCOUNT_MOVING_RETRY_SECONDS,
+  });

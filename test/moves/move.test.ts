@@ -99,7 +99,11 @@ for (const lane of lanes()) {
           .execute();
         if (rows.length) holding.push(spec.name);
       }
-      assert.deepEqual(holding.filter((n) => us.schema.tables.find((x) => x.name === n)!.kind !== 'replica'), [], `only replicas: ${holding.join(', ')}`);
+      assert.deepEqual(
+        holding.filter((n) => us.schema.tables.find((x) => x.name === n)!.kind !== 'replica'),
+        [],
+        `only replicas: ${holding.join(', ')}`,
+      );
       assert.ok((await scanRealm(t, 'eu', [p.canary])).length > 0, 'the same scan finds them in their new realm (positive control)');
     });
   });
