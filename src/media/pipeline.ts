@@ -26,6 +26,7 @@ import {
 } from './transcode.ts';
 import { FFMPEG, FFPROBE, ToolError } from './tools.ts';
 import { validateMedia } from './validate.ts';
+import { ownerBlobs, type OwnerBlobs } from '../blobs/resident-blobs.ts';
 
 // The `media.process` job: one upload → one video. Runs in the uploader's home
 // realm (the job row is resident there), working in that realm's own work
@@ -64,6 +65,8 @@ async function processUpload(uploadId: string, ctx: JobContext, deps: PipelineDe
   if (!upload || upload.state === 'ready' || upload.state === 'failed') return; // done before, or withdrawn
   const options = JSON.parse(upload.options) as UploadOptions;
   const owner = upload.owner_id;
+  // every file of this upload is written as the owner's, in their home realm (R3)
+  const blobs = await ownerBlobs(store, owner);
   const work = join(workDirOf(store), ctx.job.id);
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
@@ -209,15 +212,15 @@ async function processUpload(uploadId: string, ctx: JobContext, deps: PipelineDe
     // the original is only copied (I/O, no CPU): done while the encode runs, and
     // always awaited before this job ends (a refusal's cleanup must come after it)
     const originalPut = limits.keepOriginal
-      ? store.blobs.putFile(`${prefix}original`, source).then(() => {
+      ? blobs.putFile(`${prefix}original`, source).then(() => {
           originalKey = `${prefix}original`;
         })
       : Promise.resolve();
     originalPut.catch(() => {}); // awaited below
     const lowest = rungs[0]!;
-    const live = publishLive(store, prefix, hlsDirOf(out, lowest.name), lowest.name, async () => {
+    const live = publishLive(blobs, prefix, hlsDirOf(out, lowest.name), lowest.name, async () => {
       const rendition = renditionOf(prefix, lowest, 0, 0, true);
-      await putMaster(store, prefix, out, [lowest], [rendition], facts.fps);
+      await putMaster(blobs, prefix, out, [lowest], [rendition], facts.fps);
       await store.db
         .updateTable('videos')
         .set({
@@ -265,16 +268,16 @@ async function processUpload(uploadId: string, ctx: JobContext, deps: PipelineDe
 
     // 4. the rest: every rung (the lowest one's remaining segments), stills, master
     const renditions: Rendition[] = [];
-    for (const r of rungs) renditions.push(await publishRung(store, prefix, out, r, duration, r === lowest ? published : new Set()));
+    for (const r of rungs) renditions.push(await publishRung(blobs, prefix, out, r, duration, r === lowest ? published : new Set()));
     const posterKey = `${prefix}poster.jpg`;
-    await store.blobs.putFile(posterKey, outputs.poster, { contentType: 'image/jpeg' });
+    await blobs.putFile(posterKey, outputs.poster, { contentType: 'image/jpeg' });
     const thumbKeys: string[] = [];
     for (const [i, t] of outputs.thumbnails.entries()) {
       const key = `${prefix}thumbs/${i + 1}.jpg`;
-      await store.blobs.putFile(key, t, { contentType: 'image/jpeg' });
+      await blobs.putFile(key, t, { contentType: 'image/jpeg' });
       thumbKeys.push(key);
     }
-    await putMaster(store, prefix, out, rungs, renditions, facts.fps);
+    await putMaster(blobs, prefix, out, rungs, renditions, facts.fps);
 
     // 5. the soundtrack becomes a reusable sound (unless it is silence or someone else's sound)
     let soundId: string | null = usedSound && usedSound.realm === store.name ? usedSound.id : null;
@@ -283,7 +286,7 @@ async function processUpload(uploadId: string, ctx: JobContext, deps: PipelineDe
       // the sound's id is its video's: a re-run after a crash writes the same key, never a second sound
       const id = upload.video_id;
       const key = soundKey(owner, id);
-      await store.blobs.putFile(key, outputs.sound, { contentType: 'audio/mp4' });
+      await blobs.putFile(key, outputs.sound, { contentType: 'audio/mp4' });
       ownSound = { id, key };
       soundId = id;
     }
@@ -379,18 +382,18 @@ function renditionOf(prefix: string, rung: Rung, sizeBytes: number, duration: nu
 }
 
 /** A finished rung: HLS parts first (skipping those published live), then the playlist as VOD, then the MP4 — a reader never sees a playlist naming missing segments. */
-async function publishRung(store: RealmStore, prefix: string, out: string, rung: Rung, duration: number, published: Set<string>): Promise<Rendition> {
+async function publishRung(blobs: OwnerBlobs, prefix: string, out: string, rung: Rung, duration: number, published: Set<string>): Promise<Rendition> {
   const mp4 = join(out, `${rung.name}.mp4`);
   const hlsDir = hlsDirOf(out, rung.name);
   for (const f of (await readdir(hlsDir)).sort()) {
     // segments published live are final once listed; init.mp4 is tiny and put again to be safe
     if (f === 'index.m3u8' || f.endsWith('.tmp') || (f !== 'init.mp4' && published.has(f))) continue;
-    await store.blobs.putFile(`${prefix}hls/${rung.name}/${f}`, join(hlsDir, f), { contentType: contentType(f) });
+    await blobs.putFile(`${prefix}hls/${rung.name}/${f}`, join(hlsDir, f), { contentType: contentType(f) });
   }
   const playlist = asVodPlaylist(await readFile(join(hlsDir, 'index.m3u8'), 'utf8'));
-  await store.blobs.put(`${prefix}hls/${rung.name}/index.m3u8`, Buffer.from(playlist), { contentType: contentType('index.m3u8') });
+  await blobs.put(`${prefix}hls/${rung.name}/index.m3u8`, Buffer.from(playlist), { contentType: contentType('index.m3u8') });
   const size = (await stat(mp4)).size;
-  await store.blobs.putFile(`${prefix}${rung.name}.mp4`, mp4, { contentType: 'video/mp4' });
+  await blobs.putFile(`${prefix}${rung.name}.mp4`, mp4, { contentType: 'video/mp4' });
   return renditionOf(prefix, rung, size, duration);
 }
 
@@ -401,7 +404,7 @@ async function publishRung(store: RealmStore, prefix: string, out: string, rung:
  * segment, `onFirst` (master playlist + the video row: playable). Polling a
  * local folder every 100 ms costs nothing measurable.
  */
-function publishLive(store: RealmStore, prefix: string, hlsDir: string, name: string, onFirst: () => Promise<void>) {
+function publishLive(blobs: OwnerBlobs, prefix: string, hlsDir: string, name: string, onFirst: () => Promise<void>) {
   const published = new Set<string>();
   let stopped = false;
   let wake = () => {};
@@ -419,10 +422,10 @@ function publishLive(store: RealmStore, prefix: string, hlsDir: string, name: st
     const segments = playlistSegments(text).filter((f) => !published.has(f));
     if (segments.length === 0) return;
     for (const f of [...(published.has('init.mp4') ? [] : ['init.mp4']), ...segments]) {
-      await store.blobs.putFile(`${prefix}hls/${name}/${f}`, join(hlsDir, f), { contentType: contentType(f) });
+      await blobs.putFile(`${prefix}hls/${name}/${f}`, join(hlsDir, f), { contentType: contentType(f) });
       published.add(f);
     }
-    await store.blobs.put(`${prefix}hls/${name}/index.m3u8`, Buffer.from(text), { contentType: contentType('index.m3u8') });
+    await blobs.put(`${prefix}hls/${name}/index.m3u8`, Buffer.from(text), { contentType: contentType('index.m3u8') });
     if (!firstDone) {
       firstDone = true;
       await onFirst();
@@ -456,7 +459,7 @@ function publishLive(store: RealmStore, prefix: string, hlsDir: string, name: st
   };
 }
 
-async function putMaster(store: RealmStore, prefix: string, out: string, rungs: Rung[], renditions: Rendition[], fps: number) {
+async function putMaster(blobs: OwnerBlobs, prefix: string, out: string, rungs: Rung[], renditions: Rendition[], fps: number) {
   const entries = [];
   for (const [i, r] of rungs.entries()) {
     entries.push({
@@ -469,7 +472,7 @@ async function putMaster(store: RealmStore, prefix: string, out: string, rungs: 
   }
   const file = join(out, 'hls', 'master.m3u8');
   await writeFile(file, masterPlaylist(entries));
-  await store.blobs.putFile(`${prefix}hls/master.m3u8`, file, { contentType: 'application/vnd.apple.mpegurl' });
+  await blobs.putFile(`${prefix}hls/master.m3u8`, file, { contentType: 'application/vnd.apple.mpegurl' });
 }
 
 function contentType(file: string): string {
