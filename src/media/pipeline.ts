@@ -7,7 +7,7 @@ import { JobError } from '../jobs/queue.ts';
 import type { JobContext, JobHandler } from '../jobs/worker.ts';
 import type { MediaConfig } from './media-config.ts';
 import { asVodPlaylist, codecsString, h264Level, masterPlaylist, outputFps, planLadder, playlistSegments, type Rung } from './ladder.ts';
-import { soundKey, uploadSourceKey, videoPrefix } from './keys.ts';
+import { soundKey, uploadPartsPrefix, uploadSourceKey, videoPrefix } from './keys.ts';
 import type { UploadOptions } from './options.ts';
 import type { PublicMedia } from './public-media.ts';
 import { MediaRefusal, refuse } from './refusals.ts';
@@ -496,6 +496,7 @@ export async function discardUpload(store: RealmStore, uploadId: string, error: 
 
 export async function removeUploadMedia(store: RealmStore, upload: Pick<UploadsTable, 'owner_id' | 'id' | 'video_id'>) {
   await store.blobs.delete(uploadSourceKey(upload.owner_id, upload.id));
+  await store.blobs.deletePrefix(uploadPartsPrefix(upload.owner_id, upload.id));
   await store.blobs.deletePrefix(videoPrefix(upload.owner_id, upload.video_id));
   const sound = await store.db.selectFrom('sounds').select(['id', 'audio_key']).where('video_id', '=', upload.video_id).executeTakeFirst();
   if (sound) {
