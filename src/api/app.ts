@@ -122,7 +122,7 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  installMetrics(app);
+  installMetrics(app, reelm);
   await registerRoutes(app);
   // start refuses when a route is missing from the API reference (hidden routes are deliberate)
   app.addHook('onReady', async () => checkOpenApi(app));
