@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Viewer } from '../api/auth.ts';
-import { badRequest, notFound } from '../api/errors.ts';
+import { notFound } from '../api/errors.ts';
 import type { Reelm } from '../context.ts';
 import { videoPrefix } from '../media/keys.ts';
 import { toItem } from '../social/items.ts';
@@ -15,6 +15,7 @@ import { recentPositives } from './events.ts';
 import { servingModel } from './models.ts';
 import { rerank, type Scored } from './rerank.ts';
 import { explain, type Why } from './why.ts';
+import { cursorCodec } from '../api/cursor.ts';
 
 // GET /api/v1/feed/for-you. The cursor carries the session (seed + key), the
 // page number and the model version the session started on. A page is a pure
@@ -31,15 +32,7 @@ const cursorSchema = z.object({
 type Cursor = z.infer<typeof cursorSchema>;
 type DB = Kysely<RealmDatabase>;
 
-const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decode(s: string | undefined): Cursor | undefined {
-  if (!s) return undefined;
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(s, 'base64url').toString()));
-  } catch {
-    throw badRequest('invalid_cursor', 'That page cursor is not valid; start again from the first page.');
-  }
-}
+const { encode, decode } = cursorCodec(cursorSchema);
 
 /** Seeded jitter in [0, 1): stable within a session, different on refresh. */
 const jitter = (seed: string, id: string) => createHash('sha256').update(seed).update(id).digest().readUInt32BE(0) / 2 ** 32;
