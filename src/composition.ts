@@ -5,12 +5,14 @@ import { openReelmWith, type OpenOptions, type Reelm } from './context.ts';
 import { flowsModule } from './flows/module.ts';
 import { graphModule } from './graph/module.ts';
 import { jobsModule } from './jobs/module.ts';
+import { limitsModule } from './limits/module.ts';
 import { mediaServingModule } from './media-serving/module.ts';
 import { mediaModule } from './media/module.ts';
 import { moderationModule } from './moderation/module.ts';
 import { composeModules, type Composition } from './modules/compose.ts';
 import type { ReelmModule } from './modules/module.ts';
 import { realmModule } from './realm/module.ts';
+import { privacyModule } from './privacy/module.ts';
 import { socialModule } from './social/module.ts';
 import { staffModule } from './staff/module.ts';
 
@@ -26,6 +28,7 @@ export const MODULES: readonly ReelmModule[] = [
   flowsModule,
   jobsModule,
   // the parts
+  limitsModule,
   accountsModule,
   graphModule,
   staffModule,
@@ -33,6 +36,7 @@ export const MODULES: readonly ReelmModule[] = [
   mediaServingModule,
   socialModule,
   feedModule,
+  privacyModule,
   moderationModule,
 ];
 

@@ -7,9 +7,12 @@ import { newId } from '../lib/ids.ts';
 import { countryName } from '../residency/countries.ts';
 import type { UsersTable } from './schema.ts';
 import { publishProfileSnapshot } from '../graph/service.ts';
+import { applyAccountPrivacy } from '../privacy/private-posts.ts';
+import { teenStatus } from '../privacy/teen.ts';
 import { putOwned } from '../blobs/resident-blobs.ts';
 import { processAvatar } from './avatar.ts';
-import { LoginThrottle } from './login-throttle.ts';
+import { addressStore, checkFailures, clearFailures, consume, recordFailure, type Subject } from '../limits/limiter.ts';
+import { deviceOf, newDeviceToken } from './devices.ts';
 import { accountLabels } from './moderation-port.ts';
 import { burnVerify, hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, endOtherSessions, endSession } from './sessions.ts';
@@ -50,8 +53,6 @@ export interface PublicProfile {
 
 export class AccountService {
   readonly #reelm: Reelm;
-  readonly throttle = new LoginThrottle();
-
   constructor(reelm: Reelm) {
     this.#reelm = reelm;
   }
@@ -64,7 +65,8 @@ export class AccountService {
     return { name: r.name, displayName: r.displayName, operator: r.operatorName, country: code, countryName: countryName(code) };
   }
 
-  async signUp(input: SignUpInput, session: { kind: 'cookie' | 'bearer'; userAgent?: string }) {
+  async signUp(input: SignUpInput, session: { kind: 'cookie' | 'bearer'; userAgent?: string }, address: string) {
+    await consume(this.#reelm, addressStore(this.#reelm), 'signUp', [{ kind: 'address', id: address }]);
     const { handle, key } = normalizeHandle(input.handle);
     const email = normalizeEmail(input.email);
     const home = this.homeRealm(input.country);
@@ -72,6 +74,8 @@ export class AccountService {
     if (ageOn(input.birthDate) < minAge) {
       throw badRequest('under_minimum_age', `You need to be at least ${minAge} to use Reelm in ${home.countryName}.`);
     }
+    // Younger than the country's privateBelow: the account starts private (src/privacy/teen.ts).
+    const startsPrivate = teenStatus(this.#reelm.policy.teenRulesFor(home.country), input.birthDate).privateByDefault;
     checkPassword(input.password, { handle, email });
     const displayName = oneLine(input.displayName ?? handle);
     if (!displayName) throw badRequest('invalid_display_name', 'Display name cannot be empty.');
@@ -100,7 +104,7 @@ export class AccountService {
           bio: '',
           avatar_key: null,
           links: '[]',
-          is_private: 0,
+          is_private: startsPrivate ? 1 : 0,
           follower_count: 0,
           following_count: 0,
           created_at: now,
@@ -117,29 +121,37 @@ export class AccountService {
     return { userId, handle, homeRealm: home, session: s };
   }
 
-  async logIn(login: string, password: string, address: string, session: { kind: 'cookie' | 'bearer'; userAgent?: string }) {
+  /**
+   * Failed attempts are counted per account — the same counter whether the handle or the email is
+   * typed — and per client address (docs/SECURITY.md). A device that logged in to the account before
+   * (`deviceToken`) has its own per-account allowance instead of the shared one.
+   */
+  async logIn(login: string, password: string, address: string, session: { kind: 'cookie' | 'bearer'; userAgent?: string }, deviceToken?: string) {
+    const reelm = this.#reelm;
     const trimmed = login.trim();
     const isEmail = trimmed.indexOf('@') > 0;
-    const account = isEmail ? `e:${trimmed.toLowerCase()}` : `h:${handleKeyOf(trimmed)}`;
-    this.throttle.check(account, address);
-    const entry = isEmail ? await this.#reelm.directory.byEmail(trimmed.normalize('NFC').toLowerCase()) : await this.#reelm.directory.byHandle(trimmed);
-    const user =
-      entry && this.#reelm.realms.has(entry.realm)
-        ? await this.#reelm.realms
-            .get(entry.realm)
-            .db.selectFrom('users')
-            .select(['id', 'handle', 'password_hash'])
-            .where('id', '=', entry.userId)
-            .executeTakeFirst()
-        : undefined;
+    const entry = isEmail ? await reelm.directory.byEmail(trimmed.normalize('NFC').toLowerCase()) : await reelm.directory.byHandle(trimmed);
+    const known = entry && reelm.realms.has(entry.realm) ? entry : undefined;
+    const counters = known ? reelm.realms.get(known.realm) : addressStore(reelm);
+    const device = known ? deviceOf(reelm.secret, known.userId, deviceToken) : undefined;
+    const account: Subject = device
+      ? { kind: 'device', id: `${known!.userId}:${device}` }
+      : { kind: 'account', id: known ? known.userId : `unknown:${isEmail ? trimmed.toLowerCase() : handleKeyOf(trimmed)}` };
+    const byAddress: Subject[] = [{ kind: 'address', id: address }];
+    await checkFailures(reelm, counters, 'logIn', [account]);
+    await checkFailures(reelm, addressStore(reelm), 'logIn', byAddress);
+    const user = known
+      ? await reelm.realms.get(known.realm).db.selectFrom('users').select(['id', 'handle', 'password_hash']).where('id', '=', known.userId).executeTakeFirst()
+      : undefined;
     const ok = user ? await verifyPassword(user.password_hash, password) : (await burnVerify(password), false);
-    if (!user || !ok || !entry) {
-      this.throttle.fail(account, address);
+    if (!user || !ok || !known) {
+      await recordFailure(reelm, counters, 'logIn', [account]);
+      await recordFailure(reelm, addressStore(reelm), 'logIn', byAddress);
       throw unauthorized('That handle or email and password do not match an account.');
     }
-    this.throttle.succeed(account);
-    const s = await createSession(this.#reelm.realms.get(entry.realm).db, entry.realm, user.id, session.kind, session.userAgent);
-    return { userId: user.id, handle: user.handle, realm: entry.realm, session: s };
+    await clearFailures(reelm, counters, 'logIn', account);
+    const s = await createSession(reelm.realms.get(known.realm).db, known.realm, user.id, session.kind, session.userAgent);
+    return { userId: user.id, handle: user.handle, realm: known.realm, session: s, deviceToken: device ? deviceToken! : newDeviceToken(reelm.secret, user.id) };
   }
 
   async logOut(realm: string, sessionId: string) {
@@ -147,10 +159,21 @@ export class AccountService {
   }
 
   /** Changing the password ends every other session of the person. */
-  async changePassword(realm: string, userId: string, sessionId: string, current: string, next: string) {
-    const db = this.#reelm.realms.get(realm).db;
+  /** Wrong current passwords are counted like failed log-ins (per account and per address). */
+  async changePassword(realm: string, userId: string, sessionId: string, current: string, next: string, address: string) {
+    const store = this.#reelm.realms.get(realm);
+    const db = store.db;
+    const subjects: Subject[] = [
+      { kind: 'account', id: userId },
+      { kind: 'address', id: address },
+    ];
+    await checkFailures(this.#reelm, store, 'passwordChange', subjects);
     const user = await db.selectFrom('users').select(['handle', 'email', 'password_hash']).where('id', '=', userId).executeTakeFirstOrThrow();
-    if (!(await verifyPassword(user.password_hash, current))) throw badRequest('wrong_password', 'Your current password is not correct.');
+    if (!(await verifyPassword(user.password_hash, current))) {
+      await recordFailure(this.#reelm, store, 'passwordChange', subjects);
+      throw badRequest('wrong_password', 'Your current password is not correct.');
+    }
+    await clearFailures(this.#reelm, store, 'passwordChange', subjects[0]!);
     checkPassword(next, { handle: user.handle, email: user.email });
     const hash = await hashPassword(next);
     await db.transaction().execute(async (trx) => {
@@ -183,8 +206,12 @@ export class AccountService {
     if (patch.isPrivate !== undefined) set.is_private = patch.isPrivate ? 1 : 0;
     if (Object.keys(set).length > 0) {
       const store = this.#reelm.realms.get(realm);
+      const wasPrivate = set.is_private !== undefined && (await this.user(realm, userId)).is_private === 1;
       await store.db.transaction().execute(async (trx) => {
         await trx.updateTable('users').set(set).where('id', '=', userId).execute();
+        // A private account's posts are followers-only (src/privacy/private-posts.ts).
+        if (set.is_private !== undefined && (set.is_private === 1) !== wasPrivate)
+          await applyAccountPrivacy(store, trx, [...this.#reelm.policy.realms.keys()], userId, set.is_private === 1);
         // realms showing this person (edges, post projections, comment copies) keep a public snapshot of the profile
         if (set.display_name !== undefined) await publishProfileSnapshot(store, trx, userId, [...this.#reelm.policy.realms.keys()]);
       });

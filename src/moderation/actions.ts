@@ -8,7 +8,7 @@ import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { writeRealmLog } from '../residency/realm-log.ts';
 import { deleteComment } from '../social/engagement.ts';
-import { receiveNotify } from '../social/notify.ts';
+import { relay } from '../social/relay.ts';
 import { withRepublish } from '../social/posts.ts';
 import { appendAccess } from '../staff/audit-chain.ts';
 import type { Staff } from '../staff/staff.ts';
@@ -103,8 +103,16 @@ async function audit(reelm: Reelm, store: RealmStore, trx: Trx, staff: Staff, ow
   return link;
 }
 
-async function tell(trx: Trx, a: Pick<ModerationActionsTable, 'id' | 'owner_id' | 'target_kind' | 'target_id'>, cause: string, text: string, at: number) {
-  await receiveNotify(trx, {
+async function tell(
+  store: RealmStore,
+  trx: Trx,
+  a: Pick<ModerationActionsTable, 'id' | 'owner_id' | 'target_kind' | 'target_id'>,
+  cause: string,
+  text: string,
+  at: number,
+) {
+  // the creator lives here: relay applies social.notify in place (the reason is the text, whatever the post's audience)
+  await relay(store, trx, store.name, 'social.notify', {
     recipient_id: a.owner_id,
     kind: 'moderation',
     cause_key: `${cause}:${a.id}`,
@@ -168,7 +176,7 @@ export async function act(reelm: Reelm, staff: Staff, store: RealmStore, input: 
     if (row.action === 'suspend') await endOtherSessions(trx, ownerId);
     if (row.action !== 'dismiss') {
       const what = row.label ? `${SAYS[row.action]} “${row.label}”` : SAYS[row.action];
-      await tell(trx, row, 'moderation', `${noun(row.target_kind)} ${what}: ${reasonText}`, now);
+      await tell(store, trx, row, 'moderation', `${noun(row.target_kind)} ${what}: ${reasonText}`, now);
     }
     return audit(reelm, store, trx, staff, ownerId, `moderation.${row.action}`, [row.target_kind, row.target_id, row.reason_code], reasonText);
   });
@@ -225,7 +233,7 @@ export async function decideAppeal(
     if (Number(r.numUpdatedRows) === 0) throw conflict('already_decided', 'This appeal has already been decided.');
     if (decision === 'reverse') await recomputeHold(trx, a.target_kind, a.target_id, a.owner_id);
     const verdict = decision === 'reverse' ? 'Your appeal was granted; the decision is reversed' : 'Your appeal was reviewed; the decision stands';
-    await tell(trx, a, 'moderation_appeal', `${verdict}: ${why}`, now);
+    await tell(store, trx, a, 'moderation_appeal', `${verdict}: ${why}`, now);
     return audit(reelm, store, trx, staff, a.owner_id, `moderation.appeal_${decision}`, [a.target_kind, a.target_id, a.id], why);
   });
   writeRealmLog(store.manifest, 'audit_chain_head', { seq: link.seq, hash: link.hash });

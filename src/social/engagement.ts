@@ -5,10 +5,12 @@ import { isUniqueViolation } from '../realm/database.ts';
 import { newId } from '../lib/ids.ts';
 import { visiblePost } from './posts.ts';
 import { relay } from './relay.ts';
-import { recordFeedEvents } from '../feed/events.ts';
+import { emitEngagement } from '../modules/engagement.ts';
 import { COMMENT_MAX, cleanText, parseEntities, resolveMentions, type TextEntity } from './text.ts';
 import { commentRefusal, refusalError, rejectionView, type CommentRefusal } from './comment-outcome.ts';
 import { blockedSet, follows } from './visibility.ts';
+import { checkCommentSpam } from './comment-spam.ts';
+import { commentFilter } from '../privacy/filters.ts';
 
 // The actor's side of engagement. Each action is first the person's own
 // activity, stored in their home realm; in the same transaction its public
@@ -20,7 +22,6 @@ const home = (reelm: Reelm, viewer: Viewer) => reelm.realms.get(viewer.realm);
 export async function like(reelm: Reelm, viewer: Viewer, videoId: string) {
   const post = await visiblePost(reelm, viewer, videoId);
   const store = home(reelm, viewer);
-  let fresh = false;
   await store.db.transaction().execute(async (trx) => {
     const id = newId();
     const r = await trx
@@ -29,7 +30,7 @@ export async function like(reelm: Reelm, viewer: Viewer, videoId: string) {
       .onConflict((oc) => oc.columns(['user_id', 'video_id']).doNothing())
       .executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return; // already liked: liking is idempotent
-    fresh = true;
+    await emitEngagement(reelm, trx, store, viewer.userId, [{ videoId, kind: 'like', at: Date.now() }]);
     await relay(store, trx, post.video_realm, 'social.engagement', {
       key: id,
       kind: 'like',
@@ -41,7 +42,6 @@ export async function like(reelm: Reelm, viewer: Viewer, videoId: string) {
       at: Date.now(),
     });
   });
-  if (fresh) await recordFeedEvents(reelm, viewer.realm, viewer.userId, [{ videoId, kind: 'like', at: Date.now() }]);
   return { liked: true };
 }
 
@@ -80,7 +80,12 @@ export async function comment(reelm: Reelm, viewer: Viewer, videoId: string, bod
   // When this process serves the video's realm, its verdict is given now rather than after delivery.
   if (post.video_realm !== store.name && reelm.realms.has(post.video_realm)) {
     const v = reelm.realms.get(post.video_realm).db;
-    const target = await v.selectFrom('posts').select(['owner_id', 'comment_policy', 'audience']).where('video_id', '=', videoId).executeTakeFirst();
+    const target = await v
+      .selectFrom('posts')
+      .innerJoin('post_index', 'post_index.video_id', 'posts.video_id')
+      .select(['posts.owner_id', 'post_index.comment_policy', 'posts.audience'])
+      .where('posts.video_id', '=', videoId)
+      .executeTakeFirst();
     if (!target) throw refusalError('post_not_found');
     const refusal = await commentRefusal(v, target, viewer.userId, { followers: false });
     if (refusal) throw refusalError(refusal);
@@ -93,6 +98,7 @@ export async function comment(reelm: Reelm, viewer: Viewer, videoId: string, bod
     const e = await reelm.directory.byHandle(h);
     return e ? { userId: e.userId, realm: e.realm } : undefined;
   });
+  await checkCommentSpam(reelm, viewer, text, entities);
   const me = await store.db.selectFrom('users').select(['handle', 'display_name']).where('id', '=', viewer.userId).executeTakeFirstOrThrow();
   const id = newId();
   const at = Date.now();
@@ -287,6 +293,7 @@ export async function listComments(
     .limit(limit + 1)
     .execute();
   const hidden = viewer ? await blockedSet(reelm.realms.get(viewer.realm).db, viewer.userId) : new Set<string>();
+  const chosen = viewer ? await commentFilter(reelm.realms.get(viewer.realm).db, viewer.userId) : await commentFilter(db, null);
   const page = rows.slice(0, limit);
   const liked =
     viewer && page.length
@@ -307,7 +314,7 @@ export async function listComments(
         )
       : new Set<string>();
   const items: CommentView[] = page
-    .filter((r) => !hidden.has(r.author_id))
+    .filter((r) => !hidden.has(r.author_id) && !chosen.hides(r))
     .map((r) => ({
       id: r.id,
       parentId: r.parent_id,
@@ -402,11 +409,11 @@ export async function favorite(reelm: Reelm, viewer: Viewer, videoId: string, co
       .executeTakeFirst();
     if (!c) throw notFound('That collection');
   }
-  const fresh = await store.db.transaction().execute(async (trx) => {
+  await store.db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('favorites').select('id').where('user_id', '=', viewer.userId).where('video_id', '=', videoId).executeTakeFirst();
     if (existing) {
       await trx.updateTable('favorites').set({ collection_id: collectionId }).where('id', '=', existing.id).execute();
-      return false;
+      return;
     }
     const id = newId();
     await trx
@@ -424,9 +431,8 @@ export async function favorite(reelm: Reelm, viewer: Viewer, videoId: string, co
       actor_handle: null,
       at: Date.now(),
     });
-    return true;
+    await emitEngagement(reelm, trx, store, viewer.userId, [{ videoId, kind: 'favorite', at: Date.now() }]);
   });
-  if (fresh) await recordFeedEvents(reelm, viewer.realm, viewer.userId, [{ videoId, kind: 'favorite', at: Date.now() }]);
   return { favorited: true, collectionId };
 }
 
@@ -451,15 +457,25 @@ export async function listFavorites(reelm: Reelm, viewer: Viewer, collectionId: 
 
 export const SHARE_CHANNELS = ['link', 'message', 'other'] as const;
 
+/**
+ * One person's shares of one video count once per `limits.shareWindowSeconds`: a share
+ * within the window stores nothing, counts nothing and says so (`counted: false`).
+ */
 export async function share(reelm: Reelm, viewer: Viewer, videoId: string, channel: (typeof SHARE_CHANNELS)[number]) {
   const post = await visiblePost(reelm, viewer, videoId);
   const store = home(reelm, viewer);
   const id = newId();
-  await store.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('shares')
-      .values({ id, user_id: viewer.userId, video_id: videoId, video_realm: post.video_realm, channel, created_at: Date.now() })
-      .execute();
+  const now = Date.now();
+  const counted = await store.db.transaction().execute(async (trx) => {
+    const recent = await trx
+      .selectFrom('shares')
+      .select('id')
+      .where('user_id', '=', viewer.userId)
+      .where('video_id', '=', videoId)
+      .where('created_at', '>', now - reelm.config.limits.shareWindowSeconds * 1000)
+      .executeTakeFirst();
+    if (recent) return false;
+    await trx.insertInto('shares').values({ id, user_id: viewer.userId, video_id: videoId, video_realm: post.video_realm, channel, created_at: now }).execute();
     await relay(store, trx, post.video_realm, 'social.engagement', {
       key: id,
       kind: 'share',
@@ -468,10 +484,11 @@ export async function share(reelm: Reelm, viewer: Viewer, videoId: string, chann
       actor_id: null,
       actor_realm: null,
       actor_handle: null,
-      at: Date.now(),
+      at: now,
     });
+    await emitEngagement(reelm, trx, store, viewer.userId, [{ videoId, kind: 'share', at: now }]);
+    return true;
   });
-  await recordFeedEvents(reelm, viewer.realm, viewer.userId, [{ videoId, kind: 'share', at: Date.now() }]);
   const base = reelm.config.http.publicUrl?.replace(/\/$/, '') ?? '';
-  return { shareUrl: `${base}/v/${videoId}` };
+  return { shareUrl: `${base}/v/${videoId}`, counted };
 }

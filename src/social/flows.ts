@@ -44,6 +44,10 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       comment_policy: pub(policy, 'who may comment'),
       duet_policy: pub(policy, 'who may duet'),
       allow_download: pub(z.boolean(), 'whether viewers may download'),
+      teen_protected: pub(
+        z.boolean(),
+        'the creator’s country protects accounts of their age: no duet or reuse of the video, not recommended in adults’ For You (the birth date itself never leaves the realm)',
+      ),
       sound_id: pub(id.nullable(), 'the sound the video uses'),
       sound_title: pub(z.string().max(200), 'that sound’s public title'),
       duration_ms: pub(count, 'video duration'),
@@ -73,6 +77,7 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       comment_policy: 'everyone',
       duet_policy: 'everyone',
       allow_download: true,
+      teen_protected: false,
       sound_id: null,
       sound_title: '',
       duration_ms: 12000,
@@ -269,7 +274,7 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       excerpt: 'love it',
       at: 1767225600000,
     },
-    receive: (trx, p) => receiveNotify(trx, p as any),
+    receive: (trx, p, ctx) => receiveNotify(trx, p as any, ctx),
   },
   {
     name: 'social.notify_removed',

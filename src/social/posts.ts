@@ -14,6 +14,8 @@ import type { Audience, InteractionPolicy, PostsTable } from './schema.ts';
 import { CAPTION_MAX, cleanText, hashtagsOf, mentionedAccounts, parseEntities, resolveMentions, type TextEntity } from './text.ts';
 import { listStore, visibleTo } from './visibility.ts';
 import { toItem, type PostItem } from './items.ts';
+import { rememberChoice, storedAudience } from '../privacy/private-posts.ts';
+import { isProtectedTeen, teenClamp } from '../privacy/teen.ts';
 
 // Posts: a video (media part) plus what makes it social — caption, audience,
 // who may comment and duet, download permission. The authoritative record is
@@ -57,7 +59,7 @@ async function projection(store: RealmStore, trx: Trx, post: PostsTable, { video
   const owner = await trx.selectFrom('users').select(['handle', 'display_name']).where('id', '=', post.owner_id).executeTakeFirstOrThrow();
   const entities = JSON.parse(post.entities) as TextEntity[];
   const moderation = await moderationOf(trx, post.video_id, post.owner_id);
-  return {
+  return teenClamp(await isProtectedTeen(store, trx, post.owner_id), {
     video_id: post.video_id,
     video_realm: store.name,
     owner_id: post.owner_id,
@@ -81,8 +83,9 @@ async function projection(store: RealmStore, trx: Trx, post: PostsTable, { video
     view_count: Number(post.view_count),
     created_at: Number(post.created_at),
     updated_at: Number(post.updated_at),
+    teen_protected: false,
     labels: moderation.labels,
-  };
+  });
 }
 
 /** The audience this realm last published for its post (moderation may have narrowed the creator's). */
@@ -160,6 +163,8 @@ export async function createPost(reelm: Reelm, viewer: Viewer, videoId: string, 
     ? await store.db.selectFrom('post_index').select(['owner_id', 'video_realm']).where('video_id', '=', video.duetOf.videoId).executeTakeFirst()
     : undefined;
   const now = Date.now();
+  const chosen = s.audience ?? 'public';
+  const audience = await storedAudience(store.db, viewer.userId, chosen);
   await store.db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('posts').select('video_id').where('video_id', '=', videoId).executeTakeFirst();
     if (existing) throw conflict('already_posted', 'This video is already posted. Edit the post instead.');
@@ -170,7 +175,7 @@ export async function createPost(reelm: Reelm, viewer: Viewer, videoId: string, 
         owner_id: viewer.userId,
         caption: text,
         entities: JSON.stringify(entities),
-        audience: s.audience ?? 'public',
+        audience,
         comment_policy: s.commentPolicy ?? 'everyone',
         duet_policy: s.duetPolicy ?? (video.allowDuet ? 'everyone' : 'no_one'),
         allow_download: (s.allowDownload ?? true) ? 1 : 0,
@@ -188,8 +193,8 @@ export async function createPost(reelm: Reelm, viewer: Viewer, videoId: string, 
         updated_at: now,
       })
       .execute();
+    await rememberChoice(trx, videoId, viewer.userId, chosen, audience);
     await publish(reelm, store, trx, videoId, facts);
-    const audience = s.audience ?? 'public';
     if (audience !== 'private') {
       await notifyMentions(store, trx, viewer, videoId, text, entities, now);
       await notifyReuse(
@@ -264,7 +269,7 @@ export async function updatePost(reelm: Reelm, viewer: Viewer, videoId: string, 
     set.caption = text;
     set.entities = JSON.stringify(entities);
   }
-  if (s.audience !== undefined) set.audience = s.audience;
+  if (s.audience !== undefined) set.audience = await storedAudience(store.db, viewer.userId, s.audience);
   if (s.commentPolicy !== undefined) set.comment_policy = s.commentPolicy;
   if (s.duetPolicy !== undefined) set.duet_policy = s.duetPolicy;
   if (s.allowDownload !== undefined) set.allow_download = s.allowDownload ? 1 : 0;
@@ -276,6 +281,7 @@ export async function updatePost(reelm: Reelm, viewer: Viewer, videoId: string, 
       .set({ ...set, updated_at: now })
       .where('video_id', '=', videoId)
       .execute();
+    if (s.audience !== undefined) await rememberChoice(trx, videoId, viewer.userId, s.audience, set.audience!);
     await publish(reelm, store, trx, videoId, facts, await publishedAudience(trx, store, videoId, before.audience));
     if ((set.audience ?? before.audience) !== 'private') await notifyMentions(store, trx, viewer, videoId, set.caption ?? before.caption, newMentions, now);
   });

@@ -52,6 +52,7 @@ export function projectionFromIndex(r: PostIndexTable): PostProjection {
     comment_policy: r.comment_policy,
     duet_policy: r.duet_policy,
     allow_download: Number(r.allow_download) === 1,
+    teen_protected: Number(r.teen_protected) === 1,
     sound_id: r.sound_id,
     sound_title: r.sound_title,
     duration_ms: Number(r.duration_ms),

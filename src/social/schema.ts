@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Generated, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { dialectOf } from '../realm/database.ts';
 import { defineTables } from '../realm/tables.ts';
@@ -113,6 +113,8 @@ export interface WatchEventsTable {
   received_at: number;
   /** what of this play reached the video's realm (src/social/view-rollup.ts): 0 nothing, 1 the play, 2 everything */
   report_state: number;
+  /** 1 when this play raised the video's view count (one per person and video per window: view-once.ts) */
+  counts_view: Generated<number>;
 }
 
 export interface BlocksTable {
@@ -167,6 +169,8 @@ export interface PostIndexTable {
   comment_policy: InteractionPolicy;
   duet_policy: InteractionPolicy;
   allow_download: number;
+  /** 1: the creator's country protects accounts of their age (src/privacy/teen.ts): no reuse, not in adults' For You */
+  teen_protected: number;
   sound_id: string | null;
   sound_title: string;
   duration_ms: number;
@@ -343,6 +347,7 @@ export const socialTables = defineTables([
       played_at: 'protected',
       received_at: 'operational',
       report_state: 'operational',
+      counts_view: 'operational',
     },
   },
   {
@@ -404,6 +409,7 @@ export const socialTables = defineTables([
       comment_policy: 'public',
       duet_policy: 'public',
       allow_download: 'public',
+      teen_protected: 'public',
       sound_id: 'public',
       sound_title: 'public',
       duration_ms: 'public',
@@ -713,7 +719,17 @@ export const socialMigration: Migration = {
 export const POSTGRES_SEARCH_DOCUMENT =
   "to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(hashtags, '') || ' ' || coalesce(sound_title, '') || ' ' || coalesce(owner_handle, ''))";
 
-/** 0024: moderation labels travel with the projection (docs/MODERATION.md). */
+/** post_index.teen_protected (src/privacy/teen.ts): a projection says whether its creator's country protects them. */
+export const teenProtectedMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .alterTable('post_index')
+      .addColumn('teen_protected', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
+/** post_index.labels: moderation labels travel with the projection (docs/MODERATION.md). */
 export const postLabelsMigration: Migration = {
   async up(db: Kysely<any>) {
     await db.schema
