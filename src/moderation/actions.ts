@@ -8,7 +8,7 @@ import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { writeRealmLog } from '../residency/realm-log.ts';
 import { deleteComment } from '../social/engagement.ts';
-import { relay } from '../social/relay.ts';
+import { receiveNotify } from '../social/notify.ts';
 import { withRepublish } from '../social/posts.ts';
 import { appendAccess } from '../staff/audit-chain.ts';
 import type { Staff } from '../staff/staff.ts';
@@ -111,21 +111,24 @@ async function tell(
   text: string,
   at: number,
 ) {
-  // the creator lives here: relay applies social.notify in place (the reason is the text, whatever the post's audience)
-  await relay(store, trx, store.name, 'social.notify', {
-    recipient_id: a.owner_id,
-    kind: 'moderation',
-    cause_key: `${cause}:${a.id}`,
-    group_key: `${cause}:${a.id}`,
-    actor_id: null,
-    actor_realm: null,
-    actor_handle: null,
-    video_id: a.target_kind === 'video' ? a.target_id : null,
-    video_realm: null,
-    comment_id: a.target_kind === 'comment' ? a.target_id : null,
-    excerpt: text,
-    at,
-  });
+  await receiveNotify(
+    trx,
+    {
+      recipient_id: a.owner_id,
+      kind: 'moderation',
+      cause_key: `${cause}:${a.id}`,
+      group_key: `${cause}:${a.id}`,
+      actor_id: null,
+      actor_realm: null,
+      actor_handle: null,
+      video_id: a.target_kind === 'video' ? a.target_id : null,
+      video_realm: null,
+      comment_id: a.target_kind === 'comment' ? a.target_id : null,
+      excerpt: text,
+      at,
+    },
+    { store, from: store.name, messageId: `${cause}:${a.id}` },
+  );
 }
 
 const noun = (k: TargetKind) => (k === 'video' ? 'Your video' : k === 'comment' ? 'Your comment' : 'Your account');

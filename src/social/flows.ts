@@ -248,7 +248,7 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
     retention: 'Until the recipient deletes it, the cause is undone (social.notify_removed), or the post is deleted.',
     fields: {
       recipient_id: op(id, 'who is told'),
-      kind: op(z.enum(['follow', 'like', 'comment', 'reply', 'mention', 'comment_like', 'duet', 'sound_use', 'moderation']), 'what happened'),
+      kind: op(z.enum(['follow', 'like', 'comment', 'reply', 'mention', 'comment_like', 'duet', 'sound_use']), 'what happened'),
       cause_key: op(z.string().max(100), 'one notification per cause'),
       group_key: op(z.string().max(100), 'notifications shown together'),
       actor_id: op(id.nullable(), 'who did it'),

@@ -729,7 +729,7 @@ export const teenProtectedMigration: Migration = {
   },
 };
 
-/** post_index.labels: moderation labels travel with the projection (docs/MODERATION.md). */
+/** 0025: moderation labels travel with the projection (docs/MODERATION.md). */
 export const postLabelsMigration: Migration = {
   async up(db: Kysely<any>) {
     await db.schema

@@ -49,6 +49,8 @@ async function makeHiddenObjects(t: TestReelm, owner: TestUser) {
     headers: { ...owner.headers, 'tus-resumable': '1.0.0', 'upload-length': '1000' },
   });
   assert.equal(tus.statusCode, 201, tus.body);
+  const sessions = await t.app.inject({ url: '/api/v1/me/sessions', headers: owner.headers });
+  assert.equal(sessions.statusCode, 200, sessions.body);
   // a moderation decision about the owner (the admin routes name one by id)
   const mod = await addStaff(t.reelm, { operator: 'global', name: 'Mo Derator', role: 'moderator' });
   const action = await t.app.inject({
@@ -58,11 +60,9 @@ async function makeHiddenObjects(t: TestReelm, owner: TestUser) {
     payload: { target: { kind: 'account', id: owner.userId }, action: 'warn', reasonCode: 'spam', reasonText: 'Please stop posting the same link.' },
   });
   assert.equal(action.statusCode, 201, action.body);
-  const sessions = await t.app.inject({ url: '/api/v1/me/sessions', headers: owner.headers });
-  assert.equal(sessions.statusCode, 200, sessions.body);
   return {
-    actionId: action.json().id as string,
     sessionId: sessions.json().items[0].id as string,
+    actionId: action.json().id as string,
     postId: priv.post.id as string,
     videoId: priv.videoId,
     soundId: priv.soundId!,
