@@ -5,6 +5,7 @@ import { openReelmWith, type OpenOptions, type Reelm } from './context.ts';
 import { flowsModule } from './flows/module.ts';
 import { graphModule } from './graph/module.ts';
 import { jobsModule } from './jobs/module.ts';
+import { limitsModule } from './limits/module.ts';
 import { mediaServingModule } from './media-serving/module.ts';
 import { mediaModule } from './media/module.ts';
 import { composeModules, type Composition } from './modules/compose.ts';
@@ -26,6 +27,7 @@ export const MODULES: readonly ReelmModule[] = [
   flowsModule,
   jobsModule,
   // the parts
+  limitsModule,
   accountsModule,
   graphModule,
   staffModule,

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireViewer, SESSION_COOKIE } from '../api/auth.ts';
 import { notFound } from '../api/errors.ts';
 import { AVATAR_MAX_BYTES } from './avatar.ts';
+import { DEVICE_COOKIE, DEVICE_HEADER, DEVICE_TTL_S } from './devices.ts';
 import { SESSION_TTL_MS } from './sessions.ts';
 import { MAX_LINKS, PASSWORD_MAX } from './validation.ts';
 import type { AccountService } from './service.ts';
@@ -28,6 +29,12 @@ const sessionKind = z
   .default('cookie')
   .describe('cookie: sets an HttpOnly session cookie (browsers). bearer: returns a token for the Authorization header (apps, scripts).');
 const sessionOut = z.object({ token: z.string().optional(), expiresAt: z.string() });
+const loginSessionOut = sessionOut.extend({
+  deviceToken: z
+    .string()
+    .optional()
+    .describe('bearer sessions: send it back as the Reelm-Device header when logging in again, so failures elsewhere cannot lock this device out'),
+});
 
 export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> = async (app, opts) => {
   const accounts = opts.accounts;
@@ -73,7 +80,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
       },
     },
     async (req, reply) => {
-      const r = await accounts.signUp(req.body, { kind: req.body.session, userAgent: req.headers['user-agent'] });
+      const r = await accounts.signUp(req.body, { kind: req.body.session, userAgent: req.headers['user-agent'] }, req.ip);
       const user = await accounts.me(r.homeRealm.name, r.userId);
       return reply.status(201).send({ user, homeRealm: r.homeRealm, session: issue(reply, req.body.session, r.session) });
     },
@@ -86,13 +93,26 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
         tags: ['accounts'],
         summary: 'Log in with handle or email and password.',
         body: z.object({ login: z.string().min(1).max(320), password: z.string().max(PASSWORD_MAX * 4), session: sessionKind }),
-        response: { 201: z.object({ user: publicProfileSchema, session: sessionOut }) },
+        response: { 201: z.object({ user: publicProfileSchema, session: loginSessionOut }) },
       },
     },
     async (req, reply) => {
-      const r = await accounts.logIn(req.body.login, req.body.password, req.ip, { kind: req.body.session, userAgent: req.headers['user-agent'] });
+      const header = req.headers[DEVICE_HEADER];
+      const device = (typeof header === 'string' ? header : undefined) ?? req.cookies?.[DEVICE_COOKIE];
+      const r = await accounts.logIn(req.body.login, req.body.password, req.ip, { kind: req.body.session, userAgent: req.headers['user-agent'] }, device);
       const user = accounts.toPublic(await accounts.user(r.realm, r.userId));
-      return reply.status(201).send({ user, session: issue(reply, req.body.session, r.session) });
+      const session = issue(reply, req.body.session, r.session);
+      if (req.body.session === 'cookie') {
+        reply.setCookie(DEVICE_COOKIE, r.deviceToken, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: secureCookies,
+          path: '/api/v1/sessions',
+          maxAge: DEVICE_TTL_S,
+        });
+        return reply.status(201).send({ user, session });
+      }
+      return reply.status(201).send({ user, session: { ...session, deviceToken: r.deviceToken } });
     },
   );
 
@@ -146,7 +166,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
     },
     async (req, reply) => {
       const v = requireViewer(req);
-      await accounts.changePassword(v.realm, v.userId, v.sessionId, req.body.currentPassword, req.body.newPassword);
+      await accounts.changePassword(v.realm, v.userId, v.sessionId, req.body.currentPassword, req.body.newPassword, req.ip);
       return reply.status(204).send();
     },
   );

@@ -11,7 +11,8 @@ import { applyAccountPrivacy } from '../privacy/private-posts.ts';
 import { teenStatus } from '../privacy/teen.ts';
 import { putOwned } from '../blobs/resident-blobs.ts';
 import { processAvatar } from './avatar.ts';
-import { LoginThrottle } from './login-throttle.ts';
+import { addressStore, checkFailures, clearFailures, consume, recordFailure, type Subject } from '../limits/limiter.ts';
+import { deviceOf, newDeviceToken } from './devices.ts';
 import { burnVerify, hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, endOtherSessions, endSession } from './sessions.ts';
 import { ageOn, checkLinks, checkPassword, normalizeEmail, normalizeHandle, type ProfileLink } from './validation.ts';
@@ -49,8 +50,6 @@ export interface PublicProfile {
 
 export class AccountService {
   readonly #reelm: Reelm;
-  readonly throttle = new LoginThrottle();
-
   constructor(reelm: Reelm) {
     this.#reelm = reelm;
   }
@@ -63,7 +62,8 @@ export class AccountService {
     return { name: r.name, displayName: r.displayName, operator: r.operatorName, country: code, countryName: countryName(code) };
   }
 
-  async signUp(input: SignUpInput, session: { kind: 'cookie' | 'bearer'; userAgent?: string }) {
+  async signUp(input: SignUpInput, session: { kind: 'cookie' | 'bearer'; userAgent?: string }, address: string) {
+    await consume(this.#reelm, addressStore(this.#reelm), 'signUp', [{ kind: 'address', id: address }]);
     const { handle, key } = normalizeHandle(input.handle);
     const email = normalizeEmail(input.email);
     const home = this.homeRealm(input.country);
@@ -118,29 +118,37 @@ export class AccountService {
     return { userId, handle, homeRealm: home, session: s };
   }
 
-  async logIn(login: string, password: string, address: string, session: { kind: 'cookie' | 'bearer'; userAgent?: string }) {
+  /**
+   * Failed attempts are counted per account — the same counter whether the handle or the email is
+   * typed — and per client address (docs/SECURITY.md). A device that logged in to the account before
+   * (`deviceToken`) has its own per-account allowance instead of the shared one.
+   */
+  async logIn(login: string, password: string, address: string, session: { kind: 'cookie' | 'bearer'; userAgent?: string }, deviceToken?: string) {
+    const reelm = this.#reelm;
     const trimmed = login.trim();
     const isEmail = trimmed.indexOf('@') > 0;
-    const account = isEmail ? `e:${trimmed.toLowerCase()}` : `h:${handleKeyOf(trimmed)}`;
-    this.throttle.check(account, address);
-    const entry = isEmail ? await this.#reelm.directory.byEmail(trimmed.normalize('NFC').toLowerCase()) : await this.#reelm.directory.byHandle(trimmed);
-    const user =
-      entry && this.#reelm.realms.has(entry.realm)
-        ? await this.#reelm.realms
-            .get(entry.realm)
-            .db.selectFrom('users')
-            .select(['id', 'handle', 'password_hash'])
-            .where('id', '=', entry.userId)
-            .executeTakeFirst()
-        : undefined;
+    const entry = isEmail ? await reelm.directory.byEmail(trimmed.normalize('NFC').toLowerCase()) : await reelm.directory.byHandle(trimmed);
+    const known = entry && reelm.realms.has(entry.realm) ? entry : undefined;
+    const counters = known ? reelm.realms.get(known.realm) : addressStore(reelm);
+    const device = known ? deviceOf(reelm.secret, known.userId, deviceToken) : undefined;
+    const account: Subject = device
+      ? { kind: 'device', id: `${known!.userId}:${device}` }
+      : { kind: 'account', id: known ? known.userId : `unknown:${isEmail ? trimmed.toLowerCase() : handleKeyOf(trimmed)}` };
+    const byAddress: Subject[] = [{ kind: 'address', id: address }];
+    await checkFailures(reelm, counters, 'logIn', [account]);
+    await checkFailures(reelm, addressStore(reelm), 'logIn', byAddress);
+    const user = known
+      ? await reelm.realms.get(known.realm).db.selectFrom('users').select(['id', 'handle', 'password_hash']).where('id', '=', known.userId).executeTakeFirst()
+      : undefined;
     const ok = user ? await verifyPassword(user.password_hash, password) : (await burnVerify(password), false);
-    if (!user || !ok || !entry) {
-      this.throttle.fail(account, address);
+    if (!user || !ok || !known) {
+      await recordFailure(reelm, counters, 'logIn', [account]);
+      await recordFailure(reelm, addressStore(reelm), 'logIn', byAddress);
       throw unauthorized('That handle or email and password do not match an account.');
     }
-    this.throttle.succeed(account);
-    const s = await createSession(this.#reelm.realms.get(entry.realm).db, entry.realm, user.id, session.kind, session.userAgent);
-    return { userId: user.id, handle: user.handle, realm: entry.realm, session: s };
+    await clearFailures(reelm, counters, 'logIn', account);
+    const s = await createSession(reelm.realms.get(known.realm).db, known.realm, user.id, session.kind, session.userAgent);
+    return { userId: user.id, handle: user.handle, realm: known.realm, session: s, deviceToken: device ? deviceToken! : newDeviceToken(reelm.secret, user.id) };
   }
 
   async logOut(realm: string, sessionId: string) {
@@ -148,10 +156,21 @@ export class AccountService {
   }
 
   /** Changing the password ends every other session of the person. */
-  async changePassword(realm: string, userId: string, sessionId: string, current: string, next: string) {
-    const db = this.#reelm.realms.get(realm).db;
+  /** Wrong current passwords are counted like failed log-ins (per account and per address). */
+  async changePassword(realm: string, userId: string, sessionId: string, current: string, next: string, address: string) {
+    const store = this.#reelm.realms.get(realm);
+    const db = store.db;
+    const subjects: Subject[] = [
+      { kind: 'account', id: userId },
+      { kind: 'address', id: address },
+    ];
+    await checkFailures(this.#reelm, store, 'passwordChange', subjects);
     const user = await db.selectFrom('users').select(['handle', 'email', 'password_hash']).where('id', '=', userId).executeTakeFirstOrThrow();
-    if (!(await verifyPassword(user.password_hash, current))) throw badRequest('wrong_password', 'Your current password is not correct.');
+    if (!(await verifyPassword(user.password_hash, current))) {
+      await recordFailure(this.#reelm, store, 'passwordChange', subjects);
+      throw badRequest('wrong_password', 'Your current password is not correct.');
+    }
+    await clearFailures(this.#reelm, store, 'passwordChange', subjects[0]!);
     checkPassword(next, { handle: user.handle, email: user.email });
     const hash = await hashPassword(next);
     await db.transaction().execute(async (trx) => {

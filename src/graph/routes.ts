@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Reelm } from '../context.ts';
 import { requireViewer, viewerOf, type Viewer } from '../api/auth.ts';
+import { limitViewer } from '../limits/limiter.ts';
 import { AppError, badRequest, notFound } from '../api/errors.ts';
 import { privateToViewer } from '../privacy/private-accounts.ts';
 import { cancelRequest, isPrivateAccount, requestFollow } from './requests.ts';
@@ -78,6 +79,7 @@ export const graphRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const viewer = requireViewer(req);
+      await limitViewer(reelm, viewer, req.ip, 'follow');
       const target = await locate(reelm, req.params.handle, { remoteOk: true });
       if (target.id === viewer.userId) throw badRequest('cannot_follow_self', 'You cannot follow yourself.');
       const store = reelm.realms.get(viewer.realm);

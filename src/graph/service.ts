@@ -5,8 +5,8 @@ import { relay } from '../social/relay.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { blankExcerptsAfterUnfollow } from '../social/notify.ts';
-import { cutRequests } from './requests.ts';
 import { timeIdCursor } from '../api/cursor.ts';
+import { cutRequests } from './requests.ts';
 
 // Follow and unfollow, run in the follower's home realm. The follower's side
 // (the follows row and their following count) commits together with the

@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -8,6 +9,7 @@ import { z } from 'zod';
 import { requireViewer, viewerOf } from '../api/auth.ts';
 import { AppError, badRequest, notFound } from '../api/errors.ts';
 import { newId } from '../lib/ids.ts';
+import { limitViewer } from '../limits/limiter.ts';
 import { setPublicMediaCheck } from '../media-serving/access.ts';
 import { isPubliclyPosted } from '../social/media-port.ts';
 import { blockedSet } from '../social/visibility.ts';
@@ -97,6 +99,7 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
       async (req, reply) => {
         const viewer = requireViewer(req);
         const store = reelm.realms.get(viewer.realm);
+        await limitViewer(reelm, viewer, req.ip, 'upload');
         if (!req.isMultipart()) throw new AppError(415, 'unsupported_media_type', 'Send multipart/form-data with a `file` part.');
         const part = await req.file().catch((err: unknown) => {
           throw malformed(err);
@@ -115,7 +118,8 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
         await mkdir(dir, { recursive: true });
         const tmp = join(dir, `${upload.id}-${newId().slice(-6)}`);
         try {
-          await pipeline(part.file, createWriteStream(tmp)).catch((err: unknown) => {
+          const allowance = await uploads.bytesLeftToday(store, viewer.userId, Date.now(), upload.id);
+          await pipeline(part.file, quotaMeter(allowance, reelm.config.media.bytesPerDay), createWriteStream(tmp)).catch((err: unknown) => {
             throw malformed(err);
           });
           if (part.file.truncated)
@@ -235,6 +239,25 @@ export const uploadRoutes: FastifyPluginAsyncZod = async (app) => {
     await store.db.deleteFrom('uploads').where('id', '=', id).where('state', 'in', ['receiving', 'received']).execute();
   }
 };
+
+/** Counts the bytes as they arrive and stops the upload when they pass what is left of the day's allowance. */
+function quotaMeter(allowance: number, perDay: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > allowance)
+        return done(
+          new AppError(
+            413,
+            'upload_quota_exceeded',
+            `This upload goes over today's upload allowance of ${Math.round(perDay / 1024 / 1024)} MB; nothing of it was kept.`,
+          ),
+        );
+      done(null, chunk);
+    },
+  });
+}
 
 /** A multipart body the parser cannot read (no boundary, cut short) is the client's error, not ours. */
 function malformed(err: unknown): unknown {

@@ -10,6 +10,7 @@ import { AppError } from '../api/errors.ts';
 import type { Reelm } from '../context.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { newId } from '../lib/ids.ts';
+import { limitViewer } from '../limits/limiter.ts';
 import { uploadOptionsSchema } from './options.ts';
 import type { UploadService } from './uploads.ts';
 
@@ -117,6 +118,7 @@ export class TusUploads {
   /** Bridges a Fastify request to the tus server of the viewer's home realm. */
   async handle(req: FastifyRequest, reply: FastifyReply, viewer: Viewer) {
     const server = this.server(viewer.realm);
+    if (req.method === 'POST') await limitViewer(this.#reelm, viewer, req.ip, 'upload');
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : String(v));
     const hasBody = req.method === 'PATCH' || (req.method === 'POST' && Number(req.headers['content-length'] ?? 0) > 0);

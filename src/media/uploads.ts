@@ -64,14 +64,7 @@ export class UploadService {
       const wait = Math.max(1, Math.ceil((frees - now) / 1000));
       throw tooMany('upload_rate_limited', `You can start at most ${limits.uploadsPerHour} uploads an hour. Try again in ${wait} s.`, wait);
     }
-    const day = await store.db
-      .selectFrom('uploads')
-      .select((eb) => eb.fn.sum<number>('size_bytes').as('bytes'))
-      .where('owner_id', '=', input.ownerId)
-      .where('created_at', '>', now - 86_400_000)
-      .where('state', '!=', 'failed')
-      .executeTakeFirstOrThrow();
-    if (Number(day.bytes ?? 0) + input.sizeBytes > limits.bytesPerDay) {
+    if ((await this.bytesLeftToday(store, input.ownerId, now)) < input.sizeBytes) {
       throw tooMany('upload_quota_exceeded', `You have used today's upload allowance of ${Math.round(limits.bytesPerDay / 1024 / 1024)} MB.`, 86_400);
     }
     await this.#checkOptions(store, input.ownerId, input.options);
@@ -92,6 +85,23 @@ export class UploadService {
     };
     await store.db.insertInto('uploads').values(row).execute();
     return row;
+  }
+
+  /**
+   * What is left of the owner's daily byte allowance, over the sizes of their uploads of the last
+   * day (declared, or received once known) other than `except`. A body of unknown length (chunked
+   * multipart) is cut off when it passes this, so the quota holds on the bytes that arrive.
+   */
+  async bytesLeftToday(store: RealmStore, ownerId: string, now = Date.now(), except?: string): Promise<number> {
+    let q = store.db
+      .selectFrom('uploads')
+      .select((eb) => eb.fn.sum<number>('size_bytes').as('bytes'))
+      .where('owner_id', '=', ownerId)
+      .where('created_at', '>', now - 86_400_000)
+      .where('state', '!=', 'failed');
+    if (except) q = q.where('id', '!=', except);
+    const day = await q.executeTakeFirstOrThrow();
+    return this.limits.bytesPerDay - Number(day.bytes ?? 0);
   }
 
   /**

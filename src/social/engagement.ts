@@ -9,6 +9,7 @@ import { emitEngagement } from '../modules/engagement.ts';
 import { COMMENT_MAX, cleanText, parseEntities, resolveMentions, type TextEntity } from './text.ts';
 import { commentRefusal, refusalError, rejectionView, type CommentRefusal } from './comment-outcome.ts';
 import { blockedSet, follows } from './visibility.ts';
+import { checkCommentSpam } from './comment-spam.ts';
 import { commentFilter } from '../privacy/filters.ts';
 
 // The actor's side of engagement. Each action is first the person's own
@@ -97,6 +98,7 @@ export async function comment(reelm: Reelm, viewer: Viewer, videoId: string, bod
     const e = await reelm.directory.byHandle(h);
     return e ? { userId: e.userId, realm: e.realm } : undefined;
   });
+  await checkCommentSpam(reelm, viewer, text, entities);
   const me = await store.db.selectFrom('users').select(['handle', 'display_name']).where('id', '=', viewer.userId).executeTakeFirstOrThrow();
   const id = newId();
   const at = Date.now();
@@ -455,15 +457,25 @@ export async function listFavorites(reelm: Reelm, viewer: Viewer, collectionId: 
 
 export const SHARE_CHANNELS = ['link', 'message', 'other'] as const;
 
+/**
+ * One person's shares of one video count once per `limits.shareWindowSeconds`: a share
+ * within the window stores nothing, counts nothing and says so (`counted: false`).
+ */
 export async function share(reelm: Reelm, viewer: Viewer, videoId: string, channel: (typeof SHARE_CHANNELS)[number]) {
   const post = await visiblePost(reelm, viewer, videoId);
   const store = home(reelm, viewer);
   const id = newId();
-  await store.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('shares')
-      .values({ id, user_id: viewer.userId, video_id: videoId, video_realm: post.video_realm, channel, created_at: Date.now() })
-      .execute();
+  const now = Date.now();
+  const counted = await store.db.transaction().execute(async (trx) => {
+    const recent = await trx
+      .selectFrom('shares')
+      .select('id')
+      .where('user_id', '=', viewer.userId)
+      .where('video_id', '=', videoId)
+      .where('created_at', '>', now - reelm.config.limits.shareWindowSeconds * 1000)
+      .executeTakeFirst();
+    if (recent) return false;
+    await trx.insertInto('shares').values({ id, user_id: viewer.userId, video_id: videoId, video_realm: post.video_realm, channel, created_at: now }).execute();
     await relay(store, trx, post.video_realm, 'social.engagement', {
       key: id,
       kind: 'share',
@@ -472,10 +484,11 @@ export async function share(reelm: Reelm, viewer: Viewer, videoId: string, chann
       actor_id: null,
       actor_realm: null,
       actor_handle: null,
-      at: Date.now(),
+      at: now,
     });
-    await emitEngagement(reelm, trx, store, viewer.userId, [{ videoId, kind: 'share', at: Date.now() }]);
+    await emitEngagement(reelm, trx, store, viewer.userId, [{ videoId, kind: 'share', at: now }]);
+    return true;
   });
   const base = reelm.config.http.publicUrl?.replace(/\/$/, '') ?? '';
-  return { shareUrl: `${base}/v/${videoId}` };
+  return { shareUrl: `${base}/v/${videoId}`, counted };
 }

@@ -5,6 +5,7 @@ import { socialRoutes } from './routes.ts';
 import { crossingMigration } from './crossing-migration.ts';
 import { commentStateMigration, socialMigration, socialTables, teenProtectedMigration, type SocialTables } from './schema.ts';
 import { flushViewRollups } from './view-rollup.ts';
+import { viewOnceMigration, viewOnceTables, type ViewClaimsTable } from './view-once.ts';
 
 // Social: posts, engagement, watch events, blocks, the Following feed,
 // discovery, search and notifications; and the `post-stats` task, which
@@ -12,19 +13,21 @@ import { flushViewRollups } from './view-rollup.ts';
 // other realms (social.post_stats).
 
 declare module '../realm/registry.ts' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface RealmDatabase extends SocialTables {}
+  interface RealmDatabase extends SocialTables {
+    view_claims: ViewClaimsTable;
+  }
 }
 
 export const STATS_PUBLISH_INTERVAL_MS = 5000;
 
 export const socialModule: ReelmModule = {
   name: 'social',
-  tables: socialTables,
+  tables: [...socialTables, ...viewOnceTables],
   migrations: {
     '0020_social': socialMigration,
     '0021_comment_state': commentStateMigration,
     '0023_social_crossing': crossingMigration,
+    '0024_view_once': viewOnceMigration,
     '0092_post_teen_protected': teenProtectedMigration,
   },
   flows: SOCIAL_FLOWS,

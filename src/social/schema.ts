@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Generated, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { dialectOf } from '../realm/database.ts';
 import { defineTables } from '../realm/tables.ts';
@@ -113,6 +113,8 @@ export interface WatchEventsTable {
   received_at: number;
   /** what of this play reached the video's realm (src/social/view-rollup.ts): 0 nothing, 1 the play, 2 everything */
   report_state: number;
+  /** 1 when this play raised the video's view count (one per person and video per window: view-once.ts) */
+  counts_view: Generated<number>;
 }
 
 export interface BlocksTable {
@@ -343,6 +345,7 @@ export const socialTables = defineTables([
       played_at: 'protected',
       received_at: 'operational',
       report_state: 'operational',
+      counts_view: 'operational',
     },
   },
   {

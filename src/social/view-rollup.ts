@@ -14,6 +14,7 @@ import { relay } from './relay.ts';
 //    plays only (the public view count, so it converges), holding watch time
 //    and completions back (state 1) until k distinct viewers have joined them.
 // Same-realm plays never cross and are counted at once (state 2 on insert).
+// Plays are the ones that raise the view count (counts_view: view-once.ts).
 
 export const VIEWS_MIN_VIEWERS = 3;
 export const VIEWS_WINDOW_MS = 60_000;
@@ -63,7 +64,7 @@ async function claim(trx: Trx, videoId: string, now: number): Promise<{ realm: s
     .set({ report_state: sql`report_state + 10` })
     .where('video_id', '=', videoId)
     .where('report_state', '<', 2)
-    .returning(['user_id', 'video_realm', 'watched_ms', 'completed', 'report_state', 'received_at'])
+    .returning(['user_id', 'video_realm', 'watched_ms', 'completed', 'report_state', 'received_at', 'counts_view'])
     .execute();
   const fresh = rows.filter((r) => r.report_state === 10);
   const viewers = new Set(rows.map((r) => r.user_id)).size;
@@ -72,13 +73,13 @@ async function claim(trx: Trx, videoId: string, now: number): Promise<{ realm: s
   if (realm && viewers >= VIEWS_MIN_VIEWERS) {
     v = {
       video_id: videoId,
-      plays: fresh.length,
+      plays: fresh.reduce((n, r) => n + Number(r.counts_view), 0),
       watch_ms_total: rows.reduce((s, r) => s + Number(r.watched_ms), 0),
       completions: rows.reduce((s, r) => s + Number(r.completed), 0),
     };
     await settle(trx, videoId, sql`2`);
   } else if (realm && fresh.length && Math.min(...fresh.map((r) => Number(r.received_at))) <= now - VIEWS_WINDOW_MS) {
-    v = { video_id: videoId, plays: fresh.length, watch_ms_total: 0, completions: 0 };
+    v = { video_id: videoId, plays: fresh.reduce((n, r) => n + Number(r.counts_view), 0), watch_ms_total: 0, completions: 0 };
     await settle(trx, videoId, sql`1`);
   } else {
     await settle(trx, videoId, sql`report_state - 10`);

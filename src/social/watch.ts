@@ -2,12 +2,14 @@ import type { Viewer } from '../api/auth.ts';
 import type { Reelm } from '../context.ts';
 import { relay } from './relay.ts';
 import { emitEngagement } from '../modules/engagement.ts';
+import { claimViews } from './view-once.ts';
 
 // Watch events: one row per play, sent by the player in batches. Each event
 // carries the client's own id; (person, client event id) is the primary key,
 // so a batch sent twice (a retry after a lost answer) stores every event once,
 // and only newly stored events are counted. The events stay in the viewer's
 // realm (ranking runs there); the video's realm receives per-batch counts only.
+// A person's plays raise a video's view count once per window (view-once.ts).
 
 export interface WatchEventInput {
   clientEventId: string;
@@ -53,6 +55,7 @@ export async function recordWatchEvents(reelm: Reelm, viewer: Viewer, events: re
       played_at: Math.min(Date.parse(e.playedAt) || now, now),
       received_at: now,
       report_state: known.get(e.videoId) === store.name ? 2 : 0,
+      counts_view: 0,
     }));
   const unknown = events.length - rows.length;
   const result = await store.db.transaction().execute(async (trx) => {
@@ -68,11 +71,29 @@ export async function recordWatchEvents(reelm: Reelm, viewer: Viewer, events: re
       const fresh = new Set(inserted.map((r) => r.client_event_id));
       stored.push(...chunk.filter((r) => fresh.has(r.client_event_id)));
     }
+    // One view per person and video per window: the first new play of a video whose slot is free counts.
+    const counting = await claimViews(
+      trx,
+      viewer.userId,
+      stored.map((r) => r.video_id),
+      now,
+      reelm.config.limits.viewWindowSeconds * 1000,
+    );
+    for (const r of stored) {
+      if (!counting.delete(r.video_id)) continue;
+      r.counts_view = 1;
+      await trx
+        .updateTable('watch_events')
+        .set({ counts_view: 1 })
+        .where('user_id', '=', viewer.userId)
+        .where('client_event_id', '=', r.client_event_id)
+        .execute();
+    }
     // Per video of this realm: plays, watch time, completions (nothing crosses a realm here).
     const perVideo = new Map<string, { plays: number; ms: number; done: number }>();
     for (const r of stored.filter((s) => s.video_realm === store.name)) {
       const v = perVideo.get(r.video_id) ?? { plays: 0, ms: 0, done: 0 };
-      v.plays++;
+      v.plays += r.counts_view;
       v.ms += r.watched_ms;
       v.done += r.completed;
       perVideo.set(r.video_id, v);

@@ -108,7 +108,7 @@ for (const lane of lanes()) {
       }
       const limited = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { login: p.handle, password: STRONG_PASSWORD } });
       assert.equal(limited.statusCode, 429);
-      assert.equal(limited.json().error.code, 'too_many_attempts');
+      assert.equal(limited.json().error.code, 'rate_limited');
       assert.ok(Number(limited.headers['retry-after']) > 0);
     });
 

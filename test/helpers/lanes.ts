@@ -44,6 +44,18 @@ export interface TestReelmOptions {
   blobs?: 'local' | 's3';
 }
 
+/**
+ * Every injected request comes from one address (127.0.0.1), so per-address limits other than
+ * log-in's are off unless a test sets them; per-account limits keep their defaults. Tests of the
+ * limits themselves (test/abuse/) set what they prove.
+ */
+function testLimits(given: Record<string, any> = {}): Record<string, any> {
+  const actions: Record<string, any> = {};
+  for (const a of ['signUp', 'comment', 'share', 'follow', 'like', 'watchEvents', 'upload']) actions[a] = { perAddress: 0 };
+  for (const [a, rule] of Object.entries((given.actions ?? {}) as Record<string, object>)) actions[a] = { ...actions[a], ...rule };
+  return { ...given, actions };
+}
+
 /** A fresh Reelm on the given lane: its own data dir and, on postgres, its own databases. */
 export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promise<TestReelm> {
   const dataDir = mkdtempSync(join(tmpdir(), `reelm-test-${lane}-`));
@@ -63,6 +75,7 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
     secret: randomBytes(32).toString('hex'),
     audit: { signingKeyFile },
     ...(opts.config ?? {}),
+    limits: testLimits(opts.config?.limits as Record<string, any> | undefined),
   };
   if (lane === 'postgres') {
     const base = process.env.REELM_TEST_PG_URL!;

@@ -48,7 +48,10 @@ async function makeHiddenObjects(t: TestReelm, owner: TestUser) {
     headers: { ...owner.headers, 'tus-resumable': '1.0.0', 'upload-length': '1000' },
   });
   assert.equal(tus.statusCode, 201, tus.body);
+  const sessions = await t.app.inject({ url: '/api/v1/me/sessions', headers: owner.headers });
+  assert.equal(sessions.statusCode, 200, sessions.body);
   return {
+    sessionId: sessions.json().items[0].id as string,
     postId: priv.post.id as string,
     videoId: priv.videoId,
     soundId: priv.soundId!,
@@ -83,6 +86,7 @@ for (const lane of lanes()) {
       if (url.startsWith('/api/v1/videos/')) return { params: { id: hidden.videoId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/sounds/')) return { params: { id: hidden.soundId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/comments/')) return { params: { id: hidden.commentId }, missing: { id: missing } };
+      if (url.startsWith('/api/v1/me/sessions/')) return { params: { id: hidden.sessionId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/me/collections/')) return { params: { id: hidden.collectionId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/feed/why/')) return { params: { videoId: hidden.videoId }, missing: { videoId: missing } };
       if (url.startsWith('/v/')) return { params: { id: hidden.postId }, missing: { id: missing } };

@@ -193,7 +193,12 @@ for (const lane of lanes()) {
       const s1 = await a.post(`/api/v1/posts/${videoId}/shares`, fan, { channel: 'link' });
       assert.equal(s1.statusCode, 201);
       assert.match(s1.json().shareUrl, new RegExp(`/v/${videoId}$`));
-      await a.post(`/api/v1/posts/${videoId}/shares`, fan, { channel: 'message' });
+      // the same person sharing again the same day is answered but not counted again (honest counts)
+      const s2 = await a.post(`/api/v1/posts/${videoId}/shares`, fan, { channel: 'message' });
+      assert.equal(s2.statusCode, 200);
+      assert.equal(s2.json().counted, false);
+      const friend = await signUp(r, { country: 'US' });
+      assert.equal((await a.post(`/api/v1/posts/${videoId}/shares`, friend, { channel: 'message' })).statusCode, 201);
       await deliver(r);
       const eu = r.reelm.realms.get('eu').db;
       const p = await eu.selectFrom('posts').select(['favorite_count', 'share_count']).where('video_id', '=', videoId).executeTakeFirstOrThrow();

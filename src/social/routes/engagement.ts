@@ -9,6 +9,7 @@ import { getPost } from '../posts.ts';
 import { COMMENT_MAX } from '../text.ts';
 import { recordWatchEvents, watchHistory } from '../watch.ts';
 import { idParam } from './posts.ts';
+import { limitViewer } from '../../limits/limiter.ts';
 
 // Likes, comments (one level of replies, likes, a pinned comment), favorites
 // in collections, shares, and the player's watch events.
@@ -33,6 +34,11 @@ const commentView = z.object({
   likedByMe: z.boolean(),
   ...commentState,
   createdAt: z.string(),
+});
+
+const shareOut = z.object({
+  shareUrl: z.string(),
+  counted: z.boolean().describe('false when you already shared this video within the counting window: nothing was stored or counted'),
 });
 
 const watchEvent = z.object({
@@ -66,7 +72,11 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/api/v1/posts/:id/like',
     { schema: { tags, summary: 'Like a video (idempotent).', params: idParam, response: { 200: z.object({ liked: z.boolean() }) } } },
-    async (req) => engage.like(reelm, requireViewer(req), req.params.id),
+    async (req) => {
+      const viewer = requireViewer(req);
+      await limitViewer(reelm, viewer, req.ip, 'like');
+      return engage.like(reelm, viewer, req.params.id);
+    },
   );
   app.delete(
     '/api/v1/posts/:id/like',
@@ -118,7 +128,11 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (req, reply) => reply.status(201).send(await engage.comment(reelm, requireViewer(req), req.params.id, req.body.body, req.body.parentId ?? null)),
+    async (req, reply) => {
+      const viewer = requireViewer(req);
+      await limitViewer(reelm, viewer, req.ip, 'comment');
+      return reply.status(201).send(await engage.comment(reelm, viewer, req.params.id, req.body.body, req.body.parentId ?? null));
+    },
   );
 
   app.get(
@@ -154,7 +168,11 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/api/v1/posts/:id/comments/:commentId/like',
     { schema: { tags, summary: 'Like a comment.', params: commentParams, response: { 200: z.object({ liked: z.boolean() }) } } },
-    async (req) => engage.likeComment(reelm, requireViewer(req), req.params.id, req.params.commentId, true),
+    async (req) => {
+      const viewer = requireViewer(req);
+      await limitViewer(reelm, viewer, req.ip, 'like');
+      return engage.likeComment(reelm, viewer, req.params.id, req.params.commentId, true);
+    },
   );
   app.delete(
     '/api/v1/posts/:id/comments/:commentId/like',
@@ -167,13 +185,18 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Share a video: returns its share link and counts the share.',
+        summary: 'Share a video: returns its share link and counts the share (once per person and video a day: 201 counted, 200 not counted).',
         params: idParam,
         body: optionalBody(z.object({ channel: z.enum(engage.SHARE_CHANNELS).default('link') })),
-        response: { 201: z.object({ shareUrl: z.string() }) },
+        response: { 201: shareOut, 200: shareOut },
       },
     },
-    async (req, reply) => reply.status(201).send(await engage.share(reelm, requireViewer(req), req.params.id, req.body.channel)),
+    async (req, reply) => {
+      const viewer = requireViewer(req);
+      await limitViewer(reelm, viewer, req.ip, 'share');
+      const r = await engage.share(reelm, viewer, req.params.id, req.body.channel);
+      return reply.status(r.counted ? 201 : 200).send(r);
+    },
   );
 
   const favOut = z.object({ favorited: z.boolean(), collectionId: z.string().nullable() });
@@ -248,7 +271,11 @@ export const engagementRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.object({ received: z.number(), stored: z.number(), duplicates: z.number(), unknownVideos: z.number() }) },
       },
     },
-    async (req) => recordWatchEvents(reelm, requireViewer(req), req.body.events),
+    async (req) => {
+      const viewer = requireViewer(req);
+      await limitViewer(reelm, viewer, req.ip, 'watchEvents', req.body.events.length);
+      return recordWatchEvents(reelm, viewer, req.body.events);
+    },
   );
 
   app.get(
