@@ -8,6 +8,7 @@ import { jobsModule } from './jobs/module.ts';
 import { limitsModule } from './limits/module.ts';
 import { mediaServingModule } from './media-serving/module.ts';
 import { mediaModule } from './media/module.ts';
+import { moderationModule } from './moderation/module.ts';
 import { composeModules, type Composition } from './modules/compose.ts';
 import type { ReelmModule } from './modules/module.ts';
 import { realmModule } from './realm/module.ts';
@@ -38,6 +39,7 @@ export const MODULES: readonly ReelmModule[] = [
   feedModule,
   rightsModule,
   privacyModule,
+  moderationModule,
 ];
 
 export const composition: Composition = composeModules(MODULES, { reservedConfigKeys: Object.keys(baseConfigShape) });

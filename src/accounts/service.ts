@@ -13,6 +13,7 @@ import { putOwned } from '../blobs/resident-blobs.ts';
 import { processAvatar } from './avatar.ts';
 import { addressStore, checkFailures, clearFailures, consume, recordFailure, type Subject } from '../limits/limiter.ts';
 import { deviceOf, newDeviceToken } from './devices.ts';
+import { accountLabels } from './moderation-port.ts';
 import { burnVerify, hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, endOtherSessions, endSession } from './sessions.ts';
 import { ageOn, checkLinks, checkPassword, normalizeEmail, normalizeHandle, type ProfileLink } from './validation.ts';
@@ -46,6 +47,8 @@ export interface PublicProfile {
   isPrivate: boolean;
   realm: string;
   joinedAt: string;
+  /** moderation labels (moderation-port.ts), on the public profile only */
+  labels?: string[];
 }
 
 export class AccountService {
@@ -245,7 +248,8 @@ export class AccountService {
   async publicProfileByHandle(handle: string): Promise<PublicProfile> {
     const loc = await this.locate(handle);
     if (!loc) throw notFound('That account');
-    return this.toPublic(await this.user(loc.realm, loc.userId));
+    const labels = await accountLabels(this.#reelm.realms.get(loc.realm).db, loc.userId);
+    return { ...this.toPublic(await this.user(loc.realm, loc.userId)), labels };
   }
 
   async avatar(handle: string): Promise<{ realm: string; key: string } | undefined> {

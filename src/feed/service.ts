@@ -156,7 +156,10 @@ async function rankSession(reelm: Reelm, viewer: Viewer | null, x: RankInput): P
     // hashtags, creator and sound adds directly, so what they just finished moves the very next page even
     // before the model has seen many events.
     const model = cand.source === 'explore' ? pred.completion : pred.completion + 0.25 * pred.like + 0.25 * pred.share;
-    const score = (model + affinityOf(cand, affinity) + cand.prior + 0.05 * jitter(x.seed, r.video_id)) * (labels.has(r.video_id) ? cfg.safetyFactor : 1);
+    // down-ranked when labelled: the feed's own safety labels, or a moderation label on the post (docs/MODERATION.md)
+    const score =
+      (model + affinityOf(cand, affinity) + cand.prior + 0.05 * jitter(x.seed, r.video_id)) *
+      (labels.has(r.video_id) || r.labels !== '' ? cfg.safetyFactor : 1);
     ranked.push({ ...cand, score, video });
   }
   return ranked.sort((a, b) => b.score - a.score || (a.row.video_id < b.row.video_id ? -1 : 1));

@@ -59,6 +59,10 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       view_count: pub(count, 'public count'),
       created_at: pub(time, 'when it was posted'),
       updated_at: op(time, 'version of this snapshot (older snapshots are ignored)'),
+      labels: pub(
+        z.array(z.string().max(40)).max(20).optional(),
+        'moderation labels shown with the post (unverified, age_restricted, state_affiliated…; docs/MODERATION.md)',
+      ),
     },
     example: {
       video_id: EX_VIDEO,
@@ -85,6 +89,7 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       view_count: 0,
       created_at: 1767225600000,
       updated_at: 1767225600000,
+      labels: [],
     },
     // A private post's projection is applied only inside the creator's realm, whatever code emits it.
     staysHome: (p) => p.audience === 'private',

@@ -11,7 +11,7 @@ import { isProtectedTeen, isStrangerTo } from '../privacy/teen.ts';
 // the social.notify flow. One row per cause (cause_key): a replay, a repeated
 // like or a re-delivered message cannot duplicate it.
 
-export type NotificationKind = 'follow' | 'like' | 'comment' | 'reply' | 'mention' | 'comment_like' | 'duet' | 'sound_use';
+export type NotificationKind = 'follow' | 'like' | 'comment' | 'reply' | 'mention' | 'comment_like' | 'duet' | 'sound_use' | 'moderation';
 
 export interface NotifyPayload {
   recipient_id: string;

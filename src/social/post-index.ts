@@ -34,6 +34,8 @@ export interface PostProjection {
   view_count: number;
   created_at: number;
   updated_at: number;
+  /** moderation labels (moderation-port.ts); absent in snapshots sent before labels existed */
+  labels?: string[];
 }
 
 export async function receivePost(trx: Transaction<RealmDatabase>, p: PostProjection, ctx: ReceiveContext): Promise<ReceiveOutcome> {
@@ -72,6 +74,7 @@ export async function receivePost(trx: Transaction<RealmDatabase>, p: PostProjec
     view_count: p.view_count,
     created_at: p.created_at,
     updated_at: p.updated_at,
+    labels: (p.labels ?? []).join(' '),
   };
   if (existing) {
     const { video_id: _id, ...rest } = row;

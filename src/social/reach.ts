@@ -64,6 +64,7 @@ export function projectionFromIndex(r: PostIndexTable): PostProjection {
     view_count: Number(r.view_count),
     created_at: Number(r.created_at),
     updated_at: Number(r.updated_at),
+    labels: r.labels ? r.labels.split(' ') : [],
   };
 }
 

@@ -183,6 +183,8 @@ export interface PostIndexTable {
   view_count: number;
   created_at: number;
   updated_at: number;
+  /** space-separated moderation labels (unverified, age_restricted, state_affiliated…) */
+  labels: string;
 }
 
 export interface PostHashtagsTable {
@@ -423,6 +425,7 @@ export const socialTables = defineTables([
       view_count: 'public',
       created_at: 'public',
       updated_at: 'public',
+      labels: 'public',
     },
   },
   {
@@ -728,6 +731,16 @@ export const teenProtectedMigration: Migration = {
     await db.schema
       .alterTable('post_index')
       .addColumn('teen_protected', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
+/** 0025: moderation labels travel with the projection (docs/MODERATION.md). */
+export const postLabelsMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .alterTable('post_index')
+      .addColumn('labels', 'text', (c) => c.notNull().defaultTo(''))
       .execute();
   },
 };

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newId } from '../../src/lib/ids.ts';
+import { addStaff } from '../../src/staff/staff.ts';
 import { makeClip } from '../media/corpus.ts';
 import { multipart } from '../media/helpers.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
@@ -50,8 +51,18 @@ async function makeHiddenObjects(t: TestReelm, owner: TestUser) {
   assert.equal(tus.statusCode, 201, tus.body);
   const sessions = await t.app.inject({ url: '/api/v1/me/sessions', headers: owner.headers });
   assert.equal(sessions.statusCode, 200, sessions.body);
+  // a moderation decision about the owner (the admin routes name one by id)
+  const mod = await addStaff(t.reelm, { operator: 'global', name: 'Mo Derator', role: 'moderator' });
+  const action = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/admin/realms/eu/actions',
+    headers: { authorization: `Bearer ${mod.token}` },
+    payload: { target: { kind: 'account', id: owner.userId }, action: 'warn', reasonCode: 'spam', reasonText: 'Please stop posting the same link.' },
+  });
+  assert.equal(action.statusCode, 201, action.body);
   return {
     sessionId: sessions.json().items[0].id as string,
+    actionId: action.json().id as string,
     postId: priv.post.id as string,
     videoId: priv.videoId,
     soundId: priv.soundId!,
@@ -89,6 +100,7 @@ for (const lane of lanes()) {
       if (url.startsWith('/api/v1/me/sessions/')) return { params: { id: hidden.sessionId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/me/collections/')) return { params: { id: hidden.collectionId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/feed/why/')) return { params: { videoId: hidden.videoId }, missing: { videoId: missing } };
+      if (url.startsWith('/api/v1/admin/')) return { params: { realm: 'eu', actionId: hidden.actionId }, missing: { realm: 'eu', actionId: missing } };
       if (url.startsWith('/v/')) return { params: { id: hidden.postId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/posts/')) return { params: { id: hidden.postId, commentId: hidden.commentId }, missing: { id: missing, commentId: newId() } };
       return undefined;
