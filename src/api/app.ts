@@ -38,9 +38,13 @@ const serializers = {
 };
 
 export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): Promise<App> {
+  // Request ids: a random per-app prefix and a counter, unique across processes without
+  // drawing random bytes on every request (that was ~5 % of a signed-in request's CPU).
+  const reqIdPrefix = newId().slice(-10);
+  let reqSeq = 0;
   const app = Fastify({
     logger: opts.logger === false || reelm.config.logLevel === 'silent' ? false : { level: reelm.config.logLevel, serializers },
-    genReqId: () => newId(),
+    genReqId: () => `${reqIdPrefix}${(++reqSeq).toString(36)}`,
     trustProxy: reelm.config.http.trustProxy,
     bodyLimit: 1024 * 1024,
     // headers and bodies must arrive in bounded time (Fastify's default is no limit; bodies: hardening.ts)
@@ -118,7 +122,7 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  installMetrics(app);
+  installMetrics(app, reelm);
   await registerRoutes(app);
   // start refuses when a route is missing from the API reference (hidden routes are deliberate)
   app.addHook('onReady', async () => checkOpenApi(app));

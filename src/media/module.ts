@@ -6,7 +6,7 @@ import { mediaConfigSchema, type MediaConfig } from './media-config.ts';
 import { MEDIA_PROCESS, mediaProcessHandler } from './pipeline.ts';
 import { inProcessFetch, publicMedia } from './public-media.ts';
 import { uploadRoutes } from './routes.ts';
-import { mediaMigration, mediaTables, type MediaTables } from './schema.ts';
+import { mediaMigration, tusOffsetsMigration, mediaTables, type MediaTables } from './schema.ts';
 import { FFMPEG } from './tools.ts';
 import { TusUploads } from './tus.ts';
 import { UploadService } from './uploads.ts';
@@ -57,7 +57,7 @@ const housekeeping: BackgroundTask = {
 export const mediaModule: ReelmModule = {
   name: 'media',
   tables: mediaTables,
-  migrations: { '0011_media': mediaMigration },
+  migrations: { '0011_media': mediaMigration, '0012_media_tus_offsets': tusOffsetsMigration },
   jobs: {
     kinds: [MEDIA_PROCESS],
     handlers: (reelm) => mediaJobHandlers(reelm),

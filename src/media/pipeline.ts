@@ -5,7 +5,7 @@ import { ownerBlobs } from '../blobs/resident-blobs.ts';
 import { JobError } from '../jobs/queue.ts';
 import type { JobContext, JobHandler } from '../jobs/worker.ts';
 import type { RealmStore } from '../realm/store.ts';
-import { uploadSourceKey, videoPrefix } from './keys.ts';
+import { uploadPartsPrefix, uploadSourceKey, videoPrefix } from './keys.ts';
 import type { UploadOptions } from './options.ts';
 import { applyEdits } from './pipeline/edits.ts';
 import { encodeAndPublishLive } from './pipeline/encode.ts';
@@ -95,6 +95,7 @@ export async function discardUpload(store: RealmStore, uploadId: string, error: 
 
 export async function removeUploadMedia(store: RealmStore, upload: Pick<UploadsTable, 'owner_id' | 'id' | 'video_id'>) {
   await store.blobs.delete(uploadSourceKey(upload.owner_id, upload.id));
+  await store.blobs.deletePrefix(uploadPartsPrefix(upload.owner_id, upload.id));
   await store.blobs.deletePrefix(videoPrefix(upload.owner_id, upload.video_id));
   const sound = await store.db.selectFrom('sounds').select(['id', 'audio_key']).where('video_id', '=', upload.video_id).executeTakeFirst();
   if (sound) {

@@ -22,6 +22,8 @@ export interface UploadsTable {
   video_id: string;
   /** resumable upload id in the realm's tus store */
   tus_id: string | null;
+  /** tus: bytes stored so far (in the realm's blobs), so any API process can resume the upload */
+  received_bytes: number;
   error_code: string | null;
   error_message: string | null;
   created_at: number;
@@ -108,6 +110,7 @@ export const mediaTables = defineTables([
       options: 'protected',
       video_id: 'operational',
       tus_id: 'operational',
+      received_bytes: 'operational',
       error_code: 'operational',
       error_message: 'protected',
       created_at: 'operational',
@@ -219,6 +222,16 @@ export const mediaMigration: Migration = {
       .addColumn('duration_ms', 'integer', (c) => c.notNull())
       .addColumn('usage_count', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
+/** Resumable uploads' offsets in the realm database (their bytes in its blobs), not in one process's folder. */
+export const tusOffsetsMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .alterTable('uploads')
+      .addColumn('received_bytes', 'bigint', (c) => c.notNull().defaultTo(0))
       .execute();
   },
 };

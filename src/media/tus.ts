@@ -1,9 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Server as TusServer } from '@tus/server';
-import { FileStore } from '@tus/file-store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Viewer } from '../api/auth.ts';
 import { AppError } from '../api/errors.ts';
@@ -13,6 +12,7 @@ import { newId } from '../lib/ids.ts';
 import { limitViewer } from '../limits/limiter.ts';
 import { uploadOptionsSchema } from './options.ts';
 import type { UploadService } from './uploads.ts';
+import { RealmTusStore } from './tus-store.ts';
 
 // Resumable uploads (tus 1.0) at /api/v1/uploads/tus. One tus file store per
 // realm, inside that realm's own storage area: an upload's bytes land in the
@@ -70,9 +70,8 @@ export class TusUploads {
     let s = this.#servers.get(realm);
     if (s) return s;
     const store = this.#reelm.realms.get(realm);
-    const directory = tusDirOf(store);
-    mkdirSync(directory, { recursive: true });
-    const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: this.#uploads.limits.uploadExpirySeconds * 1000 });
+    // offsets and bytes in the realm's shared stores (any API process resumes any upload); tusDirOf is scratch space only
+    const datastore = new RealmTusStore(store, { scratchDir: tusDirOf(store), expirationMs: this.#uploads.limits.uploadExpirySeconds * 1000 });
     s = new TusServer({
       path: TUS_PATH,
       datastore,
@@ -106,7 +105,12 @@ export class TusUploads {
         return {};
       },
       onUploadFinish: async (_req, upload) => {
-        await this.#uploads.received(store, upload.id, join(directory, upload.id), upload.offset);
+        const whole = await datastore.assemble(upload.id);
+        try {
+          await this.#uploads.received(store, upload.id, whole.file, whole.size);
+        } finally {
+          await rm(whole.file, { force: true });
+        }
         await datastore.remove(upload.id).catch(() => {});
         return { headers: { 'Reelm-Upload-Id': upload.id } };
       },

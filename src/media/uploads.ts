@@ -77,6 +77,7 @@ export class UploadService {
       options: JSON.stringify(input.options),
       video_id: newId(now),
       tus_id: input.method === 'tus' ? (input.id ?? null) : null,
+      received_bytes: 0,
       error_code: null,
       error_message: null,
       created_at: now,

@@ -1,5 +1,6 @@
 import type { Viewer } from '../api/auth.ts';
-import { badRequest, notFound } from '../api/errors.ts';
+import { timeIdCursor } from '../api/cursor.ts';
+import { notFound } from '../api/errors.ts';
 import type { Reelm } from '../context.ts';
 import { playbackLinker } from '../social/media-port.ts';
 import { toItem } from '../social/items.ts';
@@ -20,10 +21,9 @@ export async function likedVideos(reelm: Reelm, viewer: Viewer | null, handle: s
     const s = await home.db.selectFrom('privacy_settings').select('hide_likes').where('user_id', '=', entry.userId).executeTakeFirst();
     if (Number(s?.hide_likes ?? 0) === 1 || (await privateToViewer(reelm, viewer, entry))) throw notFound('That account');
   }
-  if (cursor !== undefined && !/^[0-9a-z]{26}$/.test(cursor))
-    throw badRequest('invalid_cursor', 'That page cursor is not valid; start again from the first page.');
-  let q = home.db.selectFrom('likes').select(['id', 'video_id']).where('user_id', '=', entry.userId);
-  if (cursor) q = q.where('id', '<', cursor);
+  const c = timeIdCursor.decode(cursor);
+  let q = home.db.selectFrom('likes').select(['id', 'video_id', 'created_at']).where('user_id', '=', entry.userId);
+  if (c) q = q.where('id', '<', c.id);
   const likes = await q
     .orderBy('id', 'desc')
     .limit(limit + 1)
@@ -43,6 +43,6 @@ export async function likedVideos(reelm: Reelm, viewer: Viewer | null, handle: s
   const links = playbackLinker(reelm, viewer?.userId ?? null);
   return {
     items: ids.flatMap((id) => (byId.has(id) ? [toItem(byId.get(id)!, links)] : [])),
-    nextCursor: likes.length > limit ? page[page.length - 1]!.id : null,
+    nextCursor: likes.length > limit ? timeIdCursor.encode({ at: Number(page[page.length - 1]!.created_at), id: page[page.length - 1]!.id }) : null,
   };
 }

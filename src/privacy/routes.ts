@@ -106,7 +106,7 @@ export const privacyRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['privacy'],
         summary: 'Videos this account liked, unless it hides them (or is private to you): then answered as for an unknown account.',
         params: handleParam,
-        querystring: pageQuery.extend({ cursor: z.string().max(40).optional() }),
+        querystring: pageQuery,
         response: { 200: pageSchema },
       },
     },

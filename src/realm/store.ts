@@ -12,6 +12,9 @@ import type { RealmSchema } from './realm-schema.ts';
 import type { RealmDatabase } from './registry.ts';
 import type { FlowTable } from '../flows/flow-table.ts';
 
+/** pg advisory lock key for a realm database's start-up section (each realm has its own database). */
+const REALM_STARTUP_LOCK = 7_262_001;
+
 // A realm store: the database, blob storage and other stores of one realm,
 // opened from that realm's manifest only.
 
@@ -114,6 +117,10 @@ export class RealmStore {
       throw new Error(`realm ${this.name}: migration ${failed ?? '?'} failed: ${(error as Error).message}`);
     }
     await this.db.transaction().execute(async (trx) => {
+      // Several processes of one realm start at once (API processes, workers): on PostgreSQL one at
+      // a time writes the realm's identity and reinstalls the guards, in this one transaction (DDL is
+      // transactional there), so concurrent start-ups neither collide nor let a write pass unguarded.
+      if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${REALM_STARTUP_LOCK})`.execute(trx);
       const meta = await trx.selectFrom('realm_meta').selectAll().executeTakeFirst();
       if (meta && meta.realm !== this.name) {
         throw new Error(`store at ${this.manifest.database.kind} belongs to realm "${meta.realm}", not "${this.name}": refusing to open it`);
@@ -128,8 +135,9 @@ export class RealmStore {
           .values(this.info.countries.slice(i, i + 100).map((country) => ({ country })))
           .execute();
       }
+      if (this.dialect === 'postgres') await installResidencyGuards(trx, this.dialect, this.schema.tables);
     });
-    await installResidencyGuards(this.db, this.dialect, this.schema.tables);
+    if (this.dialect === 'sqlite') await installResidencyGuards(this.db, this.dialect, this.schema.tables);
   }
 
   async close() {

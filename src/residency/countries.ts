@@ -253,4 +253,9 @@ export const ISO_COUNTRIES: readonly string[] = [
 ];
 
 const countryNames = new Intl.DisplayNames(['en'], { type: 'region' });
-export const countryName = (code: string): string => countryNames.of(code) ?? code;
+const nameCache = new Map<string, string>(); // Intl.DisplayNames#of costs more than the rest of GET /me
+export const countryName = (code: string): string => {
+  let name = nameCache.get(code);
+  if (name === undefined) nameCache.set(code, (name = countryNames.of(code) ?? code));
+  return name;
+};

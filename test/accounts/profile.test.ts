@@ -94,7 +94,7 @@ describe('operations endpoints', () => {
       await t.app.inject({ url: `/api/v1/users/${p.handle}` });
       const res = await t.app.inject({ url: '/metrics' });
       assert.equal(res.statusCode, 200);
-      assert.match(res.body, /reelm_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/users\/:handle",status="200"\}/);
+      assert.match(res.body, /reelm_http_request_duration_seconds_count\{realm="-",method="GET",route="\/api\/v1\/users\/:handle",status="200"\}/);
       assert.ok(!res.body.includes('metrics_canary'));
       assert.ok(!res.body.includes(p.userId));
     } finally {

@@ -30,7 +30,9 @@ export interface RunningNginx {
 }
 
 export async function startNginx(opts: {
+  /** one API process, or several (`upstreamPorts`: nginx balances over them, as a scaled-out realm runs) */
   upstreamPort: number;
+  upstreamPorts?: readonly number[];
   dataDir: string;
   port: number;
   extraServers?: string;
@@ -41,7 +43,7 @@ export async function startNginx(opts: {
   const dir = mkdtempSync(join(tmpdir(), 'reelm-nginx-'));
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
   const site = readFileSync(resolve('deploy/nginx/reelm.conf'), 'utf8')
-    .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${opts.upstreamPort};`)
+    .replace('server 127.0.0.1:8080;', (opts.upstreamPorts ?? [opts.upstreamPort]).map((p) => `server 127.0.0.1:${p};`).join('\n    '))
     .replace('listen 80;', `listen 127.0.0.1:${opts.port};`)
     .replaceAll('alias /var/lib/reelm/realms/', `alias ${resolve(opts.dataDir)}/realms/`)
     .replace('proxy_cache_path /var/cache/nginx/reelm_media_access', `proxy_cache_path ${dir}/media_access`)

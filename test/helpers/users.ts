@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import type { TestReelm } from './lanes.ts';
+
+/** What the API helpers need: a test Reelm's app, or a running process over HTTP (test/helpers/processes.ts: over). */
+export interface Injector {
+  app: {
+    inject(o: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD'; url: string; headers?: Record<string, string>; payload?: any }): Promise<{
+      statusCode: number;
+      headers: Record<string, string | string[] | number | undefined>;
+      body: string;
+      json(): any;
+    }>;
+  };
+}
 
 export interface TestUser {
   userId: string;
@@ -15,7 +26,7 @@ export const STRONG_PASSWORD = 'correct horse battery staple';
 
 /** Signs a person up through the public API and returns a bearer token for them. */
 export async function signUp(
-  t: TestReelm,
+  t: Injector,
   opts: { handle?: string; country?: string; password?: string; email?: string; birthDate?: string; displayName?: string } = {},
 ): Promise<TestUser> {
   const handle = opts.handle ?? `u${randomBytes(5).toString('hex')}`;

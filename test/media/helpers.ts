@@ -1,8 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { TestReelm } from '../helpers/lanes.ts';
-import type { TestUser } from '../helpers/users.ts';
+import type { Injector, TestUser } from '../helpers/users.ts';
 import type { RealmStore } from '../../src/realm/store.ts';
 import { mediaJobHandlers } from '../../src/media/module.ts';
 import { Worker } from '../../src/jobs/worker.ts';
@@ -67,7 +66,7 @@ export function multipart(file: Buffer, name: string, options?: unknown) {
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-export async function uploadMultipart(r: TestReelm, user: TestUser, file: string, options?: unknown) {
+export async function uploadMultipart(r: Injector, user: TestUser, file: string, options?: unknown) {
   const m = multipart(readFileSync(file), basename(file), options);
   return r.app.inject({ method: 'POST', url: '/api/v1/uploads', payload: m.payload, headers: { ...user.headers, ...m.headers } });
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { lanes, startReelm } from '../helpers/lanes.ts';
 import { signUp } from '../helpers/users.ts';
 import { tusDirOf } from '../../src/media/tus.ts';
+import { uploadPartsPrefix } from '../../src/media/keys.ts';
 import { workDirOf } from '../../src/media/pipeline.ts';
 import { badFiles, makeClip } from './corpus.ts';
 import { blobKeys, count, filesUnder, mediaWorker, multipart, uploadMultipart } from './helpers.ts';
@@ -118,13 +119,15 @@ test('abandoned resumable uploads expire and their bytes are removed', async (t)
     payload: Buffer.alloc(400, 7),
   });
   assert.equal(p.statusCode, 204);
-  assert.ok(filesUnder(tusDirOf(us)).length > 0);
+  const parts = uploadPartsPrefix(user.userId, loc.split('/').pop()!);
+  assert.equal((await blobKeys(us, parts)).length, 1, 'the received bytes are in the realm blob store, under the uploader');
   await new Promise((res) => setTimeout(res, 1200));
   const { TusUploads } = await import('../../src/media/tus.ts');
   const { UploadService } = await import('../../src/media/uploads.ts');
   const uploads = new UploadService(r.reelm);
   await new TusUploads(r.reelm, uploads).cleanUp();
   assert.equal(await uploads.expire(us), 1);
+  assert.deepEqual(await blobKeys(us, parts), []);
   assert.deepEqual(filesUnder(tusDirOf(us)), []);
   assert.equal(await count(us, 'uploads'), 0);
   const resume = await r.app.inject({ method: 'HEAD', url: loc, headers: h });
