@@ -25,8 +25,7 @@ export async function checkCommentSpam(reelm: Reelm, viewer: Viewer, text: strin
   const rules = reelm.config.limits.comments;
   const db = reelm.realms.get(viewer.realm).db;
   const mentions = new Set(entities.filter((e) => e.type === 'mention').map((e) => (e as { handle: string }).handle.toLowerCase()));
-  if (mentions.size > rules.maxMentions)
-    throw new AppError(400, 'comment_too_many_mentions', `A comment can mention at most ${rules.maxMentions} people.`);
+  if (mentions.size > rules.maxMentions) throw new AppError(400, 'comment_too_many_mentions', `A comment can mention at most ${rules.maxMentions} people.`);
   if (hasLink(text)) {
     const me = await db.selectFrom('users').select('created_at').where('id', '=', viewer.userId).executeTakeFirstOrThrow();
     if (Number(me.created_at) > now - rules.newAccountHours * 3600_000)
