@@ -5,10 +5,13 @@ import { startProcess, stop } from './lib.ts';
 // a bare node:http JSON hello in the same run.
 //   REELM_DATA_DIR=/tmp/w npx reelm seed   # the world (10k accounts, 100k videos, 1M events)
 //   BENCH_WORLD=/tmp/w node bench/feed-serving.ts
-// The For You request asks for page 2 of one session again and again: the whole
-// pipeline runs each time (candidates, visibility, seen filter, model, re-rank,
-// rendering, seen rows written) while the answer stays a full page; new
-// sessions of one person would soon have seen every candidate.
+// Two For You rows:
+//  • page 2 of one session again and again — the path of a person scrolling: the
+//    session's ranked list is built once (per model version and history), each
+//    page applies feedback, earlier pages and visibility and renders;
+//  • a new session on every request (no cursor, includeSeen so pages stay full) —
+//    the whole pipeline each time: candidates, visibility, seen filter, model
+//    over every candidate, re-rank, rendering, seen rows written.
 
 const world = process.env.BENCH_WORLD;
 if (!world) throw new Error('set BENCH_WORLD to a data directory filled by `npx reelm seed`');
@@ -101,10 +104,12 @@ try {
   if (check.items.length !== 10) throw new Error(`For You page has ${check.items.length} items`);
   const me = load(`${base}/api/v1/me`, auth);
   const fy = load(base + pinned, auth);
+  const cold = load(`${base}/api/v1/feed/for-you?limit=10&includeSeen=true`, auth);
   console.log(`For You serving, wrk -t2 -c${connections} -d${seconds}s on loopback, world ${world}`);
   show('bare node:http JSON hello', hello);
   show('GET /api/v1/me', me);
   show('GET /api/v1/feed/for-you (limit 10)', fy, me);
+  show('  … a new session per request (full ranking)', cold, me);
 } finally {
   await stop(server);
 }

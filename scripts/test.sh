@@ -9,7 +9,9 @@ if [ -n "${REELM_TEST_PG_URL:-}" ]; then
 else
   echo "[reelm] test lanes: sqlite (set REELM_TEST_PG_URL=postgres://… to add the PostgreSQL lane; .ci/run does)" >&2
 fi
+# spec output, then a list of every skipped test with its reason (a missing lane shows; under CI it fails)
+REPORTERS="--test-reporter=spec --test-reporter-destination=stdout --test-reporter=./test/helpers/skip-report.ts --test-reporter-destination=stdout"
 if [ $# -gt 0 ]; then
-  exec node --test --test-concurrency="${REELM_TEST_CONCURRENCY:-2}" "$@"
+  exec node --test $REPORTERS --test-concurrency="${REELM_TEST_CONCURRENCY:-2}" "$@"
 fi
-exec node --test --test-concurrency="${REELM_TEST_CONCURRENCY:-2}" 'test/**/*.test.ts'
+exec node --test $REPORTERS --test-concurrency="${REELM_TEST_CONCURRENCY:-2}" 'test/**/*.test.ts'

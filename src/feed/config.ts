@@ -17,6 +17,20 @@ export const feedConfigSchema = z
     seenCap: z.coerce.number().int().min(100).default(5000),
     /** co-engagement pairs formed with this many of a person's latest positives */
     coWindow: z.coerce.number().int().min(1).max(100).default(20),
+    /** feed_co keeps at most this many neighbours per video (the strongest; the rest pruned by the trainer) */
+    coNeighbours: z.coerce.number().int().min(5).max(1000).default(100),
+    /** co-engagement pairs not strengthened for this many days are pruned */
+    coMaxAgeDays: z.coerce.number().min(1).default(90),
+    /** ranked sessions kept in memory per process (each a few hundred KB: its candidates’ rows and features) */
+    sessionCache: z.coerce.number().int().min(0).default(500),
+    /** how often the trainer task looks for pending events (ms) */
+    trainPollMs: z.coerce.number().int().min(10).default(1000),
+    /** the trainer runs once this many events are pending… */
+    trainAfterEvents: z.coerce.number().int().min(1).default(200),
+    /** …or once the oldest pending event has waited this long (ms) */
+    trainIntervalMs: z.coerce.number().int().min(0).default(5000),
+    /** events learnt per training run (the rest wait for the next run) */
+    trainBatch: z.coerce.number().int().min(1).default(5000),
   })
   .prefault({});
 export type FeedConfig = z.infer<typeof feedConfigSchema>;

@@ -50,6 +50,18 @@ export async function personContext(db: Kysely<RealmDatabase>, userId: string): 
   return { personId: userId, country: u?.country ?? null, interests: i?.tags ? i.tags.split(' ') : [] };
 }
 
+/** personContext for many people: two reads per 500. */
+export async function personContexts(db: Kysely<RealmDatabase>, userIds: readonly string[]): Promise<Map<string, PersonContext>> {
+  const out = new Map<string, PersonContext>(userIds.map((id) => [id, { personId: id, country: null, interests: [] }]));
+  for (let i = 0; i < userIds.length; i += 500) {
+    const ids = userIds.slice(i, i + 500);
+    for (const u of await db.selectFrom('users').select(['id', 'country']).where('id', 'in', ids).execute()) out.get(u.id)!.country = u.country ?? null;
+    for (const r of await db.selectFrom('feed_interests').select(['user_id', 'tags']).where('user_id', 'in', ids).execute())
+      out.get(r.user_id)!.interests = r.tags ? r.tags.split(' ') : [];
+  }
+  return out;
+}
+
 export async function postRows(db: Kysely<RealmDatabase>, ids: readonly string[]): Promise<Map<string, PostIndexTable>> {
   const out = new Map<string, PostIndexTable>();
   for (let i = 0; i < ids.length; i += 500) {

@@ -1,11 +1,14 @@
-import type { ReelmModule } from '../modules/module.ts';
+import { intervalTask, type ReelmModule } from '../modules/module.ts';
 import { feedConfigSchema, type FeedConfig } from './config.ts';
+import { queueFeedEvents } from './events.ts';
 import { feedRoutes } from './routes.ts';
-import { feedMigration, feedTables, type FeedTables } from './schema.ts';
+import { feedMigration, feedPendingMigration, feedTables, type FeedTables } from './schema.ts';
+import { trainingDue, trainPending } from './trainer.ts';
 
 // For You: candidate sources, the per-realm online model and its snapshots,
-// re-ranking, "why this video" (docs/FEED.md). The social layer reports watch and
-// engagement events to it (src/feed/events.ts) as they are stored.
+// re-ranking, "why this video" (docs/FEED.md). The social layer's engagement
+// events reach it through the engagement hook (src/modules/engagement.ts):
+// the request only queues them; the `feed-training` task learns them.
 
 declare module '../realm/registry.ts' {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
@@ -21,7 +24,23 @@ declare module '../config/config.ts' {
 export const feedModule: ReelmModule = {
   name: 'feed',
   tables: feedTables,
-  migrations: { '0050_feed': feedMigration },
+  migrations: { '0050_feed': feedMigration, '0051_feed_pending': feedPendingMigration },
   routes: feedRoutes,
   config: { shape: { feed: feedConfigSchema } },
+  onEngagement: queueFeedEvents,
+  tasks: [
+    // Per realm: train when enough events are pending or the oldest has waited feed.trainIntervalMs.
+    intervalTask(
+      'feed-training',
+      (reelm) => reelm.config.feed.trainPollMs,
+      async (reelm, scope) => {
+        for (const store of scope.realms)
+          try {
+            while (await trainingDue(reelm, store)) if ((await trainPending(reelm, store)).events === 0) break;
+          } catch (err) {
+            scope.onError(err);
+          }
+      },
+    ),
+  ],
 };

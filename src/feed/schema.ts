@@ -71,7 +71,21 @@ export interface FeedSafetyLabelsTable {
   created_at: number;
 }
 
+/** A person's stored engagement event, waiting for the realm's trainer (deleted in the transaction that learns it). */
+export interface FeedPendingTable {
+  /** time-ordered id (src/lib/ids.ts) */
+  id: string;
+  user_id: string;
+  video_id: string;
+  kind: 'watch' | 'like' | 'favorite' | 'share';
+  completed: number;
+  skipped: number;
+  watched_fraction: number;
+  at: number;
+  queued_at: number;
+}
 export interface FeedTables {
+  feed_pending: FeedPendingTable;
   feed_interests: FeedInterestsTable;
   feed_feedback: FeedFeedbackTable;
   feed_seen: FeedSeenTable;
@@ -83,6 +97,23 @@ export interface FeedTables {
 }
 
 export const feedTables = defineTables([
+  {
+    name: 'feed_pending',
+    kind: 'resident',
+    ownerColumn: 'user_id',
+    purpose: 'a resident’s newly stored watches and engagement, until the realm’s trainer has learnt them',
+    columns: {
+      id: 'operational',
+      user_id: 'operational',
+      video_id: 'operational',
+      kind: 'protected',
+      completed: 'protected',
+      skipped: 'protected',
+      watched_fraction: 'protected',
+      at: 'protected',
+      queued_at: 'operational',
+    },
+  },
   {
     name: 'feed_interests',
     kind: 'resident',
@@ -221,5 +252,26 @@ export const feedMigration: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('feed_safety_labels_pk', ['video_id', 'label'])
       .execute();
+  },
+};
+
+/** Training off the request path: the queue the engagement hook fills and the trainer drains; feed_co pruned by age. */
+export const feedPendingMigration: Migration = {
+  async up(db) {
+    await db.schema
+      .createTable('feed_pending')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('video_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('completed', 'integer', (c) => c.notNull())
+      .addColumn('skipped', 'integer', (c) => c.notNull())
+      .addColumn('watched_fraction', 'double precision', (c) => c.notNull())
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .addColumn('queued_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('feed_co_age').on('feed_co').column('updated_at').execute();
+    // a session's earlier pages, read per page
+    await db.schema.createIndex('feed_seen_session').on('feed_seen').columns(['user_id', 'session', 'page']).execute();
   },
 };

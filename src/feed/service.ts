@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Viewer } from '../api/auth.ts';
-import { badRequest, notFound } from '../api/errors.ts';
+import { notFound } from '../api/errors.ts';
 import type { Reelm } from '../context.ts';
 import { videoPrefix } from '../media/keys.ts';
 import { toItem } from '../social/items.ts';
@@ -11,10 +11,12 @@ import type { RealmDatabase } from '../realm/registry.ts';
 import { listStore, visibleTo } from '../social/visibility.ts';
 import { affinityOf, gatherCandidates, type Candidate } from './candidates.ts';
 import { localStats, personContext, videoFeatures } from './features.ts';
+import type { PersonContext, VideoFeatures } from './model/ranker.ts';
 import { recentPositives } from './events.ts';
-import { servingModel } from './models.ts';
+import { servingModel, type Served } from './models.ts';
 import { rerank, type Scored } from './rerank.ts';
 import { explain, type Why } from './why.ts';
+import { cursorCodec } from '../api/cursor.ts';
 
 // GET /api/v1/feed/for-you. The cursor carries the session (seed + key), the
 // page number and the model version the session started on. A page is a pure
@@ -31,15 +33,7 @@ const cursorSchema = z.object({
 type Cursor = z.infer<typeof cursorSchema>;
 type DB = Kysely<RealmDatabase>;
 
-const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decode(s: string | undefined): Cursor | undefined {
-  if (!s) return undefined;
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(s, 'base64url').toString()));
-  } catch {
-    throw badRequest('invalid_cursor', 'That page cursor is not valid; start again from the first page.');
-  }
-}
+const { encode, decode } = cursorCodec(cursorSchema);
 
 /** Seeded jitter in [0, 1): stable within a session, different on refresh. */
 const jitter = (seed: string, id: string) => createHash('sha256').update(seed).update(id).digest().readUInt32BE(0) / 2 ** 32;
@@ -51,58 +45,119 @@ export interface ForYouOptions {
   includeSeen?: boolean;
 }
 
+/** A scored candidate and what the model saw (so the page's reasons are predicted again, identically, for its few items). */
+type Ranked = Scored & { video: VideoFeatures };
+
+/**
+ * A session's ranked candidates, built once per (person, session, model version, recent positives,
+ * country, interests): everything that decides the ranking is in the key, so a rebuild in another
+ * process over the same stores gives the same list. Pages are cut from it; "not interested", the
+ * session's earlier pages and visibility are applied per page.
+ */
+interface SessionRanking {
+  ranked: Ranked[];
+}
+// Each session holds its candidates' rows and features (~400 candidates), no reasons.
+const sessions = new Map<string, SessionRanking>(); // insertion order = least recently used first
+
+function remembered(key: string, cap: number, build?: SessionRanking): SessionRanking | undefined {
+  const hit = build ?? sessions.get(key);
+  if (!hit) return undefined;
+  sessions.delete(key);
+  sessions.set(key, hit);
+  while (sessions.size > cap) sessions.delete(sessions.keys().next().value!);
+  return hit;
+}
+
 export async function forYou(reelm: Reelm, viewer: Viewer | null, o: ForYouOptions) {
   const cfg = reelm.config.feed;
   const store = listStore(reelm, viewer);
   const db = store.db;
-  const now = Date.now();
   const c = decode(o.cursor);
   const { version, ranker } = await servingModel(store);
   const cur: Cursor = c ?? { s: randomBytes(8).toString('hex'), p: 1, v: version };
   const uid = viewer?.userId ?? null;
   const person = uid ? await personContext(db, uid) : { personId: 'anonymous', country: o.country ?? null, interests: [] as string[] };
   const positives = uid ? await recentPositives(store, uid, cfg.coWindow) : [];
+  const key = [store.name, uid, cur.s, version, o.includeSeen ? 1 : 0, person.country, person.interests.join(' '), positives.join(' ')].join('|');
+  let session = remembered(key, cfg.sessionCache);
+  if (!session) {
+    const ranked = await rankSession(reelm, viewer, { ranker, person, positives, seed: cur.s, includeSeen: !!o.includeSeen });
+    session = remembered(key, cfg.sessionCache, { ranked })!;
+  }
+  const hide = uid ? await hidden(db, uid) : { videos: new Set<string>(), creators: new Set<string>(), sounds: new Set<string>() };
+  const shown = uid ? await sessionPages(db, uid, cur.s, cur.p) : new Map<string, number>();
+  let pool = session.ranked.filter((x) => {
+    const r = x.row;
+    if (hide.videos.has(r.video_id) || hide.creators.has(r.owner_id) || (r.sound_id && hide.sounds.has(r.sound_id))) return false;
+    return o.includeSeen || !((shown.get(r.video_id) ?? cur.p) < cur.p); // the session's earlier pages
+  });
+  // Signed-in: the seen filter removes earlier pages. Anonymous: no state, so the page number offsets the ranking.
+  const cut = (list: Ranked[]) =>
+    (uid ? rerank(list, o.limit, cfg.exploreShare) : rerank(list, o.limit * cur.p, cfg.exploreShare).slice(o.limit * (cur.p - 1))) as Ranked[];
+  let page = cut(pool);
+  // What was visible when the session was ranked may not be now (deleted, blocked, audience changed).
+  for (let gone = await invisible(reelm, viewer, page); gone.size; gone = await invisible(reelm, viewer, page)) {
+    session.ranked = session.ranked.filter((x) => !gone.has(x.row.video_id));
+    pool = pool.filter((x) => !gone.has(x.row.video_id));
+    page = cut(pool);
+  }
+  const whys = page.map((x) => explain(x, ranker.predict(person, x.video)));
+  const again = page.length > 0 && page.every((x) => shown.get(x.row.video_id) === cur.p); // this very page, asked again
+  if (uid && page.length && !again) await remember(db, uid, cfg.seenCap, cur, page, whys, Date.now());
+  return {
+    items: await render(reelm, viewer, page, whys),
+    nextCursor: page.length ? encode({ ...cur, p: cur.p + 1 }) : null,
+    modelVersion: version,
+  };
+}
+
+interface RankInput {
+  ranker: Served['ranker'];
+  person: PersonContext;
+  positives: readonly string[];
+  seed: string;
+  includeSeen: boolean;
+}
+
+/** Candidates, filtered (visibility, seen in other sessions, one's own) and scored by the model: the session's list. */
+async function rankSession(reelm: Reelm, viewer: Viewer | null, x: RankInput): Promise<Ranked[]> {
+  const cfg = reelm.config.feed;
+  const db = listStore(reelm, viewer).db;
+  const now = Date.now();
+  const uid = viewer?.userId ?? null;
   const { candidates: cands, affinity } = await gatherCandidates(db, {
     userId: uid,
-    country: person.country,
-    interests: person.interests,
-    positives,
+    country: x.person.country,
+    interests: x.person.interests,
+    positives: x.positives,
     limit: cfg.perSource,
     exploreMaxPlays: cfg.exploreMaxPlays,
     now,
   });
   const ids = [...cands.keys()];
   const allowed = await visibleIds(reelm, viewer, ids);
-  const hide = uid ? await excluded(db, uid, ids, cur, !!o.includeSeen) : { videos: new Set<string>(), creators: new Set(), sounds: new Set() };
+  const seen = uid && !x.includeSeen ? await seenElsewhere(db, uid, ids, x.seed) : new Set<string>();
   const labels = new Set(
     ids.length ? (await db.selectFrom('feed_safety_labels').select('video_id').where('video_id', 'in', ids).execute()).map((r) => r.video_id) : [],
   );
   const stats = await localStats(db, ids);
-  const scored: (Scored & { pred: ReturnType<typeof ranker.predict> })[] = [];
+  const ranked: Ranked[] = [];
   for (const cand of cands.values()) {
     const r = cand.row;
-    if (!allowed.has(r.video_id) || hide.videos.has(r.video_id) || hide.creators.has(r.owner_id) || (r.sound_id && hide.sounds.has(r.sound_id))) continue;
+    if (!allowed.has(r.video_id) || seen.has(r.video_id)) continue;
     if (uid && r.owner_id === uid) continue; // one's own videos are not recommended to oneself
-    const pred = ranker.predict(person, videoFeatures(r, stats.get(r.video_id), now));
-    // Fresh videos compete on whether they hold attention, not on popularity they cannot have yet.
+    const video = videoFeatures(r, stats.get(r.video_id), now);
+    const pred = x.ranker.predict(x.person, video);
     // The model's heads, completion first (a watch is the commonest signal); fresh videos compete on whether
-    // they hold attention. The person's affinity to the video's hashtags, creator and sound adds directly, so
-    // what they just finished moves the very next page even before the model has seen many events.
+    // they hold attention, not on popularity they cannot have yet. The person's affinity to the video's
+    // hashtags, creator and sound adds directly, so what they just finished moves the very next page even
+    // before the model has seen many events.
     const model = cand.source === 'explore' ? pred.completion : pred.completion + 0.25 * pred.like + 0.25 * pred.share;
-    const score = (model + affinityOf(cand, affinity) + cand.prior + 0.05 * jitter(cur.s, r.video_id)) * (labels.has(r.video_id) ? cfg.safetyFactor : 1);
-    scored.push({ ...cand, score, pred });
+    const score = (model + affinityOf(cand, affinity) + cand.prior + 0.05 * jitter(x.seed, r.video_id)) * (labels.has(r.video_id) ? cfg.safetyFactor : 1);
+    ranked.push({ ...cand, score, video });
   }
-  // Signed-in: the seen filter removes earlier pages. Anonymous: no state, so the page number offsets the ranking.
-  let page: typeof scored;
-  if (uid) page = rerank(scored, o.limit, cfg.exploreShare) as typeof scored;
-  else page = rerank(scored, o.limit * cur.p, cfg.exploreShare).slice(o.limit * (cur.p - 1)) as typeof scored;
-  const whys = page.map((x) => explain(x, x.pred));
-  if (uid && page.length) await remember(db, uid, cfg.seenCap, cur, page, whys, now);
-  return {
-    items: await render(reelm, viewer, page, whys),
-    nextCursor: page.length ? encode({ ...cur, p: cur.p + 1 }) : null,
-    modelVersion: version,
-  };
+  return ranked.sort((a, b) => b.score - a.score || (a.row.video_id < b.row.video_id ? -1 : 1));
 }
 
 async function visibleIds(reelm: Reelm, viewer: Viewer | null, ids: string[]): Promise<Set<string>> {
@@ -120,22 +175,45 @@ async function visibleIds(reelm: Reelm, viewer: Viewer | null, ids: string[]): P
   return out;
 }
 
-/** "Not interested" and the seen filter: everything shown before this page of this session. */
-async function excluded(db: DB, uid: string, ids: string[], cur: Cursor, includeSeen: boolean) {
+/** The page's videos the viewer may no longer see. */
+async function invisible(reelm: Reelm, viewer: Viewer | null, page: Candidate[]): Promise<Set<string>> {
+  const ids = page.map((c) => c.row.video_id);
+  const ok = ids.length ? await visibleIds(reelm, viewer, ids) : new Set<string>();
+  return new Set(ids.filter((id) => !ok.has(id)));
+}
+
+/** "Not interested": videos, creators and sounds. */
+async function hidden(db: DB, uid: string) {
   const fb = await db.selectFrom('feed_feedback').select(['kind', 'target_id']).where('user_id', '=', uid).orderBy('created_at', 'desc').limit(5000).execute();
   const pick = (k: string) => new Set(fb.filter((f) => f.kind === k).map((f) => f.target_id));
-  const videos = pick('video');
-  if (!includeSeen)
-    for (let i = 0; i < ids.length; i += 500) {
-      const seen = await db
-        .selectFrom('feed_seen')
-        .select(['video_id', 'session', 'page'])
-        .where('user_id', '=', uid)
-        .where('video_id', 'in', ids.slice(i, i + 500))
-        .execute();
-      for (const r of seen) if (!(r.session === cur.s && Number(r.page) >= cur.p)) videos.add(r.video_id);
-    }
-  return { videos, creators: pick('creator'), sounds: pick('sound') };
+  return { videos: pick('video'), creators: pick('creator'), sounds: pick('sound') };
+}
+
+/** The seen filter across sessions: candidates shown in any other session. */
+async function seenElsewhere(db: DB, uid: string, ids: string[], session: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const seen = await db
+      .selectFrom('feed_seen')
+      .select(['video_id', 'session'])
+      .where('user_id', '=', uid)
+      .where('video_id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of seen) if (r.session !== session) out.add(r.video_id);
+  }
+  return out;
+}
+
+/** What this session's pages up to `p` showed: video → page (one indexed range). */
+async function sessionPages(db: DB, uid: string, session: string, p: number): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('feed_seen')
+    .select(['video_id', 'page'])
+    .where('user_id', '=', uid)
+    .where('session', '=', session)
+    .where('page', '<=', p)
+    .execute();
+  return new Map(rows.map((r) => [r.video_id, Number(r.page)]));
 }
 
 /** Records what this page showed and why; keeps the newest feed.seenCap rows per person. */

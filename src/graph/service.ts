@@ -5,6 +5,7 @@ import { relay } from '../social/relay.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { blankExcerptsAfterUnfollow } from '../social/notify.ts';
+import { timeIdCursor } from '../api/cursor.ts';
 
 // Follow and unfollow, run in the follower's home realm. The follower's side
 // (the follows row and their following count) commits together with the
@@ -182,25 +183,11 @@ export interface Page<T> {
 
 export const MAX_PAGE = 100;
 
-// Cursors are opaque to clients: (created_at, id) of the last item, newest first.
-function encodeCursor(t: number, id: string): string {
-  return Buffer.from(JSON.stringify([t, id])).toString('base64url');
-}
-function decodeCursor(cursor: string): [number, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && v[1].length <= 64) return [v[0], v[1]];
-  } catch {
-    /* fall through */
-  }
-  throw badRequest('invalid_cursor', 'The cursor is not valid. Start again without one.');
-}
-
 export async function listFollowers(store: RealmStore, userId: string, opts: { cursor?: string; limit?: number }): Promise<Page<EdgeItem>> {
   const limit = Math.min(opts.limit ?? 20, MAX_PAGE);
   let q = store.db.selectFrom('follower_edges').selectAll().where('followee_id', '=', userId);
   if (opts.cursor) {
-    const [t, id] = decodeCursor(opts.cursor);
+    const { at: t, id } = timeIdCursor.decode(opts.cursor)!;
     q = q.where((eb) => eb.or([eb('created_at', '<', t), eb.and([eb('created_at', '=', t), eb('follower_id', '<', id)])]));
   }
   const rows = await q
@@ -217,14 +204,14 @@ export async function listFollowers(store: RealmStore, userId: string, opts: { c
     followedAt: Number(r.created_at),
   }));
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.followedAt, last.id) : null };
+  return { items, nextCursor: rows.length > limit && last ? timeIdCursor.encode({ at: last.followedAt, id: last.id }) : null };
 }
 
 export async function listFollowing(store: RealmStore, userId: string, opts: { cursor?: string; limit?: number }): Promise<Page<EdgeItem>> {
   const limit = Math.min(opts.limit ?? 20, MAX_PAGE);
   let q = store.db.selectFrom('follows').selectAll().where('follower_id', '=', userId);
   if (opts.cursor) {
-    const [t, id] = decodeCursor(opts.cursor);
+    const { at: t, id } = timeIdCursor.decode(opts.cursor)!;
     q = q.where((eb) => eb.or([eb('created_at', '<', t), eb.and([eb('created_at', '=', t), eb('followee_id', '<', id)])]));
   }
   const rows = await q
@@ -241,5 +228,5 @@ export async function listFollowing(store: RealmStore, userId: string, opts: { c
     followedAt: Number(r.created_at),
   }));
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.followedAt, last.id) : null };
+  return { items, nextCursor: rows.length > limit && last ? timeIdCursor.encode({ at: last.followedAt, id: last.id }) : null };
 }

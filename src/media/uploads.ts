@@ -11,6 +11,7 @@ import { mayReuse } from '../social/reuse.ts';
 import { MEDIA_PROCESS, removeUploadMedia } from './pipeline.ts';
 import type { Rendition, UploadsTable, VideosTable } from './schema.ts';
 import { MediaRefusal, validateMedia } from './validate.ts';
+import { ownerBlobs } from '../blobs/resident-blobs.ts';
 
 // Upload sessions in the uploader's home realm: limits and quota at creation,
 // the bytes into the realm's blob store at completion, then one durable job.
@@ -124,7 +125,7 @@ export class UploadService {
         .execute();
       return err;
     }
-    await store.blobs.putFile(uploadSourceKey(upload.owner_id, upload.id), file);
+    await (await ownerBlobs(store, upload.owner_id)).putFile(uploadSourceKey(upload.owner_id, upload.id), file);
     await store.db.transaction().execute(async (trx) => {
       const r = await trx
         .updateTable('uploads')

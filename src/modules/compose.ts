@@ -7,6 +7,7 @@ import { FlowTable } from '../flows/flow-table.ts';
 import type { JobHandlers } from '../jobs/worker.ts';
 import type { RealmSchema } from '../realm/realm-schema.ts';
 import type { TableSpec } from '../realm/tables.ts';
+import type { EngagementListener } from './engagement.ts';
 import type { BackgroundTask, ModuleConfig, ReelmModule } from './module.ts';
 
 // Builds everything the machinery needs from the list of modules, and refuses
@@ -31,6 +32,8 @@ export interface Composition {
   readonly jobKinds: ReadonlySet<string>;
   readonly routes: readonly { readonly module: string; readonly plugin: FastifyPluginAsyncZod }[];
   readonly tasks: readonly BackgroundTask[];
+  /** every module's `onEngagement`, in module order */
+  readonly engagementListeners: readonly EngagementListener[];
   readonly config: { readonly shape: Readonly<Record<string, z.ZodType>>; readonly fromEnv: readonly NonNullable<ModuleConfig['fromEnv']>[] };
   jobs(reelm: Reelm): JobTable;
   resolveViewer(reelm: Reelm, token: string): Promise<Viewer | null>;
@@ -57,6 +60,7 @@ export function composeModules(modules: readonly ReelmModule[], opts: ComposeOpt
   const shape: Record<string, z.ZodType> = {};
   const fromEnv: NonNullable<ModuleConfig['fromEnv']>[] = [];
   const tasks: BackgroundTask[] = [];
+  const engagementListeners: EngagementListener[] = [];
   const viewerResolvers: { module: string; resolve: NonNullable<ReelmModule['resolveViewer']> }[] = [];
   for (const m of modules) {
     claim('module', m.name, m.name);
@@ -87,6 +91,7 @@ export function composeModules(modules: readonly ReelmModule[], opts: ComposeOpt
       claim('background task', t.name, m.name);
       tasks.push(t);
     }
+    if (m.onEngagement) engagementListeners.push(m.onEngagement);
     if (m.resolveViewer) viewerResolvers.push({ module: m.name, resolve: m.resolveViewer });
   }
   const table = new FlowTable(flows, tables);
@@ -108,6 +113,7 @@ export function composeModules(modules: readonly ReelmModule[], opts: ComposeOpt
     jobKinds,
     routes: modules.flatMap((m) => (m.routes ? [{ module: m.name, plugin: m.routes }] : [])),
     tasks,
+    engagementListeners,
     config: { shape, fromEnv },
     resolveViewer,
     jobs(reelm) {

@@ -7,6 +7,7 @@ import type { FlowDeclaration } from '../flows/declarations.ts';
 import type { JobHandlers } from '../jobs/worker.ts';
 import type { RealmStore } from '../realm/store.ts';
 import type { TableSpec } from '../realm/tables.ts';
+import type { EngagementListener } from './engagement.ts';
 
 // The shape of a part of Reelm. A part (accounts, graph, social, media…) and a
 // piece of machinery with tables or tasks (jobs, flows) each export ONE module
@@ -32,6 +33,8 @@ export interface ReelmModule {
   readonly config?: ModuleConfig;
   /** Background work, run by the process roles `serve` and `worker` (never by `api`). */
   readonly tasks?: readonly BackgroundTask[];
+  /** Told of a person's newly stored watches, likes, favorites and shares, inside the storing transaction (src/modules/engagement.ts). */
+  readonly onEngagement?: EngagementListener;
   /** Who a session token belongs to (exactly one module — accounts — provides this). */
   readonly resolveViewer?: (reelm: Reelm, token: string) => Promise<Viewer | null>;
 }

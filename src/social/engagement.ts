@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../realm/database.ts';
 import { newId } from '../lib/ids.ts';
 import { visiblePost } from './posts.ts';
 import { relay } from './relay.ts';
-import { recordFeedEvents } from '../feed/events.ts';
+import { emitEngagement } from '../modules/engagement.ts';
 import { COMMENT_MAX, cleanText, parseEntities, resolveMentions, type TextEntity } from './text.ts';
 import { commentRefusal, refusalError, rejectionView, type CommentRefusal } from './comment-outcome.ts';
 import { blockedSet, follows } from './visibility.ts';
@@ -21,7 +21,6 @@ const home = (reelm: Reelm, viewer: Viewer) => reelm.realms.get(viewer.realm);
 export async function like(reelm: Reelm, viewer: Viewer, videoId: string) {
   const post = await visiblePost(reelm, viewer, videoId);
   const store = home(reelm, viewer);
-  let fresh = false;
   await store.db.transaction().execute(async (trx) => {
     const id = newId();
     const r = await trx
@@ -30,7 +29,7 @@ export async function like(reelm: Reelm, viewer: Viewer, videoId: string) {
       .onConflict((oc) => oc.columns(['user_id', 'video_id']).doNothing())
       .executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return; // already liked: liking is idempotent
-    fresh = true;
+    await emitEngagement(reelm, trx, store, viewer.userId, [{ videoId, kind: 'like', at: Date.now() }]);
     await relay(store, trx, post.video_realm, 'social.engagement', {
       key: id,
       kind: 'like',
@@ -42,7 +41,6 @@ export async function like(reelm: Reelm, viewer: Viewer, videoId: string) {
       at: Date.now(),
     });
   });
-  if (fresh) await recordFeedEvents(reelm, viewer.realm, viewer.userId, [{ videoId, kind: 'like', at: Date.now() }]);
   return { liked: true };
 }
 
@@ -404,11 +402,11 @@ export async function favorite(reelm: Reelm, viewer: Viewer, videoId: string, co
       .executeTakeFirst();
     if (!c) throw notFound('That collection');
   }
-  const fresh = await store.db.transaction().execute(async (trx) => {
+  await store.db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('favorites').select('id').where('user_id', '=', viewer.userId).where('video_id', '=', videoId).executeTakeFirst();
     if (existing) {
       await trx.updateTable('favorites').set({ collection_id: collectionId }).where('id', '=', existing.id).execute();
-      return false;
+      return;
     }
     const id = newId();
     await trx
@@ -426,9 +424,8 @@ export async function favorite(reelm: Reelm, viewer: Viewer, videoId: string, co
       actor_handle: null,
       at: Date.now(),
     });
-    return true;
+    await emitEngagement(reelm, trx, store, viewer.userId, [{ videoId, kind: 'favorite', at: Date.now() }]);
   });
-  if (fresh) await recordFeedEvents(reelm, viewer.realm, viewer.userId, [{ videoId, kind: 'favorite', at: Date.now() }]);
   return { favorited: true, collectionId };
 }
 
@@ -482,9 +479,9 @@ export async function share(reelm: Reelm, viewer: Viewer, videoId: string, chann
       actor_handle: null,
       at: now,
     });
+    await emitEngagement(reelm, trx, store, viewer.userId, [{ videoId, kind: 'share', at: now }]);
     return true;
   });
-  if (counted) await recordFeedEvents(reelm, viewer.realm, viewer.userId, [{ videoId, kind: 'share', at: now }]);
   const base = reelm.config.http.publicUrl?.replace(/\/$/, '') ?? '';
   return { shareUrl: `${base}/v/${videoId}`, counted };
 }

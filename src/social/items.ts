@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { badRequest } from '../api/errors.ts';
 import type { Linker } from './media-port.ts';
 import type { PostIndexTable } from './schema.ts';
 import type { TextEntity } from './text.ts';
+import { timeIdCursor, type TimeIdCursor } from '../api/cursor.ts';
 
 // The shape of a post in every API answer, and the keyset cursors of lists
 // (newest first: created_at, then video id).
@@ -55,21 +55,9 @@ export function toItem(r: PostIndexTable, links: Linker): PostItem {
   };
 }
 
-export interface Cursor {
-  at: number;
-  id: string;
-}
-
-export function encodeCursor(c: Cursor): string {
-  return Buffer.from(`${c.at}.${c.id}`).toString('base64url');
-}
-
-export function decodeCursor(s: string | undefined): Cursor | undefined {
-  if (!s) return undefined;
-  const m = /^(\d{1,16})\.([0-9a-z]{1,40})$/.exec(Buffer.from(s, 'base64url').toString());
-  if (!m) throw badRequest('invalid_cursor', 'That page cursor is not valid; start again from the first page.');
-  return { at: Number(m[1]), id: m[2]! };
-}
+export type Cursor = TimeIdCursor;
+export const encodeCursor = (c: Cursor): string => timeIdCursor.encode(c);
+export const decodeCursor = (s: string | undefined): Cursor | undefined => timeIdCursor.decode(s);
 
 export const pageQuery = z.object({
   cursor: z.string().max(100).optional(),

@@ -1,9 +1,13 @@
+import { z } from 'zod';
 import { sql, type Kysely } from 'kysely';
 import type { Viewer } from '../api/auth.ts';
 import type { Reelm } from '../context.ts';
 import { newId } from '../lib/ids.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
-import { badRequest } from '../api/errors.ts';
+import { cursorCodec } from '../api/cursor.ts';
+
+// notification groups page by the time of their latest event
+const notificationCursor = cursorCodec(z.object({ before: z.number().int().min(0) }));
 
 // Reading notifications, grouped: all notifications sharing a group key (the
 // likes of one video, the comments on one video, the follows of one day) are
@@ -91,11 +95,7 @@ function summary(kind: string, count: number, handles: string[]): string {
 export async function listNotifications(reelm: Reelm, viewer: Viewer, cursor: string | undefined, limit: number) {
   const db = reelm.realms.get(viewer.realm).db;
   await syncFollowNotifications(db, viewer.userId);
-  let before = Number.MAX_SAFE_INTEGER;
-  if (cursor) {
-    before = Number(Buffer.from(cursor, 'base64url').toString());
-    if (!Number.isSafeInteger(before)) throw badRequest('invalid_cursor', 'That page cursor is not valid; start again from the first page.');
-  }
+  const before = notificationCursor.decode(cursor)?.before ?? Number.MAX_SAFE_INTEGER;
   const groups = await db
     .selectFrom('notifications')
     .select([
@@ -137,7 +137,7 @@ export async function listNotifications(reelm: Reelm, viewer: Viewer, cursor: st
     });
   }
   const last = page[page.length - 1];
-  return { items, nextCursor: groups.length > limit && last ? Buffer.from(String(last.latest)).toString('base64url') : null };
+  return { items, nextCursor: groups.length > limit && last ? notificationCursor.encode({ before: last.latest }) : null };
 }
 
 export async function unreadCount(reelm: Reelm, viewer: Viewer): Promise<number> {

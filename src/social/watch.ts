@@ -1,7 +1,7 @@
 import type { Viewer } from '../api/auth.ts';
 import type { Reelm } from '../context.ts';
 import { relay } from './relay.ts';
-import { recordFeedEvents } from '../feed/events.ts';
+import { emitEngagement } from '../modules/engagement.ts';
 import { claimViews } from './view-once.ts';
 
 // Watch events: one row per play, sent by the player in batches. Each event
@@ -103,24 +103,24 @@ export async function recordWatchEvents(reelm: Reelm, viewer: Viewer, events: re
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([videoId, v]) => ({ video_id: videoId, plays: v.plays, watch_ms_total: v.ms, completions: v.done }));
     for (let i = 0; i < list.length; i += 1000) await relay(store, trx, store.name, 'social.views', { videos: list.slice(i, i + 1000) });
-    return { received: events.length, stored: stored.length, duplicates: rows.length - stored.length, unknownVideos: unknown, fresh: stored };
+    // Whoever learns from watches (For You) is told of the newly stored ones only, in this transaction.
+    await emitEngagement(
+      reelm,
+      trx,
+      store,
+      viewer.userId,
+      stored.map((r) => ({
+        videoId: r.video_id,
+        kind: 'watch' as const,
+        completed: r.completed === 1,
+        skipped: r.skipped === 1,
+        watchedFraction: r.duration_ms > 0 ? r.watched_ms / r.duration_ms : 0,
+        at: r.played_at,
+      })),
+    );
+    return { received: events.length, stored: stored.length, duplicates: rows.length - stored.length, unknownVideos: unknown };
   });
-  // The For You part learns from newly stored events only (a retried batch trains once).
-  await recordFeedEvents(
-    reelm,
-    viewer.realm,
-    viewer.userId,
-    result.fresh.map((r) => ({
-      videoId: r.video_id,
-      kind: 'watch' as const,
-      completed: r.completed === 1,
-      skipped: r.skipped === 1,
-      watchedFraction: r.duration_ms > 0 ? r.watched_ms / r.duration_ms : 0,
-      at: r.played_at,
-    })),
-  );
-  const { fresh: _fresh, ...answer } = result;
-  return answer;
+  return result;
 }
 
 /** A person's own watch history, newest first (also what the ranking in their realm reads). */

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { isBlobMissing, type BlobStore } from '../../src/blobs/blob-store.ts';
 import { LocalBlobStore } from '../../src/blobs/local-store.ts';
 import { S3BlobStore, partSize } from '../../src/blobs/s3-store.ts';
-import { s3Enabled, s3TestConfig, testBucketName } from '../helpers/s3.ts';
+import { s3LaneOn, s3TestConfig, testBucketName } from '../helpers/s3.ts';
 
 // One contract, every driver: the local folder always, S3 (a real Swift s3api
 // server) when REELM_TEST_S3_ENDPOINT is set.
@@ -31,7 +31,7 @@ const drivers: Driver[] = [
     async cleanup() {},
   },
 ];
-if (s3Enabled()) {
+if (s3LaneOn()) {
   drivers.push({
     name: 's3',
     // A small list page so that pagination is exercised on a handful of keys.
@@ -179,7 +179,7 @@ for (const driver of drivers) {
   });
 }
 
-describe('S3 bucket privacy and presigned URLs', { skip: !s3Enabled() && 'REELM_TEST_S3_ENDPOINT not set' }, () => {
+describe('S3 bucket privacy and presigned URLs', { skip: !s3LaneOn() && 'REELM_TEST_S3_ENDPOINT is not set (the S3 lane)' }, () => {
   let store: S3BlobStore;
   let bucket: string;
   before(async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { TestReelm } from '../helpers/lanes.ts';
 import type { TestUser } from '../helpers/users.ts';
 import { api, deliver, postVideo } from '../social/helpers.ts';
+import { trainPending } from '../../src/feed/trainer.ts';
 
 // For You tests: videos posted through the API (social helpers), watch events
 // through POST /api/v1/watch-events, pages through GET /api/v1/feed/for-you.
@@ -44,6 +45,13 @@ export async function watch(t: TestReelm, who: TestUser, videoIds: string[], com
   const res = await api(t).post('/api/v1/watch-events', who, { events });
   assert.equal(res.statusCode, 200, res.body);
   assert.equal(res.json().stored, videoIds.length);
+}
+
+/** One run of every realm's trainer, as the serve/worker role's `feed-training` task does; returns the events learnt. */
+export async function learn(t: TestReelm): Promise<number> {
+  let n = 0;
+  for (const name of t.reelm.realms.names()) n += (await trainPending(t.reelm, t.reelm.realms.get(name))).events;
+  return n;
 }
 
 /** Posts `count` videos per hashtag for each creator; returns video id → tag. */

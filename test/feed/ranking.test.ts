@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { lanes, startReelm } from '../helpers/lanes.ts';
 import { signUp } from '../helpers/users.ts';
 import { api } from '../social/helpers.ts';
-import { page, watch, world } from './helpers.ts';
+import { learn, page, watch, world } from './helpers.ts';
 
 for (const lane of lanes()) {
   describe(`For You ranking [${lane}]`, () => {
@@ -23,6 +23,7 @@ for (const lane of lanes()) {
       const first = await page(r, viewer, null, 6, '&includeSeen=true');
       const cats = [...tagOf].filter(([, tag]) => tag === 'cats').map(([id]) => id);
       await watch(r, viewer, cats.slice(0, 4));
+      assert.equal(await learn(r), 4);
       const next = await page(r, viewer, first.nextCursor, 6, '&includeSeen=true');
       assert.ok(next.modelVersion > first.modelVersion, 'the watches trained the model');
       const after = await meanCats();

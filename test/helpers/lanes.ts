@@ -9,6 +9,7 @@ import type { Reelm } from '../../src/context.ts';
 import { buildApp, type App } from '../../src/api/app.ts';
 import { ResidencyPolicy } from '../../src/residency/policy.ts';
 import { S3BlobStore } from '../../src/blobs/s3-store.ts';
+import { missingLane } from './missing-lane.ts';
 import { s3Enabled, s3TestConfig, testBucketName } from './s3.ts';
 
 // Test lanes: every store-touching test runs once per lane.
@@ -20,7 +21,7 @@ export type Lane = 'sqlite' | 'postgres';
 
 export function lanes(): Lane[] {
   const out: Lane[] = ['sqlite'];
-  if (process.env.REELM_TEST_PG_URL) out.push('postgres');
+  if (!missingLane(!process.env.REELM_TEST_PG_URL, 'REELM_TEST_PG_URL is not set (the PostgreSQL lane)')) out.push('postgres');
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { missingLane } from './missing-lane.ts';
 import type { S3BlobConfig } from '../../src/blobs/s3-store.ts';
 
 // The S3 lane: a real S3-compatible server (OpenStack Swift + s3api, started by
@@ -6,6 +7,11 @@ import type { S3BlobConfig } from '../../src/blobs/s3-store.ts';
 
 export function s3Enabled(): boolean {
   return Boolean(process.env.REELM_TEST_S3_ENDPOINT);
+}
+
+/** Whether to run the S3 variants of a suite: false on a machine without the server, a failure under CI. */
+export function s3LaneOn(): boolean {
+  return !missingLane(!s3Enabled(), 'REELM_TEST_S3_ENDPOINT is not set (the S3 lane)');
 }
 
 /** A fresh, unique bucket name (S3 names: lowercase letters, digits, dashes; ≤ 63). */

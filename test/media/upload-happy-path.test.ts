@@ -11,6 +11,7 @@ import { tusDirOf } from '../../src/media/tus.ts';
 import { workDirOf } from '../../src/media/pipeline.ts';
 import { makeClip } from './corpus.ts';
 import { blobKeys, count, decodes, ffprobeJson, filesUnder, integratedLoudness, mediaWorker } from './helpers.ts';
+import { videoPrefix } from '../../src/media/keys.ts';
 
 // A vertical 720×1280 clip uploaded with tus in chunks over real HTTP; one
 // PATCH is cut off mid-body (connection dropped), the client asks HEAD where to
@@ -124,7 +125,7 @@ for (const lane of lanes()) {
     );
     assert.ok(Math.abs(video.durationMs - 3000) <= 100);
     const row = await us.db.selectFrom('videos').selectAll().where('id', '=', status.videoId).executeTakeFirstOrThrow();
-    const pathOf = await localCopies(us.blobs, `users/${user.userId}/videos/${row.id}/`, join(dir, 'copies'));
+    const pathOf = await localCopies(us.blobs, videoPrefix(user.userId, row.id), join(dir, 'copies'));
     for (const rend of JSON.parse(row.renditions)) {
       const file = pathOf(rend.key);
       decodes(file);
@@ -181,6 +182,12 @@ for (const lane of lanes()) {
     const publicView = await r.app.inject({ method: 'GET', url: `/api/v1/videos/${status.videoId}` });
     assert.equal(publicView.statusCode, 200);
     assert.ok(!('error' in publicView.json()));
+    // the public path (no grant) serves the posted video's poster, never its original file (S2)
+    assert.equal((await r.app.inject({ method: 'GET', url: `/media/${user.realm}/${row.poster_key}` })).statusCode, 200);
+    const original = await r.app.inject({ method: 'GET', url: `/media/${user.realm}/${row.original_key}` });
+    const missing = await r.app.inject({ method: 'GET', url: `/media/${user.realm}/${videoPrefix(user.userId, row.id)}no-such-file` });
+    assert.equal(original.statusCode, 404);
+    assert.equal(original.body, missing.body);
     for (const other of r.reelm.realms.all().filter((s) => s.name !== us.name)) {
       assert.equal(await count(other, 'videos'), 0);
       assert.deepEqual(await blobKeys(other, `users/${user.userId}/`), []);

@@ -73,6 +73,57 @@ test('the runtime import graph of src/ has no cycle', () => {
   assert.deepEqual(cycles, []);
 });
 
+/** Part → parts it imports (types included), from the real files. */
+function partGraph(): Map<string, Set<string>> {
+  const g = new Map<string, Set<string>>();
+  for (const file of files(SRC)) {
+    const from = folderOf(file);
+    if (!PARTS.includes(from)) continue;
+    for (const target of importsOf(file).all) {
+      const to = folderOf(target);
+      if (PARTS.includes(to) && to !== from) g.set(from, (g.get(from) ?? new Set()).add(to));
+    }
+  }
+  return g;
+}
+
+/** Cycles in a part graph, each as "a → b → a". */
+function partCycles(g: Map<string, Set<string>>): string[] {
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (p: string, path: string[]) => {
+    if (state.get(p) === 'done') return;
+    if (state.get(p) === 'open') return void cycles.push([...path.slice(path.indexOf(p)), p].join(' → '));
+    state.set(p, 'open');
+    for (const q of g.get(p) ?? []) visit(q, [...path, p]);
+    state.set(p, 'done');
+  };
+  for (const p of g.keys()) visit(p, []);
+  return cycles;
+}
+
+// A part may use another part's public functions, but never both ways: the part that stores
+// engagement (social) tells the part that learns from it (feed) through the engagement hook
+// (src/modules/engagement.ts), not by importing it. So parts form layers, not a web.
+/** Known, not yet fixed (found when this rule was added): remove each once its parts are layered. */
+const KNOWN_PART_CYCLES = new Set(['graph → social → graph', 'social → media-serving → social']);
+
+test('no two parts import each other, directly or round a loop (types included)', () => {
+  assert.deepEqual(
+    partCycles(partGraph()).filter((c) => !KNOWN_PART_CYCLES.has(c)),
+    [],
+  );
+  assert.ok(!partGraph().get('social')?.has('feed'), 'social tells feed through the engagement hook');
+});
+
+test('the part-cycle checker sees a cycle when there is one', () => {
+  const g = new Map([
+    ['social', new Set(['feed'])],
+    ['feed', new Set(['social'])],
+  ]);
+  assert.deepEqual(partCycles(g), ['social → feed → social']);
+});
+
 test('the checker sees a machinery → part import and a cycle when there is one', () => {
   // guards against a checker that can never fail: the old flow table imported graph and social
   const sample = "import { receiveFollow } from '../graph/flow-handlers.ts';\nimport type { X } from './y.ts';\n";

@@ -4,21 +4,24 @@ import { after, before, describe, test } from 'node:test';
 import { setPublicMediaCheck } from '../../src/media-serving/access.ts';
 import { signedMediaUrl } from '../../src/media-serving/media-links.ts';
 import { startReelm, type TestReelm } from '../helpers/lanes.ts';
-import { s3Enabled } from '../helpers/s3.ts';
+import { s3LaneOn } from '../helpers/s3.ts';
 import { signUp } from '../helpers/users.ts';
+import { videoPrefix } from '../../src/media/keys.ts';
 
 // GET /media/<realm>/<key>: who may fetch, and HTTP semantics players rely on.
 // Runs with Node carrying the bytes from a local folder (embedded default) and,
 // when an S3 server is configured, from an S3 bucket.
 
 const body = randomBytes(200_000);
-const PRIVATE = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v1/720.mp4';
-const OTHER = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v1/540.mp4';
-const PUBLIC = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v2/poster.jpg';
+// keys in the layout the pipeline writes (src/media/keys.ts)
+const OWNER = '01hzzzzzzzzzzzzzzzzzzzzzzz';
+const PRIVATE = `${videoPrefix(OWNER, 'v1')}720p.mp4`;
+const OTHER = `${videoPrefix(OWNER, 'v1')}540p.mp4`;
+const PUBLIC = `${videoPrefix(OWNER, 'v2')}poster.jpg`;
 const now = () => Math.floor(Date.now() / 1000);
 
 const setups: { name: string; blobs: 'local' | 's3' }[] = [{ name: 'local folder', blobs: 'local' }];
-if (s3Enabled()) setups.push({ name: 'S3 bucket', blobs: 's3' });
+if (s3LaneOn()) setups.push({ name: 'S3 bucket', blobs: 's3' });
 
 for (const setup of setups) {
   describe(`media serving, direct delivery, ${setup.name}`, () => {
@@ -38,7 +41,7 @@ for (const setup of setups) {
 
     test('a private blob without a grant answers exactly like a missing one', async () => {
       const priv = await get(`/media/us/${PRIVATE}`);
-      const missing = await get('/media/us/users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/none.mp4');
+      const missing = await get(`/media/us/${videoPrefix(OWNER, 'none')}540p.mp4`);
       assert.equal(priv.statusCode, 404);
       assert.equal(priv.json().error.code, 'not_found');
       assert.equal(priv.body, missing.body);
@@ -46,7 +49,7 @@ for (const setup of setups) {
     });
 
     test('a granted HLS playlist signs every file it names, so private videos play over HLS', async () => {
-      const dir = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v9/hls';
+      const dir = `${videoPrefix(OWNER, 'v9')}hls`;
       const blobs = t.reelm.realms.get('us').blobs;
       await blobs.put(`${dir}/master.m3u8`, Buffer.from('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000000,RESOLUTION=540x960\n540p/index.m3u8\n'));
       await blobs.put(
@@ -201,7 +204,7 @@ for (const setup of setups) {
     });
 
     test('a granted key that does not exist is 404; an unknown realm or a traversal key is 404', async () => {
-      const gone = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v9/720.mp4';
+      const gone = `${videoPrefix(OWNER, 'v9')}720p.mp4`;
       assert.equal((await get(grantUrl(gone))).statusCode, 404);
       assert.equal((await get(`/media/mars/${PRIVATE}`)).statusCode, 404);
       assert.equal((await get('/media/us/users/%2e%2e/%2e%2e/secret.key')).statusCode, 404);
@@ -239,7 +242,7 @@ describe('media serving, x-accel delivery (Node checks, nginx sends)', () => {
   });
 });
 
-describe('media serving on S3, redirect delivery (presigned URLs)', { skip: !s3Enabled() && 'REELM_TEST_S3_ENDPOINT not set' }, () => {
+describe('media serving on S3, redirect delivery (presigned URLs)', { skip: !s3LaneOn() && 'REELM_TEST_S3_ENDPOINT is not set (the S3 lane)' }, () => {
   let t: TestReelm;
   before(async () => {
     t = await startReelm('sqlite', { blobs: 's3', config: { delivery: { mode: 'redirect' } } });

@@ -6,15 +6,19 @@ import { setPublicMediaCheck } from '../../src/media-serving/access.ts';
 import { signedMediaUrl } from '../../src/media-serving/media-links.ts';
 import { startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { freePort, nginxBinary, startNginx, type RunningNginx } from '../helpers/nginx.ts';
+import { missingLane } from '../helpers/missing-lane.ts';
+import { videoPrefix } from '../../src/media/keys.ts';
 
 // The shipped deploy/nginx/reelm.conf in front of a real Reelm (delivery mode
 // x-accel): Node checks access, nginx sends the bytes with correct HTTP.
 
 const body = randomBytes(300_000);
-const PRIVATE = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v1/720.mp4';
-const PUBLIC = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v2/poster.jpg';
+// keys in the layout the pipeline writes (src/media/keys.ts)
+const OWNER = '01hzzzzzzzzzzzzzzzzzzzzzzz';
+const PRIVATE = `${videoPrefix(OWNER, 'v1')}720p.mp4`;
+const PUBLIC = `${videoPrefix(OWNER, 'v2')}poster.jpg`;
 
-describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinary() && 'nginx is not installed (apt-get install nginx)' }, () => {
+describe('nginx with the shipped config (x-accel delivery)', { skip: missingLane(!nginxBinary(), 'nginx is not installed (apt-get install nginx)') }, () => {
   let t: TestReelm;
   let nginx: RunningNginx;
   let base: string;
@@ -110,7 +114,7 @@ describe('nginx with the shipped config (x-accel delivery)', { skip: !nginxBinar
   });
 
   test('nginx reuses an allowed decision for as long as Node says, and never a refusal', async () => {
-    const key = 'users/01hzzzzzzzzzzzzzzzzzzzzzzz/videos/v3/540.mp4';
+    const key = `${videoPrefix(OWNER, 'v3')}540p.mp4`;
     await t.reelm.realms.get('us').blobs.put(key, Buffer.from('rendition'));
     let asked = 0;
     let open = false;

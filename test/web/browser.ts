@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startReelm, type TestReelm } from '../helpers/lanes.ts';
+import { missingLane } from '../helpers/missing-lane.ts';
 import { startBackground } from '../../src/modules/roles.ts';
 // types only: the package itself lives in web/node_modules (the web app's own dependencies)
 import type * as Playwright from '../../web/node_modules/playwright-core/index.js';
@@ -27,8 +28,7 @@ export function cannotRun(): string | null {
 
 export function skipOrFail(): string | false {
   const why = cannotRun();
-  if (why && process.env.CI === 'true') throw new Error(`web e2e cannot run under CI: ${why}`);
-  return why ?? false;
+  return missingLane(why !== null, `web e2e: ${why}`);
 }
 
 export async function startServer(): Promise<TestReelm & { origin: string }> {

@@ -49,16 +49,26 @@ export function writeModel(m: OnlineRanker): Uint8Array {
 
 /** Co-engagement: items (key, n, seen, neighbours (key, count)), then recents (person, seen, keys), in Map order. */
 function encodeCo(m: OnlineRanker, enc: InstanceType<typeof TextEncoder>): Uint8Array {
-  const bytes: Uint8Array[] = [];
-  let size = 0;
-  const buf = new DataView(new ArrayBuffer(8));
-  const push = (b: Uint8Array) => (bytes.push(b), (size += b.length));
-  const u32 = (x: number) => (buf.setUint32(0, x, true), push(new Uint8Array(buf.buffer.slice(0, 4))));
-  const f64 = (x: number) => (buf.setFloat64(0, x, true), push(new Uint8Array(buf.buffer.slice(0, 8))));
+  // One growable buffer written in place (a small buffer per number made a large model's snapshot take seconds).
+  let out = new Uint8Array(1 << 16);
+  let dv = new DataView(out.buffer);
+  let p = 0;
+  const room = (n: number) => {
+    if (p + n <= out.length) return;
+    let len = out.length * 2;
+    while (len < p + n) len *= 2;
+    const next = new Uint8Array(len);
+    next.set(out.subarray(0, p));
+    out = next;
+    dv = new DataView(out.buffer);
+  };
+  const u32 = (x: number) => (room(4), dv.setUint32(p, x, true), (p += 4));
+  const f64 = (x: number) => (room(8), dv.setFloat64(p, x, true), (p += 8));
   const str = (k: string) => {
-    const b = enc.encode(k);
-    u32(b.length);
-    push(b);
+    room(4 + 3 * k.length); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    const { written } = enc.encodeInto(k, out.subarray(p + 4));
+    dv.setUint32(p, written, true);
+    p += 4 + written;
   };
   u32(m.co.items.size);
   for (const [k, it] of m.co.items) {
@@ -78,13 +88,7 @@ function encodeCo(m: OnlineRanker, enc: InstanceType<typeof TextEncoder>): Uint8
     u32(r.list.length);
     for (const o of r.list) str(o);
   }
-  const out = new Uint8Array(size);
-  let p = 0;
-  for (const b of bytes) {
-    out.set(b, p);
-    p += b.length;
-  }
-  return out;
+  return out.subarray(0, p);
 }
 
 export function readModel(b: Uint8Array, make: (o: RankerOptions) => OnlineRanker): OnlineRanker {

@@ -8,6 +8,7 @@ import { dayOf } from '../features.ts';
 import { OnlineRanker } from '../model/ranker.ts';
 import { progress } from './progress.ts';
 import { eventsOf, generateWorld, TOPICS, type World } from './world.ts';
+import { ownerBlobs } from '../../blobs/resident-blobs.ts';
 
 // `npx reelm seed [--accounts 10000] [--videos 100000] [--events 1000000] [--seed 1]`
 // Fills the configured realms with a synthetic world (src/feed/seed/world.ts):
@@ -109,8 +110,9 @@ export async function seed(reelm: Reelm, n: { accounts: number; videos: number; 
     if (placeholder.has(realm)) continue;
     const prefix = videoPrefix(ids[v.creator]!, videoIds[v.index]!);
     const store = reelm.realms.get(realm);
-    await store.blobs.put(`${prefix}540.mp4`, Buffer.from('reelm seed placeholder'), { contentType: 'video/mp4' });
-    await store.blobs.put(`${prefix}poster.jpg`, Buffer.from('reelm seed placeholder'), { contentType: 'image/jpeg' });
+    const blobs = await ownerBlobs(store, ids[v.creator]!);
+    await blobs.put(`${prefix}540.mp4`, Buffer.from('reelm seed placeholder'), { contentType: 'video/mp4' });
+    await blobs.put(`${prefix}poster.jpg`, Buffer.from('reelm seed placeholder'), { contentType: 'image/jpeg' });
     placeholder.set(realm, { play: `${prefix}540.mp4`, poster: `${prefix}poster.jpg` });
   }
   tick = progress('videos', videos.length * (1 + reelm.realms.all().length));
