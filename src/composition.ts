@@ -8,9 +8,11 @@ import { jobsModule } from './jobs/module.ts';
 import { limitsModule } from './limits/module.ts';
 import { mediaServingModule } from './media-serving/module.ts';
 import { mediaModule } from './media/module.ts';
+import { moderationModule } from './moderation/module.ts';
 import { composeModules, type Composition } from './modules/compose.ts';
 import type { ReelmModule } from './modules/module.ts';
 import { realmModule } from './realm/module.ts';
+import { privacyModule } from './privacy/module.ts';
 import { socialModule } from './social/module.ts';
 import { staffModule } from './staff/module.ts';
 
@@ -34,6 +36,8 @@ export const MODULES: readonly ReelmModule[] = [
   mediaServingModule,
   socialModule,
   feedModule,
+  privacyModule,
+  moderationModule,
 ];
 
 export const composition: Composition = composeModules(MODULES, { reservedConfigKeys: Object.keys(baseConfigShape) });

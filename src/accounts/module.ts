@@ -1,5 +1,6 @@
 import type { ReelmModule } from '../modules/module.ts';
 import { accountRoutes } from './routes.ts';
+import { sessionRoutes } from './session-routes.ts';
 import { accountsMigration, accountTables, type AccountTables } from './schema.ts';
 import { AccountService } from './service.ts';
 import { realmOfToken, resolveSession } from './sessions.ts';
@@ -18,6 +19,7 @@ export const accountsModule: ReelmModule = {
   migrations: { '0001_accounts': accountsMigration },
   routes: async (app) => {
     await app.register(accountRoutes, { accounts: new AccountService(app.reelm) });
+    await app.register(sessionRoutes);
   },
   async resolveViewer(reelm, token) {
     const realm = realmOfToken(token);

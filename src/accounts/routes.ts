@@ -22,6 +22,7 @@ export const publicProfileSchema = z.object({
   isPrivate: z.boolean(),
   realm: z.string(),
   joinedAt: z.string(),
+  labels: z.array(z.string()).optional().describe('moderation labels on the account, e.g. state_affiliated (docs/MODERATION.md)'),
 });
 const meSchema = publicProfileSchema.extend({ email: z.string(), birthDate: z.string(), country: z.string(), homeRealm });
 const sessionKind = z

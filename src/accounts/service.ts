@@ -7,10 +7,13 @@ import { newId } from '../lib/ids.ts';
 import { countryName } from '../residency/countries.ts';
 import type { UsersTable } from './schema.ts';
 import { publishProfileSnapshot } from '../graph/service.ts';
+import { applyAccountPrivacy } from '../privacy/private-posts.ts';
+import { teenStatus } from '../privacy/teen.ts';
 import { putOwned } from '../blobs/resident-blobs.ts';
 import { processAvatar } from './avatar.ts';
 import { addressStore, checkFailures, clearFailures, consume, recordFailure, type Subject } from '../limits/limiter.ts';
 import { deviceOf, newDeviceToken } from './devices.ts';
+import { accountLabels } from './moderation-port.ts';
 import { burnVerify, hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, endOtherSessions, endSession } from './sessions.ts';
 import { ageOn, checkLinks, checkPassword, normalizeEmail, normalizeHandle, type ProfileLink } from './validation.ts';
@@ -44,6 +47,8 @@ export interface PublicProfile {
   isPrivate: boolean;
   realm: string;
   joinedAt: string;
+  /** moderation labels (moderation-port.ts), on the public profile only */
+  labels?: string[];
 }
 
 export class AccountService {
@@ -69,6 +74,8 @@ export class AccountService {
     if (ageOn(input.birthDate) < minAge) {
       throw badRequest('under_minimum_age', `You need to be at least ${minAge} to use Reelm in ${home.countryName}.`);
     }
+    // Younger than the country's privateBelow: the account starts private (src/privacy/teen.ts).
+    const startsPrivate = teenStatus(this.#reelm.policy.teenRulesFor(home.country), input.birthDate).privateByDefault;
     checkPassword(input.password, { handle, email });
     const displayName = oneLine(input.displayName ?? handle);
     if (!displayName) throw badRequest('invalid_display_name', 'Display name cannot be empty.');
@@ -97,7 +104,7 @@ export class AccountService {
           bio: '',
           avatar_key: null,
           links: '[]',
-          is_private: 0,
+          is_private: startsPrivate ? 1 : 0,
           follower_count: 0,
           following_count: 0,
           created_at: now,
@@ -199,8 +206,12 @@ export class AccountService {
     if (patch.isPrivate !== undefined) set.is_private = patch.isPrivate ? 1 : 0;
     if (Object.keys(set).length > 0) {
       const store = this.#reelm.realms.get(realm);
+      const wasPrivate = set.is_private !== undefined && (await this.user(realm, userId)).is_private === 1;
       await store.db.transaction().execute(async (trx) => {
         await trx.updateTable('users').set(set).where('id', '=', userId).execute();
+        // A private account's posts are followers-only (src/privacy/private-posts.ts).
+        if (set.is_private !== undefined && (set.is_private === 1) !== wasPrivate)
+          await applyAccountPrivacy(store, trx, [...this.#reelm.policy.realms.keys()], userId, set.is_private === 1);
         // realms showing this person (edges, post projections, comment copies) keep a public snapshot of the profile
         if (set.display_name !== undefined) await publishProfileSnapshot(store, trx, userId, [...this.#reelm.policy.realms.keys()]);
       });
@@ -237,7 +248,8 @@ export class AccountService {
   async publicProfileByHandle(handle: string): Promise<PublicProfile> {
     const loc = await this.locate(handle);
     if (!loc) throw notFound('That account');
-    return this.toPublic(await this.user(loc.realm, loc.userId));
+    const labels = await accountLabels(this.#reelm.realms.get(loc.realm).db, loc.userId);
+    return { ...this.toPublic(await this.user(loc.realm, loc.userId)), labels };
   }
 
   async avatar(handle: string): Promise<{ realm: string; key: string } | undefined> {

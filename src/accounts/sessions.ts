@@ -69,3 +69,70 @@ export async function endOtherSessions(db: Kysely<RealmDatabase>, userId: string
   if (keepSessionId) q = q.where('id', '!=', keepSessionId);
   await q.execute();
 }
+
+export interface SessionSummary {
+  id: string;
+  kind: string;
+  device: string;
+  userAgent: string | null;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  current: boolean;
+}
+
+/** A person's live sessions for "Sessions" in settings: never the token or its hash. */
+export async function listSessions(db: Kysely<RealmDatabase>, userId: string, currentSessionId: string): Promise<SessionSummary[]> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select(['id', 'kind', 'user_agent', 'created_at', 'last_seen_at', 'expires_at'])
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', Date.now())
+    .orderBy('last_seen_at', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    device: deviceOf(r.user_agent, r.kind),
+    userAgent: r.user_agent,
+    createdAt: new Date(Number(r.created_at)).toISOString(),
+    lastUsedAt: new Date(Number(r.last_seen_at)).toISOString(),
+    expiresAt: new Date(Number(r.expires_at)).toISOString(),
+    current: r.id === currentSessionId,
+  }));
+}
+
+/** Ends one of the person's own sessions; false when it is not theirs (or already gone). */
+export async function endOwnSession(db: Kysely<RealmDatabase>, userId: string, sessionId: string): Promise<boolean> {
+  const r = await db.deleteFrom('sessions').where('id', '=', sessionId).where('user_id', '=', userId).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+// "Firefox on Android": enough for a person to recognise a device; the raw user agent is shown beside it.
+const BROWSERS: [RegExp, string][] = [
+  [/Edg\//, 'Edge'],
+  [/OPR\/|Opera/, 'Opera'],
+  [/SamsungBrowser/, 'Samsung Internet'],
+  [/Firefox\/|FxiOS/, 'Firefox'],
+  [/Chrome\/|CriOS|Chromium/, 'Chrome'],
+  [/Safari\//, 'Safari'],
+  [/curl\//, 'curl'],
+  [/node|undici/i, 'Node.js'],
+];
+const SYSTEMS: [RegExp, string][] = [
+  [/Android/, 'Android'],
+  [/iPhone|iPad|iPod/, 'iOS'],
+  [/Mac OS X|Macintosh/, 'macOS'],
+  [/Windows/, 'Windows'],
+  [/CrOS/, 'ChromeOS'],
+  [/Linux/, 'Linux'],
+];
+
+export function deviceOf(userAgent: string | null, kind: string): string {
+  const ua = userAgent ?? '';
+  const browser = BROWSERS.find(([re]) => re.test(ua))?.[1];
+  const system = SYSTEMS.find(([re]) => re.test(ua))?.[1];
+  if (browser && system) return `${browser} on ${system}`;
+  if (browser ?? system) return (browser ?? system)!;
+  return kind === 'bearer' ? 'An app or script (API token)' : 'Unknown browser';
+}

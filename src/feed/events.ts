@@ -18,11 +18,11 @@ export const queueFeedEvents: EngagementListener = async (trx, _store, userId, e
     id: newId(),
     user_id: userId,
     video_id: e.videoId,
-    kind: e.kind,
+    signal: e.kind,
     completed: e.kind === 'watch' ? (e.completed ? 1 : 0) : 1,
     skipped: e.skipped ? 1 : 0,
     watched_fraction: e.kind === 'watch' ? Math.max(0, Math.min(1, e.watchedFraction ?? 0)) : 1,
-    at: e.at,
+    event_at: e.at,
     queued_at: now,
   }));
   for (let i = 0; i < rows.length; i += CHUNK)

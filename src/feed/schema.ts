@@ -77,11 +77,12 @@ export interface FeedPendingTable {
   id: string;
   user_id: string;
   video_id: string;
-  kind: 'watch' | 'like' | 'favorite' | 'share';
+  /** what the person did (named apart from flow fields: protected column names never cross) */
+  signal: 'watch' | 'like' | 'favorite' | 'share';
   completed: number;
   skipped: number;
   watched_fraction: number;
-  at: number;
+  event_at: number;
   queued_at: number;
 }
 export interface FeedTables {
@@ -106,11 +107,11 @@ export const feedTables = defineTables([
       id: 'operational',
       user_id: 'operational',
       video_id: 'operational',
-      kind: 'protected',
+      signal: 'protected',
       completed: 'protected',
       skipped: 'protected',
       watched_fraction: 'protected',
-      at: 'protected',
+      event_at: 'protected',
       queued_at: 'operational',
     },
   },
@@ -263,11 +264,11 @@ export const feedPendingMigration: Migration = {
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
       .addColumn('video_id', 'text', (c) => c.notNull())
-      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('signal', 'text', (c) => c.notNull())
       .addColumn('completed', 'integer', (c) => c.notNull())
       .addColumn('skipped', 'integer', (c) => c.notNull())
       .addColumn('watched_fraction', 'double precision', (c) => c.notNull())
-      .addColumn('at', 'bigint', (c) => c.notNull())
+      .addColumn('event_at', 'bigint', (c) => c.notNull())
       .addColumn('queued_at', 'bigint', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('feed_co_age').on('feed_co').column('updated_at').execute();

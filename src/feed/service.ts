@@ -9,6 +9,8 @@ import { toItem } from '../social/items.ts';
 import { playbackLinker } from '../social/media-port.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import { listStore, visibleTo } from '../social/visibility.ts';
+import { forYouFilter } from '../privacy/filters.ts';
+import { isProtectedTeen } from '../privacy/teen.ts';
 import { affinityOf, gatherCandidates, type Candidate } from './candidates.ts';
 import { localStats, personContext, videoFeatures } from './features.ts';
 import type { PersonContext, VideoFeatures } from './model/ranker.ts';
@@ -154,14 +156,19 @@ async function rankSession(reelm: Reelm, viewer: Viewer | null, x: RankInput): P
     // hashtags, creator and sound adds directly, so what they just finished moves the very next page even
     // before the model has seen many events.
     const model = cand.source === 'explore' ? pred.completion : pred.completion + 0.25 * pred.like + 0.25 * pred.share;
-    const score = (model + affinityOf(cand, affinity) + cand.prior + 0.05 * jitter(x.seed, r.video_id)) * (labels.has(r.video_id) ? cfg.safetyFactor : 1);
+    // down-ranked when labelled: the feed's own safety labels, or a moderation label on the post (docs/MODERATION.md)
+    const score =
+      (model + affinityOf(cand, affinity) + cand.prior + 0.05 * jitter(x.seed, r.video_id)) *
+      (labels.has(r.video_id) || r.labels !== '' ? cfg.safetyFactor : 1);
     ranked.push({ ...cand, score, video });
   }
   return ranked.sort((a, b) => b.score - a.score || (a.row.video_id < b.row.video_id ? -1 : 1));
 }
 
 async function visibleIds(reelm: Reelm, viewer: Viewer | null, ids: string[]): Promise<Set<string>> {
-  const db = listStore(reelm, viewer).db;
+  const store = listStore(reelm, viewer);
+  const db = store.db;
+  const teen = viewer ? await isProtectedTeen(store, db, viewer.userId) : false;
   const out = new Set<string>();
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await db
@@ -169,6 +176,7 @@ async function visibleIds(reelm: Reelm, viewer: Viewer | null, ids: string[]): P
       .select('video_id')
       .where('video_id', 'in', ids.slice(i, i + 500))
       .where((eb) => visibleTo(eb, viewer?.userId ?? null))
+      .where((eb) => forYouFilter(eb, viewer?.userId ?? null, teen))
       .execute();
     for (const r of rows) out.add(r.video_id);
   }

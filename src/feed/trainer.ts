@@ -57,7 +57,7 @@ async function runOnce(reelm: Reelm, store: RealmStore): Promise<TrainResult> {
     const pending = await db.selectFrom('feed_pending').selectAll().orderBy('id').limit(cfg.trainBatch).execute();
     if (pending.length === 0) return { events: 0, version: null };
     const now = Date.now();
-    const events = [...pending].sort((a, b) => Number(a.at) - Number(b.at) || (a.id < b.id ? -1 : 1));
+    const events = [...pending].sort((a, b) => Number(a.event_at) - Number(b.event_at) || (a.id < b.id ? -1 : 1));
     const posts = await postRows(db, [...new Set(events.map((e) => e.video_id))]);
     const learnt = events.filter((e) => posts.has(e.video_id)); // a deleted video is dropped from the queue, unlearnt
     const people = await personContexts(db, [...new Set(learnt.map((e) => e.user_id))]);
@@ -67,18 +67,18 @@ async function runOnce(reelm: Reelm, store: RealmStore): Promise<TrainResult> {
     const windows = new Map<string, string[]>();
     for (const e of learnt) {
       const add = sums.get(e.video_id) ?? { plays: 0, completions: 0, likes: 0, shares: 0 };
-      const watch = e.kind === 'watch';
+      const watch = e.signal === 'watch';
       const done = watch && e.completed === 1;
       add.plays += watch ? 1 : 0;
       add.completions += done ? 1 : 0;
-      add.likes += e.kind === 'like' ? 1 : 0;
-      add.shares += e.kind === 'share' ? 1 : 0;
+      add.likes += e.signal === 'like' ? 1 : 0;
+      add.shares += e.signal === 'share' ? 1 : 0;
       sums.set(e.video_id, add);
-      const score = e.kind === 'watch' ? (done ? TREND.completion : e.skipped ? 0 : TREND.play) : TREND[e.kind];
+      const score = e.signal === 'watch' ? (done ? TREND.completion : e.skipped ? 0 : TREND.play) : TREND[e.signal];
       if (score > 0)
         for (const country of new Set(['', people.get(e.user_id)?.country ?? ''])) {
-          const key = `${country}\t${dayOf(Number(e.at))}\t${e.video_id}`;
-          const t = trend.get(key) ?? { country, day: dayOf(Number(e.at)), video_id: e.video_id, score: 0 };
+          const key = `${country}\t${dayOf(Number(e.event_at))}\t${e.video_id}`;
+          const t = trend.get(key) ?? { country, day: dayOf(Number(e.event_at)), video_id: e.video_id, score: 0 };
           t.score += score;
           trend.set(key, t);
         }
@@ -99,15 +99,15 @@ async function runOnce(reelm: Reelm, store: RealmStore): Promise<TrainResult> {
     const after = new Map([...sums].map(([id, a]) => [id, plus(before.get(id), a)]));
     const obs: Observation[] = learnt.map((e) => ({
       person: people.get(e.user_id)!,
-      video: videoFeatures(posts.get(e.video_id)!, after.get(e.video_id), Number(e.at)),
+      video: videoFeatures(posts.get(e.video_id)!, after.get(e.video_id), Number(e.event_at)),
       outcome: {
         completed: e.completed === 1,
-        liked: e.kind === 'like' || e.kind === 'favorite',
-        shared: e.kind === 'share',
+        liked: e.signal === 'like' || e.signal === 'favorite',
+        shared: e.signal === 'share',
         skippedEarly: e.skipped === 1,
         watchedFraction: Number(e.watched_fraction),
       },
-      at: Number(e.at),
+      at: Number(e.event_at),
     }));
     const next = await nextModel(store, obs, now);
     try {

@@ -2,7 +2,9 @@ import { sql, type Transaction } from 'kysely';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
 import { emitFlow } from '../flows/outbox.ts';
-import { followerJoined, followerLeft } from '../social/reach.ts';
+import { followerLeft } from '../social/reach.ts';
+import { addFollowerEdge } from './edges.ts';
+import { holdAsRequest, isPrivateAccount } from './requests.ts';
 
 // Receiver side of the graph flows, run in the followee's realm inside the
 // delivery transaction. Counts change only when an edge really appears or
@@ -32,36 +34,12 @@ export async function receiveFollow(trx: Transaction<RealmDatabase>, p: FollowPa
     await emitFlow(ctx.store, trx, { flow: 'graph.followee_gone', to: p.follower_realm, payload: { follower_id: p.follower_id, followee_id: p.followee_id } });
     return 'skipped';
   }
-  const inserted = await trx
-    .insertInto('follower_edges')
-    .values({
-      followee_id: p.followee_id,
-      follower_id: p.follower_id,
-      follower_realm: p.follower_realm,
-      follower_handle: p.follower_handle,
-      follower_display_name: p.follower_display_name,
-      follower_avatar_key: p.follower_avatar_key,
-      created_at: p.followed_at,
-    })
-    .onConflict((oc) => oc.columns(['followee_id', 'follower_id']).doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
-    await trx
-      .updateTable('users')
-      .set({ follower_count: sql`follower_count + 1` })
-      .where('id', '=', p.followee_id)
-      .execute();
-    // Followers-only posts go only to realms where a follower lives: the first one here brings them.
-    await followerJoined(ctx.store, trx, p.followee_id, p.follower_realm);
-    // A follower's realm in another process only knew the handle from the directory: send the real public snapshot back.
-    if (ctx.from !== ctx.store.name) {
-      await emitFlow(ctx.store, trx, {
-        flow: 'profile.snapshot',
-        to: ctx.from,
-        payload: { user_id: followee.id, handle: followee.handle, display_name: followee.display_name, avatar_key: followee.avatar_key },
-      });
-    }
+  // A private account's realm never takes a plain follow: it becomes a request its owner decides (requests.ts).
+  if (await isPrivateAccount(trx, p.followee_id)) {
+    await holdAsRequest(ctx.store, trx, p);
+    return 'applied';
   }
+  await addFollowerEdge(trx, p, ctx);
   return 'applied';
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { handle, id, realm, time } from '../flows/field-schemas.ts';
 import type { FlowDeclaration } from '../flows/declarations.ts';
 import { receiveFollow, receiveFolloweeGone, receiveProfileSnapshot, receiveUnfollow } from './flow-handlers.ts';
+import { receiveFollowDecided, receiveFollowRequest, receiveRequestCancel } from './requests.ts';
 
 // The graph's entries in the flow table (declaration and receiver together):
 // follows, unfollows, departures and the public profile snapshot shown next to
@@ -9,6 +10,25 @@ import { receiveFollow, receiveFolloweeGone, receiveProfileSnapshot, receiveUnfo
 
 const displayName = z.string().max(100);
 const avatarKey = z.string().max(300).nullable();
+
+const followFields = {
+  follower_id: { class: 'operational', schema: id, description: 'follower’s account id' },
+  followee_id: { class: 'operational', schema: id, description: 'followed person’s account id' },
+  follower_realm: { class: 'operational', schema: realm, description: 'follower’s home realm (where to reach them)' },
+  follower_handle: { class: 'public', schema: handle, description: 'follower’s public handle' },
+  follower_display_name: { class: 'public', schema: displayName, description: 'follower’s public display name' },
+  follower_avatar_key: { class: 'public', schema: avatarKey, description: 'key of the follower’s public avatar image in their realm (not the image)' },
+  followed_at: { class: 'public', schema: time, description: 'when the follow began (ms since epoch)' },
+} as const;
+const followExample = {
+  follower_id: '01jabcdefghjkmnpqrstvwxyz0',
+  followee_id: '01jabcdefghjkmnpqrstvwxyz1',
+  follower_realm: 'us',
+  follower_handle: 'ana',
+  follower_display_name: 'Ana',
+  follower_avatar_key: null,
+  followed_at: 1767225600000,
+};
 
 export const GRAPH_FLOWS: readonly FlowDeclaration[] = [
   {
@@ -75,5 +95,53 @@ export const GRAPH_FLOWS: readonly FlowDeclaration[] = [
     },
     example: { user_id: '01jabcdefghjkmnpqrstvwxyz0', handle: 'ana', display_name: 'Ana', avatar_key: null },
     receive: (trx, p) => receiveProfileSnapshot(trx, p as any),
+  },
+  {
+    name: 'graph.follow_request',
+    purpose:
+      'Ask a private account to be let in as a follower: shown in its owner’s follow requests until they approve or decline (a public account’s realm approves at once).',
+    route: 'requester’s home realm → requested account’s home realm',
+    retention: 'Until the owner decides, the requester withdraws it (graph.follow_request_cancel), or either account is deleted.',
+    fields: followFields,
+    example: followExample,
+    receive: (trx, p, ctx) => receiveFollowRequest(trx, p as any, ctx),
+  },
+  {
+    name: 'graph.follow_request_cancel',
+    purpose: 'The requester withdrew a pending follow request: remove it from the owner’s follow requests.',
+    route: 'requester’s home realm → requested account’s home realm',
+    retention: 'Nothing is kept: the message deletes the held request.',
+    fields: {
+      follower_id: { class: 'operational', schema: id, description: 'requester’s account id' },
+      followee_id: { class: 'operational', schema: id, description: 'requested account’s id' },
+    },
+    example: { follower_id: '01jabcdefghjkmnpqrstvwxyz0', followee_id: '01jabcdefghjkmnpqrstvwxyz1' },
+    receive: (trx, p) => receiveRequestCancel(trx, p as any),
+  },
+  {
+    name: 'graph.follow_decided',
+    purpose:
+      'Tell the requester’s realm how a follow request ended (approved: it becomes a follow; declined: the requester sees it declined; pending: a plain follow that reached a private account is held as a request).',
+    route: 'requested account’s home realm → requester’s home realm',
+    retention: 'An approval becomes the follow edge (until unfollowed); a decline is kept on the requester’s request until they ask again or withdraw it.',
+    fields: {
+      follower_id: { class: 'operational', schema: id, description: 'requester’s account id' },
+      followee_id: { class: 'operational', schema: id, description: 'requested account’s id' },
+      outcome: { class: 'operational', schema: z.enum(['approved', 'declined', 'pending']), description: 'how the request ended (or that it waits)' },
+      followee_handle: { class: 'public', schema: handle, description: 'the account’s public handle' },
+      followee_display_name: { class: 'public', schema: displayName, description: 'the account’s public display name' },
+      followee_avatar_key: { class: 'public', schema: avatarKey, description: 'key of the account’s public avatar image in its realm' },
+      decided_at: { class: 'operational', schema: time, description: 'when it was decided (ms since epoch)' },
+    },
+    example: {
+      follower_id: '01jabcdefghjkmnpqrstvwxyz0',
+      followee_id: '01jabcdefghjkmnpqrstvwxyz1',
+      outcome: 'approved',
+      followee_handle: 'ben',
+      followee_display_name: 'Ben',
+      followee_avatar_key: null,
+      decided_at: 1767225600000,
+    },
+    receive: (trx, p, ctx) => receiveFollowDecided(trx, p as any, ctx),
   },
 ];

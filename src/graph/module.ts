@@ -1,20 +1,23 @@
 import type { ReelmModule } from '../modules/module.ts';
 import { GRAPH_FLOWS } from './flows.ts';
+import { followRequestRoutes } from './request-routes.ts';
 import { graphRoutes } from './routes.ts';
-import { graphMigration, graphTables, type GraphTables } from './schema.ts';
+import { followRequestsMigration, followRequestTables, graphMigration, graphTables, type FollowRequestTables, type GraphTables } from './schema.ts';
 
 // The follow graph across realms: edges on both sides, kept in step by flows.
 
 declare module '../realm/registry.ts' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  interface RealmDatabase extends GraphTables {}
+  interface RealmDatabase extends GraphTables, FollowRequestTables {}
 }
 
 export const graphModule: ReelmModule = {
   name: 'graph',
-  tables: graphTables,
-  migrations: { '0003_graph': graphMigration },
+  tables: [...graphTables, ...followRequestTables],
+  migrations: { '0003_graph': graphMigration, '0091_follow_requests': followRequestsMigration },
   flows: GRAPH_FLOWS,
-  sends: ['graph.follow', 'graph.unfollow', 'graph.followee_gone', 'profile.snapshot'],
-  routes: graphRoutes,
+  sends: GRAPH_FLOWS.map((f) => f.name),
+  routes: async (app) => {
+    await app.register(graphRoutes);
+    await app.register(followRequestRoutes);
+  },
 };

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Reelm } from '../context.ts';
-import { requireViewer } from '../api/auth.ts';
+import { requireViewer, viewerOf, type Viewer } from '../api/auth.ts';
 import { limitViewer } from '../limits/limiter.ts';
 import { AppError, badRequest, notFound } from '../api/errors.ts';
+import { privateToViewer } from '../privacy/private-accounts.ts';
+import { cancelRequest, isPrivateAccount, requestFollow } from './requests.ts';
 import { follow, listFollowers, listFollowing, MAX_PAGE, unfollow, type EdgeItem, type PublicSnapshot } from './service.ts';
 
 // Follow graph API. A handle is routed to its home realm by the directory; the
@@ -21,9 +23,14 @@ const edge = z.object({
 });
 const page = z.object({ items: z.array(edge), nextCursor: z.string().nullable() });
 const pageQuery = z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(20) });
-const followState = z.object({ following: z.boolean(), handle: z.string(), realm: z.string() });
+const followState = z.object({
+  following: z.boolean(),
+  requested: z.boolean().optional().describe('true: the account is private; the request waits for its owner (see GET /api/v1/me/follow-requests/sent)'),
+  handle: z.string(),
+  realm: z.string(),
+});
 
-async function locate(reelm: Reelm, handle: string, opts: { remoteOk?: boolean } = {}): Promise<PublicSnapshot> {
+export async function locate(reelm: Reelm, handle: string, opts: { remoteOk?: boolean } = {}): Promise<PublicSnapshot> {
   const entry = await reelm.directory.byHandle(handle);
   if (!entry) throw notFound('That account');
   if (!reelm.realms.has(entry.realm)) {
@@ -55,6 +62,11 @@ function toEdge(e: EdgeItem) {
 export const graphRoutes: FastifyPluginAsyncZod = async (app) => {
   const reelm = app.reelm;
 
+  /** A private account's follower and following lists: the owner and approved followers only; anyone else is answered as for a handle that does not exist. */
+  async function mayListEdges(viewer: Viewer | null, target: PublicSnapshot) {
+    if (await privateToViewer(reelm, viewer, { userId: target.id, realm: target.realm })) throw notFound('That account');
+  }
+
   app.post(
     '/api/v1/users/:handle/follow',
     {
@@ -70,8 +82,17 @@ export const graphRoutes: FastifyPluginAsyncZod = async (app) => {
       await limitViewer(reelm, viewer, req.ip, 'follow');
       const target = await locate(reelm, req.params.handle, { remoteOk: true });
       if (target.id === viewer.userId) throw badRequest('cannot_follow_self', 'You cannot follow yourself.');
-      await follow(reelm.realms.get(viewer.realm), viewer.userId, target);
-      return { following: true, handle: target.handle, realm: target.realm };
+      const store = reelm.realms.get(viewer.realm);
+      // A private account (or one whose realm this process does not serve, so its privacy is unknown here) gets a request.
+      const knownPublic = reelm.realms.has(target.realm) && !(await isPrivateAccount(reelm.realms.get(target.realm).db, target.id));
+      if (knownPublic) {
+        await follow(store, viewer.userId, target);
+        return { following: true, handle: target.handle, realm: target.realm };
+      }
+      const r = await requestFollow(store, viewer.userId, target);
+      return r.state === 'following'
+        ? { following: true, handle: target.handle, realm: target.realm }
+        : { following: false, requested: true, handle: target.handle, realm: target.realm };
     },
   );
 
@@ -88,7 +109,9 @@ export const graphRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const viewer = requireViewer(req);
       const target = await locate(reelm, req.params.handle, { remoteOk: true });
-      await unfollow(reelm.realms.get(viewer.realm), viewer.userId, target.id);
+      const store = reelm.realms.get(viewer.realm);
+      // Unfollowing also withdraws a pending (or declined) request.
+      if (!(await unfollow(store, viewer.userId, target.id)).removed) await cancelRequest(store, viewer.userId, target.id);
       return { following: false, handle: target.handle, realm: target.realm };
     },
   );
@@ -106,6 +129,7 @@ export const graphRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const target = await locate(reelm, req.params.handle);
+      await mayListEdges(viewerOf(req), target);
       const p = await listFollowers(reelm.realms.get(target.realm), target.id, req.query);
       return { items: p.items.map(toEdge), nextCursor: p.nextCursor };
     },
@@ -124,6 +148,7 @@ export const graphRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (req) => {
       const target = await locate(reelm, req.params.handle);
+      await mayListEdges(viewerOf(req), target);
       const p = await listFollowing(reelm.realms.get(target.realm), target.id, req.query);
       return { items: p.items.map(toEdge), nextCursor: p.nextCursor };
     },

@@ -95,3 +95,100 @@ export const graphMigration: Migration = {
     await db.schema.createIndex('follower_edges_page').on('follower_edges').columns(['followee_id', 'created_at', 'follower_id']).execute();
   },
 };
+
+// Follow requests (private accounts). The requester's realm keeps the request
+// as the requester's own data (`follow_requests`: pending, or declined so they
+// see the outcome); the private account's realm keeps the inbound request
+// (`follow_request_edges`) until its owner approves or declines it.
+
+export interface FollowRequestsTable {
+  requester_id: string;
+  target_id: string;
+  target_realm: string;
+  target_handle: string;
+  target_display_name: string;
+  target_avatar_key: string | null;
+  state: 'pending' | 'declined';
+  created_at: number;
+  decided_at: number | null;
+}
+
+export interface FollowRequestEdgesTable {
+  target_id: string;
+  requester_id: string;
+  requester_realm: string;
+  requester_handle: string;
+  requester_display_name: string;
+  requester_avatar_key: string | null;
+  created_at: number;
+}
+
+export interface FollowRequestTables {
+  follow_requests: FollowRequestsTable;
+  follow_request_edges: FollowRequestEdgesTable;
+}
+
+export const followRequestTables = defineTables([
+  {
+    name: 'follow_requests',
+    kind: 'resident',
+    ownerColumn: 'requester_id',
+    purpose: 'follow requests a resident sent to private accounts (pending or declined), with a public snapshot of each account',
+    columns: {
+      requester_id: 'operational',
+      target_id: 'operational',
+      target_realm: 'public',
+      target_handle: 'public',
+      target_display_name: 'public',
+      target_avatar_key: 'public',
+      state: 'operational',
+      created_at: 'operational',
+      decided_at: 'operational',
+    },
+  },
+  {
+    name: 'follow_request_edges',
+    kind: 'resident',
+    ownerColumn: 'target_id',
+    purpose: 'follow requests a private resident has received and not yet decided, with the requester’s public snapshot (delivered by graph.follow_request)',
+    columns: {
+      target_id: 'operational',
+      requester_id: 'operational',
+      requester_realm: 'public',
+      requester_handle: 'public',
+      requester_display_name: 'public',
+      requester_avatar_key: 'public',
+      created_at: 'operational',
+    },
+  },
+]);
+
+export const followRequestsMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('follow_requests')
+      .addColumn('requester_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('target_id', 'text', (c) => c.notNull())
+      .addColumn('target_realm', 'text', (c) => c.notNull())
+      .addColumn('target_handle', 'text', (c) => c.notNull())
+      .addColumn('target_display_name', 'text', (c) => c.notNull())
+      .addColumn('target_avatar_key', 'text')
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('decided_at', 'bigint')
+      .addPrimaryKeyConstraint('follow_requests_pk', ['requester_id', 'target_id'])
+      .execute();
+    await db.schema
+      .createTable('follow_request_edges')
+      .addColumn('target_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('requester_id', 'text', (c) => c.notNull())
+      .addColumn('requester_realm', 'text', (c) => c.notNull())
+      .addColumn('requester_handle', 'text', (c) => c.notNull())
+      .addColumn('requester_display_name', 'text', (c) => c.notNull())
+      .addColumn('requester_avatar_key', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('follow_request_edges_pk', ['target_id', 'requester_id'])
+      .execute();
+    await db.schema.createIndex('follow_request_edges_page').on('follow_request_edges').columns(['target_id', 'created_at']).execute();
+  },
+};

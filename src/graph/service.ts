@@ -6,6 +6,7 @@ import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { blankExcerptsAfterUnfollow } from '../social/notify.ts';
 import { timeIdCursor } from '../api/cursor.ts';
+import { cutRequests } from './requests.ts';
 
 // Follow and unfollow, run in the follower's home realm. The follower's side
 // (the follows row and their following count) commits together with the
@@ -106,6 +107,7 @@ export async function cutEdges(store: RealmStore, trx: Transaction<RealmDatabase
       .execute();
     await emitFlow(store, trx, { flow: 'graph.unfollow', to: blocked.realm, payload: { follower_id: blockerId, followee_id: blocked.id } });
   }
+  await cutRequests(store, trx, blockerId, blocked);
   const theirs = await trx.deleteFrom('follower_edges').where('followee_id', '=', blockerId).where('follower_id', '=', blocked.id).executeTakeFirst();
   if (Number(theirs.numDeletedRows) > 0) {
     await trx

@@ -5,7 +5,7 @@ import { viewerOf } from '../api/auth.ts';
 import { AppError, notFound } from '../api/errors.ts';
 import { assertBlobKey, type BlobStore } from '../blobs/blob-store.ts';
 import { contentTypeForKey } from '../blobs/content-types.ts';
-import { isPublicMedia } from './access.ts';
+import { isPublicMedia, isWithdrawnMedia } from './access.ts';
 import { blockedSet } from '../social/visibility.ts';
 import type { DeliveryMode } from './delivery-config.ts';
 import { mediaGrants, mediaPath } from './media-links.ts';
@@ -59,6 +59,8 @@ export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       // a link signed before a block stops answering for the blocked party, like missing media
       if (check.grant.viewer && (await blockedFrom(viewerOf(req)!, key))) throw notFound('That media');
+      // nor for media a moderator withdrew (removed video, suspended account), except for its owner
+      if (await isWithdrawnMedia(reelm, realm, key, check.grant.viewer)) throw notFound('That media');
       const ttl = check.grant.expiresAt - Math.floor(Date.now() / 1000);
       // a viewer-bound grant depends on the session, so an edge may not reuse it
       return {

@@ -8,6 +8,17 @@ import { ISO_COUNTRIES } from './countries.ts';
 const realmName = z.string().regex(/^[a-z][a-z0-9]{1,15}$/, 'realm names are 2–16 lowercase letters or digits');
 const countryCode = z.string().regex(/^[A-Z]{2}$/);
 
+const age = z.number().int().min(0).max(21);
+const teenRules = z.object({
+  privateBelow: age.describe('accounts of people younger than this start private'),
+  protectedBelow: age.describe(
+    'younger than this: comments from followers only, no duet or reuse, no download, not in adults’ For You, no contact from strangers',
+  ),
+  screenTimeMinutes: z.number().int().min(1).max(1440).describe('default daily screen-time reminder'),
+});
+export type TeenRules = z.infer<typeof teenRules>;
+const DEFAULT_TEEN_RULES: TeenRules = { privateBelow: 16, protectedBelow: 16, screenTimeMinutes: 60 };
+
 const policyFileSchema = z.object({
   $comment: z.string().optional(),
   operators: z.record(z.string(), z.object({ name: z.string(), jurisdiction: countryCode.optional() })),
@@ -23,6 +34,7 @@ const policyFileSchema = z.object({
   minimumAge: z
     .object({ default: z.number().int().min(0).max(21), countries: z.record(countryCode, z.number().int().min(0).max(21)).optional() })
     .default({ default: 13 }),
+  teenProtection: z.object({ default: teenRules, countries: z.record(countryCode, teenRules.partial()).optional() }).default({ default: DEFAULT_TEEN_RULES }),
 });
 
 export interface RealmInfo {
@@ -31,6 +43,8 @@ export interface RealmInfo {
   readonly operator: string;
   readonly operatorName: string;
   readonly countries: readonly string[];
+  /** Teen protection for a resident of one of this realm's countries (so a realm's own code needs no other handle on the policy). */
+  readonly teenRules: (country: string) => TeenRules;
 }
 
 export class PolicyError extends Error {}
@@ -40,6 +54,7 @@ export class ResidencyPolicy {
   readonly operators: ReadonlyMap<string, { name: string }>;
   readonly #homeRealmOf: ReadonlyMap<string, string>;
   readonly #minimumAge: { default: number; countries: Record<string, number> };
+  readonly #teen: { default: TeenRules; countries: Record<string, Partial<TeenRules>> };
 
   constructor(raw: unknown) {
     const parsed = policyFileSchema.safeParse(raw);
@@ -78,10 +93,12 @@ export class ResidencyPolicy {
           operator: r.operator,
           operatorName: p.operators[r.operator]!.name,
           countries: ISO_COUNTRIES.filter((c) => home.get(c) === name),
+          teenRules: (country: string) => this.teenRulesFor(country),
         },
       ]),
     );
     this.#minimumAge = { default: p.minimumAge.default, countries: p.minimumAge.countries ?? {} };
+    this.#teen = { default: p.teenProtection.default, countries: p.teenProtection.countries ?? {} };
   }
 
   static fromFile(file: string): ResidencyPolicy {
@@ -107,6 +124,11 @@ export class ResidencyPolicy {
 
   minimumAgeFor(country: string): number {
     return this.#minimumAge.countries[country] ?? this.#minimumAge.default;
+  }
+
+  /** Teen protection for residents of a country (the country's entries over the default). */
+  teenRulesFor(country: string): TeenRules {
+    return { ...this.#teen.default, ...this.#teen.countries[country] };
   }
 
   realmsOfOperator(operator: string): string[] {

@@ -31,8 +31,14 @@ const COUNTER: Record<Exclude<EngagementKind, 'comment_like'>, 'like_count' | 'f
   share: 'share_count',
 };
 
+/** The post with the comment policy as published (its projection here: a protected teen's is clamped, src/privacy/teen.ts). */
 async function ownPost(trx: Trx, videoId: string) {
-  return trx.selectFrom('posts').select(['video_id', 'owner_id', 'caption', 'comment_policy', 'audience']).where('video_id', '=', videoId).executeTakeFirst();
+  return trx
+    .selectFrom('posts')
+    .innerJoin('post_index', 'post_index.video_id', 'posts.video_id')
+    .select(['posts.video_id', 'posts.owner_id', 'posts.caption', 'post_index.comment_policy', 'posts.audience'])
+    .where('posts.video_id', '=', videoId)
+    .executeTakeFirst();
 }
 
 /** Recounts a video's (or a comment's) counter of one kind from the public copies. */

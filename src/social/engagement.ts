@@ -10,6 +10,7 @@ import { COMMENT_MAX, cleanText, parseEntities, resolveMentions, type TextEntity
 import { commentRefusal, refusalError, rejectionView, type CommentRefusal } from './comment-outcome.ts';
 import { blockedSet, follows } from './visibility.ts';
 import { checkCommentSpam } from './comment-spam.ts';
+import { commentFilter } from '../privacy/filters.ts';
 
 // The actor's side of engagement. Each action is first the person's own
 // activity, stored in their home realm; in the same transaction its public
@@ -79,7 +80,12 @@ export async function comment(reelm: Reelm, viewer: Viewer, videoId: string, bod
   // When this process serves the video's realm, its verdict is given now rather than after delivery.
   if (post.video_realm !== store.name && reelm.realms.has(post.video_realm)) {
     const v = reelm.realms.get(post.video_realm).db;
-    const target = await v.selectFrom('posts').select(['owner_id', 'comment_policy', 'audience']).where('video_id', '=', videoId).executeTakeFirst();
+    const target = await v
+      .selectFrom('posts')
+      .innerJoin('post_index', 'post_index.video_id', 'posts.video_id')
+      .select(['posts.owner_id', 'post_index.comment_policy', 'posts.audience'])
+      .where('posts.video_id', '=', videoId)
+      .executeTakeFirst();
     if (!target) throw refusalError('post_not_found');
     const refusal = await commentRefusal(v, target, viewer.userId, { followers: false });
     if (refusal) throw refusalError(refusal);
@@ -287,6 +293,7 @@ export async function listComments(
     .limit(limit + 1)
     .execute();
   const hidden = viewer ? await blockedSet(reelm.realms.get(viewer.realm).db, viewer.userId) : new Set<string>();
+  const chosen = viewer ? await commentFilter(reelm.realms.get(viewer.realm).db, viewer.userId) : await commentFilter(db, null);
   const page = rows.slice(0, limit);
   const liked =
     viewer && page.length
@@ -307,7 +314,7 @@ export async function listComments(
         )
       : new Set<string>();
   const items: CommentView[] = page
-    .filter((r) => !hidden.has(r.author_id))
+    .filter((r) => !hidden.has(r.author_id) && !chosen.hides(r))
     .map((r) => ({
       id: r.id,
       parentId: r.parent_id,

@@ -8,6 +8,8 @@ import { decodeCursor, pageOf, toItem, type PostItem } from './items.ts';
 import type { PostIndexTable } from './schema.ts';
 import { tagKey } from './text.ts';
 import { listStore, visibleTo } from './visibility.ts';
+import { notHiddenByChoice } from '../privacy/filters.ts';
+import { privateToViewer } from '../privacy/private-accounts.ts';
 
 // Every list of posts — the Following feed, a profile grid, a hashtag page, a
 // sound page — is one query over the viewer's realm's post_index, filtered by
@@ -20,9 +22,11 @@ export interface Page {
   nextCursor: string | null;
 }
 
-async function run(reelm: Reelm, q: Q, viewerId: string | null, cursor: string | undefined, limit: number): Promise<Page> {
+/** `chosen`: also leave out what the viewer muted or filters by keyword (every list but a profile visited on purpose). */
+async function run(reelm: Reelm, q: Q, viewerId: string | null, cursor: string | undefined, limit: number, chosen = true): Promise<Page> {
   const c = decodeCursor(cursor);
   let query = q.where((eb) => visibleTo(eb, viewerId));
+  if (chosen) query = query.where((eb) => notHiddenByChoice(eb, viewerId));
   if (c)
     query = query.where((eb) =>
       eb.or([eb('post_index.created_at', '<', c.at), eb.and([eb('post_index.created_at', '=', c.at), eb('post_index.video_id', '<', c.id)])]),
@@ -49,10 +53,10 @@ export async function followingFeed(reelm: Reelm, viewer: Viewer, cursor: string
 
 export async function profileVideos(reelm: Reelm, viewer: Viewer | null, handle: string, cursor: string | undefined, limit: number): Promise<Page> {
   const entry = await reelm.directory.byHandle(handle);
-  if (!entry) throw notFound('That account');
+  if (!entry || (await privateToViewer(reelm, viewer, entry))) throw notFound('That account');
   const db = listStore(reelm, viewer, entry.realm).db;
   const q = db.selectFrom('post_index').selectAll('post_index').where('post_index.owner_id', '=', entry.userId) as Q;
-  return run(reelm, q, viewer?.userId ?? null, cursor, limit);
+  return run(reelm, q, viewer?.userId ?? null, cursor, limit, false);
 }
 
 export async function hashtagPage(

@@ -44,6 +44,10 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       comment_policy: pub(policy, 'who may comment'),
       duet_policy: pub(policy, 'who may duet'),
       allow_download: pub(z.boolean(), 'whether viewers may download'),
+      teen_protected: pub(
+        z.boolean(),
+        'the creator’s country protects accounts of their age: no duet or reuse of the video, not recommended in adults’ For You (the birth date itself never leaves the realm)',
+      ),
       sound_id: pub(id.nullable(), 'the sound the video uses'),
       sound_title: pub(z.string().max(200), 'that sound’s public title'),
       duration_ms: pub(count, 'video duration'),
@@ -55,6 +59,10 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       view_count: pub(count, 'public count'),
       created_at: pub(time, 'when it was posted'),
       updated_at: op(time, 'version of this snapshot (older snapshots are ignored)'),
+      labels: pub(
+        z.array(z.string().max(40)).max(20).optional(),
+        'moderation labels shown with the post (unverified, age_restricted, state_affiliated…; docs/MODERATION.md)',
+      ),
     },
     example: {
       video_id: EX_VIDEO,
@@ -69,6 +77,7 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       comment_policy: 'everyone',
       duet_policy: 'everyone',
       allow_download: true,
+      teen_protected: false,
       sound_id: null,
       sound_title: '',
       duration_ms: 12000,
@@ -80,6 +89,7 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       view_count: 0,
       created_at: 1767225600000,
       updated_at: 1767225600000,
+      labels: [],
     },
     // A private post's projection is applied only inside the creator's realm, whatever code emits it.
     staysHome: (p) => p.audience === 'private',
@@ -264,7 +274,7 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       excerpt: 'love it',
       at: 1767225600000,
     },
-    receive: (trx, p) => receiveNotify(trx, p as any),
+    receive: (trx, p, ctx) => receiveNotify(trx, p as any, ctx),
   },
   {
     name: 'social.notify_removed',

@@ -30,6 +30,12 @@ export const postItemSchema = z.object({
   playUrl: z.string().nullable().describe('first playable rendition (MP4); followers-only and private posts get a short-lived signed URL'),
   posterUrl: z.string().nullable(),
   createdAt: z.string(),
+  labels: z.array(z.string()).describe('moderation labels: unverified, age_restricted, state_affiliated, sensitive, misleading (docs/MODERATION.md)'),
+  sharePrompt: z.boolean().describe('ask before sharing: the video is labelled unverified'),
+  banner: z
+    .object({ text: z.string(), url: z.string().nullable() })
+    .nullable()
+    .describe('an information banner for videos with chosen hashtags (config `moderation.banners`, e.g. elections)'),
 });
 export type PostItem = z.infer<typeof postItemSchema>;
 
@@ -52,6 +58,8 @@ export function toItem(r: PostIndexTable, links: Linker): PostItem {
     counts: { likes: Number(r.like_count), comments: Number(r.comment_count), shares: Number(r.share_count), views: Number(r.view_count) },
     ...links(r),
     createdAt: new Date(Number(r.created_at)).toISOString(),
+    labels: r.labels ? r.labels.split(' ') : [],
+    sharePrompt: r.labels ? r.labels.split(' ').includes('unverified') : false,
   };
 }
 

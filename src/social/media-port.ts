@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Reelm } from '../context.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { publicMediaUrl, signedMediaUrl } from '../media-serving/media-links.ts';
+import { infoBanners, type InfoBanner } from './banners.ts';
 
 // What the social layer needs from the media part (src/media): a video's owner,
 // state, duration, sound and duet source, a sound's title and creator, and the
@@ -120,6 +121,7 @@ function firstRendition(renditions: string | null): string | null {
 export interface PlaybackLinks {
   playUrl: string | null;
   posterUrl: string | null;
+  banner: InfoBanner | null;
 }
 
 /**
@@ -128,13 +130,14 @@ export interface PlaybackLinks {
  * or private post's files get short-lived grants bound to the viewer (S2).
  */
 export function playbackLinker(reelm: Reelm, viewerId: string | null) {
-  return (row: { video_realm: string; audience: string; play_key: string | null; poster_key: string | null }): PlaybackLinks => {
+  const banners = infoBanners(reelm);
+  return (row: { video_realm: string; audience: string; play_key: string | null; poster_key: string | null; hashtags: string }): PlaybackLinks => {
     const link = (key: string | null) => {
       if (!key) return null;
       if (row.audience === 'public') return publicMediaUrl(reelm, row.video_realm, key);
       return signedMediaUrl(reelm, row.video_realm, key, viewerId ? { viewer: viewerId } : {}).url;
     };
-    return { playUrl: link(row.play_key), posterUrl: link(row.poster_key) };
+    return { playUrl: link(row.play_key), posterUrl: link(row.poster_key), banner: banners(row.hashtags) };
   };
 }
 export type Linker = ReturnType<typeof playbackLinker>;
@@ -146,5 +149,13 @@ export type Linker = ReturnType<typeof playbackLinker>;
  */
 export async function isPubliclyPosted(store: RealmStore, videoId: string): Promise<boolean | undefined> {
   const p = await store.db.selectFrom('posts').select('audience').where('video_id', '=', videoId).executeTakeFirst();
-  return p ? p.audience === 'public' : undefined;
+  if (!p) return undefined;
+  // the audience as published: moderation may have narrowed it (a removed video is private, moderation-port.ts)
+  const published = await store.db
+    .selectFrom('post_index')
+    .select('audience')
+    .where('video_id', '=', videoId)
+    .where('video_realm', '=', store.name)
+    .executeTakeFirst();
+  return (published?.audience ?? p.audience) === 'public';
 }

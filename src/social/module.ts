@@ -3,7 +3,7 @@ import { SOCIAL_FLOWS } from './flows.ts';
 import { publishPendingStats } from './posts.ts';
 import { socialRoutes } from './routes.ts';
 import { crossingMigration } from './crossing-migration.ts';
-import { commentStateMigration, socialMigration, socialTables, type SocialTables } from './schema.ts';
+import { commentStateMigration, postLabelsMigration, socialMigration, socialTables, teenProtectedMigration, type SocialTables } from './schema.ts';
 import { flushViewRollups } from './view-rollup.ts';
 import { viewOnceMigration, viewOnceTables, type ViewClaimsTable } from './view-once.ts';
 
@@ -28,6 +28,8 @@ export const socialModule: ReelmModule = {
     '0021_comment_state': commentStateMigration,
     '0023_social_crossing': crossingMigration,
     '0024_view_once': viewOnceMigration,
+    '0025_post_labels': postLabelsMigration,
+    '0092_post_teen_protected': teenProtectedMigration,
   },
   flows: SOCIAL_FLOWS,
   sends: SOCIAL_FLOWS.map((f) => f.name),

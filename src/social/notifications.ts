@@ -82,7 +82,10 @@ const VERB: Record<string, string> = {
   mention: 'mentioned you',
   comment_like: 'liked your comment',
   duet: 'made a duet with your video',
+  moderation: 'acted on your content (see the reason)',
   sound_use: 'used your sound',
+  follow_request: 'asked to follow you',
+  follow_approved: 'approved your follow request',
 };
 
 function summary(kind: string, count: number, handles: string[]): string {

@@ -4,13 +4,14 @@ import { newId } from '../lib/ids.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { relay } from './relay.ts';
+import { isProtectedTeen, isStrangerTo } from '../privacy/teen.ts';
 
 // Creating and withdrawing notifications. A notification is stored in its
 // recipient's home realm; when the cause happens elsewhere it travels there by
 // the social.notify flow. One row per cause (cause_key): a replay, a repeated
 // like or a re-delivered message cannot duplicate it.
 
-export type NotificationKind = 'follow' | 'like' | 'comment' | 'reply' | 'mention' | 'comment_like' | 'duet' | 'sound_use';
+export type NotificationKind = 'follow' | 'like' | 'comment' | 'reply' | 'mention' | 'comment_like' | 'duet' | 'sound_use' | 'moderation';
 
 export interface NotifyPayload {
   recipient_id: string;
@@ -27,10 +28,13 @@ export interface NotifyPayload {
   at: number;
 }
 
-export async function receiveNotify(trx: Transaction<RealmDatabase>, p: NotifyPayload): Promise<ReceiveOutcome> {
+export async function receiveNotify(trx: Transaction<RealmDatabase>, p: NotifyPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
   if (p.actor_id && p.actor_id === p.recipient_id) return 'skipped'; // nobody is told about their own doing
   const recipient = await trx.selectFrom('users').select('id').where('id', '=', p.recipient_id).executeTakeFirst();
   if (!recipient) return 'skipped';
+  // A protected teen is not contacted by strangers: their mentions reach no one (src/privacy/teen.ts).
+  if (p.kind === 'mention' && p.actor_id && (await isProtectedTeen(ctx.store, trx, p.recipient_id)) && (await isStrangerTo(trx, p.recipient_id, p.actor_id)))
+    return 'skipped';
   // The recipient may have blocked the actor: then they hear nothing from them.
   if (p.actor_id) {
     const blocked = await trx

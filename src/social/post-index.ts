@@ -21,6 +21,8 @@ export interface PostProjection {
   comment_policy: InteractionPolicy;
   duet_policy: InteractionPolicy;
   allow_download: boolean;
+  /** the creator's country protects accounts of their age: no duet or reuse, not in adults' For You (src/privacy/teen.ts) */
+  teen_protected: boolean;
   sound_id: string | null;
   sound_title: string;
   duration_ms: number;
@@ -32,6 +34,8 @@ export interface PostProjection {
   view_count: number;
   created_at: number;
   updated_at: number;
+  /** moderation labels (moderation-port.ts); absent in snapshots sent before labels existed */
+  labels?: string[];
 }
 
 export async function receivePost(trx: Transaction<RealmDatabase>, p: PostProjection, ctx: ReceiveContext): Promise<ReceiveOutcome> {
@@ -58,6 +62,7 @@ export async function receivePost(trx: Transaction<RealmDatabase>, p: PostProjec
     comment_policy: p.comment_policy,
     duet_policy: p.duet_policy,
     allow_download: p.allow_download ? 1 : 0,
+    teen_protected: p.teen_protected ? 1 : 0,
     sound_id: p.sound_id,
     sound_title: p.sound_title,
     duration_ms: p.duration_ms,
@@ -69,6 +74,7 @@ export async function receivePost(trx: Transaction<RealmDatabase>, p: PostProjec
     view_count: p.view_count,
     created_at: p.created_at,
     updated_at: p.updated_at,
+    labels: (p.labels ?? []).join(' '),
   };
   if (existing) {
     const { video_id: _id, ...rest } = row;

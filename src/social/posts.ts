@@ -7,12 +7,15 @@ import type { RealmStore } from '../realm/store.ts';
 import { deleteVideoMedia, findSound, playbackLinker, readVideo, type SoundFacts, type VideoFacts } from './media-port.ts';
 import { notify } from './notify.ts';
 import type { PostProjection } from './post-index.ts';
+import { moderationOf, narrower } from './moderation-port.ts';
 import { publishProjection, reachOf } from './reach.ts';
 import { broadcast } from './relay.ts';
 import type { Audience, InteractionPolicy, PostsTable } from './schema.ts';
 import { CAPTION_MAX, cleanText, hashtagsOf, mentionedAccounts, parseEntities, resolveMentions, type TextEntity } from './text.ts';
 import { listStore, visibleTo } from './visibility.ts';
 import { toItem, type PostItem } from './items.ts';
+import { rememberChoice, storedAudience } from '../privacy/private-posts.ts';
+import { isProtectedTeen, teenClamp } from '../privacy/teen.ts';
 
 // Posts: a video (media part) plus what makes it social — caption, audience,
 // who may comment and duet, download permission. The authoritative record is
@@ -55,7 +58,8 @@ async function mediaFacts(reelm: Reelm, store: RealmStore, videoId: string): Pro
 async function projection(store: RealmStore, trx: Trx, post: PostsTable, { video, sound }: MediaFacts): Promise<PostProjection> {
   const owner = await trx.selectFrom('users').select(['handle', 'display_name']).where('id', '=', post.owner_id).executeTakeFirstOrThrow();
   const entities = JSON.parse(post.entities) as TextEntity[];
-  return {
+  const moderation = await moderationOf(trx, post.video_id, post.owner_id);
+  return teenClamp(await isProtectedTeen(store, trx, post.owner_id), {
     video_id: post.video_id,
     video_realm: store.name,
     owner_id: post.owner_id,
@@ -64,7 +68,7 @@ async function projection(store: RealmStore, trx: Trx, post: PostsTable, { video
     caption: post.caption,
     entities: post.entities,
     hashtags: hashtagsOf(entities),
-    audience: post.audience,
+    audience: narrower(post.audience, moderation.cap),
     comment_policy: post.comment_policy,
     duet_policy: post.duet_policy,
     allow_download: post.allow_download === 1,
@@ -79,13 +83,48 @@ async function projection(store: RealmStore, trx: Trx, post: PostsTable, { video
     view_count: Number(post.view_count),
     created_at: Number(post.created_at),
     updated_at: Number(post.updated_at),
-  };
+    teen_protected: false,
+    labels: moderation.labels,
+  });
+}
+
+/** The audience this realm last published for its post (moderation may have narrowed the creator's). */
+async function publishedAudience(trx: Trx, store: RealmStore, videoId: string, fallback: Audience): Promise<Audience> {
+  const r = await trx.selectFrom('post_index').select('audience').where('video_id', '=', videoId).where('video_realm', '=', store.name).executeTakeFirst();
+  return r?.audience ?? fallback;
 }
 
 /** Publishes the post's current projection to the realms allowed to hold it (this one applies it at once; reach.ts). */
 async function publish(reelm: Reelm, store: RealmStore, trx: Trx, videoId: string, facts: MediaFacts, before?: Audience) {
   const post = await trx.selectFrom('posts').selectAll().where('video_id', '=', videoId).executeTakeFirstOrThrow();
   await publishProjection(store, trx, [...reelm.policy.realms.keys()], await projection(store, trx, post, facts), before);
+}
+
+/**
+ * Runs a moderation change (src/moderation) and publishes the affected posts
+ * again in the same transaction: the new projection (audience capped, labels)
+ * to its reach, and a withdrawal to the realms the previously published
+ * audience reached and the new one does not.
+ */
+export async function withRepublish<T>(reelm: Reelm, store: RealmStore, videoIds: readonly string[], change: (trx: Trx) => Promise<T>): Promise<T> {
+  const facts = new Map<string, MediaFacts>();
+  for (const id of videoIds) facts.set(id, await mediaFacts(reelm, store, id));
+  return store.db.transaction().execute(async (trx) => {
+    const out = await change(trx);
+    for (const videoId of videoIds) {
+      const post = await trx.selectFrom('posts').select('updated_at').where('video_id', '=', videoId).executeTakeFirst();
+      if (!post) continue;
+      const prev = await publishedAudience(trx, store, videoId, 'private');
+      // a new version, so every realm applies it over what it holds
+      await trx
+        .updateTable('posts')
+        .set({ updated_at: Math.max(Date.now(), Number(post.updated_at) + 1) })
+        .where('video_id', '=', videoId)
+        .execute();
+      await publish(reelm, store, trx, videoId, facts.get(videoId)!, prev);
+    }
+    return out;
+  });
 }
 
 async function notifyMentions(store: RealmStore, trx: Trx, viewer: Viewer, videoId: string, caption: string, entities: TextEntity[], at: number) {
@@ -124,6 +163,8 @@ export async function createPost(reelm: Reelm, viewer: Viewer, videoId: string, 
     ? await store.db.selectFrom('post_index').select(['owner_id', 'video_realm']).where('video_id', '=', video.duetOf.videoId).executeTakeFirst()
     : undefined;
   const now = Date.now();
+  const chosen = s.audience ?? 'public';
+  const audience = await storedAudience(store.db, viewer.userId, chosen);
   await store.db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('posts').select('video_id').where('video_id', '=', videoId).executeTakeFirst();
     if (existing) throw conflict('already_posted', 'This video is already posted. Edit the post instead.');
@@ -134,7 +175,7 @@ export async function createPost(reelm: Reelm, viewer: Viewer, videoId: string, 
         owner_id: viewer.userId,
         caption: text,
         entities: JSON.stringify(entities),
-        audience: s.audience ?? 'public',
+        audience,
         comment_policy: s.commentPolicy ?? 'everyone',
         duet_policy: s.duetPolicy ?? (video.allowDuet ? 'everyone' : 'no_one'),
         allow_download: (s.allowDownload ?? true) ? 1 : 0,
@@ -152,8 +193,8 @@ export async function createPost(reelm: Reelm, viewer: Viewer, videoId: string, 
         updated_at: now,
       })
       .execute();
+    await rememberChoice(trx, videoId, viewer.userId, chosen, audience);
     await publish(reelm, store, trx, videoId, facts);
-    const audience = s.audience ?? 'public';
     if (audience !== 'private') {
       await notifyMentions(store, trx, viewer, videoId, text, entities, now);
       await notifyReuse(
@@ -228,7 +269,7 @@ export async function updatePost(reelm: Reelm, viewer: Viewer, videoId: string, 
     set.caption = text;
     set.entities = JSON.stringify(entities);
   }
-  if (s.audience !== undefined) set.audience = s.audience;
+  if (s.audience !== undefined) set.audience = await storedAudience(store.db, viewer.userId, s.audience);
   if (s.commentPolicy !== undefined) set.comment_policy = s.commentPolicy;
   if (s.duetPolicy !== undefined) set.duet_policy = s.duetPolicy;
   if (s.allowDownload !== undefined) set.allow_download = s.allowDownload ? 1 : 0;
@@ -240,7 +281,8 @@ export async function updatePost(reelm: Reelm, viewer: Viewer, videoId: string, 
       .set({ ...set, updated_at: now })
       .where('video_id', '=', videoId)
       .execute();
-    await publish(reelm, store, trx, videoId, facts, before.audience);
+    if (s.audience !== undefined) await rememberChoice(trx, videoId, viewer.userId, s.audience, set.audience!);
+    await publish(reelm, store, trx, videoId, facts, await publishedAudience(trx, store, videoId, before.audience));
     if ((set.audience ?? before.audience) !== 'private') await notifyMentions(store, trx, viewer, videoId, set.caption ?? before.caption, newMentions, now);
   });
   return (await getPost(reelm, viewer, videoId))!;
@@ -279,8 +321,10 @@ export async function publishPendingStats(reelm: Reelm, store: RealmStore, limit
       .limit(limit)
       .execute();
     for (const r of rows) {
-      // Only to the realms holding the projection (none outside this one for a private post).
-      const others = (await reachOf(store, trx, realms, r.owner_id, r.audience)).filter((n) => n !== store.name);
+      // Only to the realms holding the projection (none outside this one for a private or removed post).
+      const others = (await reachOf(store, trx, realms, r.owner_id, await publishedAudience(trx, store, r.video_id, r.audience))).filter(
+        (n) => n !== store.name,
+      );
       if (others.length) {
         await broadcast(store, trx, others, 'social.post_stats', {
           video_id: r.video_id,

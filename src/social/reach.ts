@@ -52,6 +52,7 @@ export function projectionFromIndex(r: PostIndexTable): PostProjection {
     comment_policy: r.comment_policy,
     duet_policy: r.duet_policy,
     allow_download: Number(r.allow_download) === 1,
+    teen_protected: Number(r.teen_protected) === 1,
     sound_id: r.sound_id,
     sound_title: r.sound_title,
     duration_ms: Number(r.duration_ms),
@@ -63,6 +64,7 @@ export function projectionFromIndex(r: PostIndexTable): PostProjection {
     view_count: Number(r.view_count),
     created_at: Number(r.created_at),
     updated_at: Number(r.updated_at),
+    labels: r.labels ? r.labels.split(' ') : [],
   };
 }
 

@@ -24,13 +24,15 @@ export async function mayReuse(
   if (src.ownerId === uploaderId) return 'ok';
   const post = await db
     .selectFrom('post_index')
-    .select(['owner_id', 'duet_policy'])
+    .select(['owner_id', 'duet_policy', 'teen_protected'])
     .where('video_id', '=', src.videoId)
     .where('video_realm', '=', src.videoRealm)
     .where((eb) => visibleTo(eb, uploaderId))
     .executeTakeFirst();
   if (!post) return 'missing'; // unposted, private, followers-only to a non-follower, blocked, or gone
-  if (post.owner_id === uploaderId || kind === 'sound') return 'ok';
+  if (post.owner_id === uploaderId) return 'ok';
+  if (Number(post.teen_protected) === 1) return 'not_allowed'; // a protected teen's media is not reused at all (src/privacy/teen.ts)
+  if (kind === 'sound') return 'ok';
   if (post.duet_policy === 'no_one') return 'not_allowed';
   if (post.duet_policy === 'followers' && !(await follows(db, uploaderId, post.owner_id))) return 'not_allowed';
   return 'ok';

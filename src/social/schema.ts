@@ -169,6 +169,8 @@ export interface PostIndexTable {
   comment_policy: InteractionPolicy;
   duet_policy: InteractionPolicy;
   allow_download: number;
+  /** 1: the creator's country protects accounts of their age (src/privacy/teen.ts): no reuse, not in adults' For You */
+  teen_protected: number;
   sound_id: string | null;
   sound_title: string;
   duration_ms: number;
@@ -181,6 +183,8 @@ export interface PostIndexTable {
   view_count: number;
   created_at: number;
   updated_at: number;
+  /** space-separated moderation labels (unverified, age_restricted, state_affiliated…) */
+  labels: string;
 }
 
 export interface PostHashtagsTable {
@@ -405,6 +409,7 @@ export const socialTables = defineTables([
       comment_policy: 'public',
       duet_policy: 'public',
       allow_download: 'public',
+      teen_protected: 'public',
       sound_id: 'public',
       sound_title: 'public',
       duration_ms: 'public',
@@ -416,6 +421,7 @@ export const socialTables = defineTables([
       view_count: 'public',
       created_at: 'public',
       updated_at: 'public',
+      labels: 'public',
     },
   },
   {
@@ -712,3 +718,23 @@ export const socialMigration: Migration = {
 /** The tsvector the PostgreSQL GIN index is built on; queries must use the identical expression. */
 export const POSTGRES_SEARCH_DOCUMENT =
   "to_tsvector('simple', coalesce(caption, '') || ' ' || coalesce(hashtags, '') || ' ' || coalesce(sound_title, '') || ' ' || coalesce(owner_handle, ''))";
+
+/** post_index.teen_protected (src/privacy/teen.ts): a projection says whether its creator's country protects them. */
+export const teenProtectedMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .alterTable('post_index')
+      .addColumn('teen_protected', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+  },
+};
+
+/** 0025: moderation labels travel with the projection (docs/MODERATION.md). */
+export const postLabelsMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .alterTable('post_index')
+      .addColumn('labels', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
+  },
+};

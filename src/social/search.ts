@@ -8,6 +8,7 @@ import { playbackLinker } from './media-port.ts';
 import { toItem, type PostItem } from './items.ts';
 import { tagKey } from './text.ts';
 import { blockedSet, listStore, visibleTo } from './visibility.ts';
+import { notHiddenByChoice } from '../privacy/filters.ts';
 
 // Search, inside each realm's own database (its manifest's search index):
 //  • videos, hashtags and sounds — full text over the viewer's realm's
@@ -46,6 +47,7 @@ async function matchingPosts(store: RealmStore, viewerId: string | null, terms: 
       .selectAll('post_index')
       .where(sql<boolean>`post_search MATCH ${match}`)
       .where((eb) => visibleTo(eb as any, viewerId))
+      .where((eb) => notHiddenByChoice(eb as any, viewerId))
       .orderBy(sql`bm25(post_search)`)
       .orderBy('post_index.created_at', 'desc')
       .limit(limit)
@@ -59,6 +61,7 @@ async function matchingPosts(store: RealmStore, viewerId: string | null, terms: 
     .selectAll('post_index')
     .where(sql<boolean>`${doc} @@ to_tsquery('simple', ${tsq})`)
     .where((eb) => visibleTo(eb as any, viewerId))
+    .where((eb) => notHiddenByChoice(eb as any, viewerId))
     .orderBy(sql`ts_rank(${doc}, to_tsquery('simple', ${tsq}))`, 'desc')
     .orderBy('post_index.created_at', 'desc')
     .limit(limit)

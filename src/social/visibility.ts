@@ -3,6 +3,7 @@ import type { Viewer } from '../api/auth.ts';
 import type { Reelm } from '../context.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
+import { moderationAllows } from './moderation-visibility.ts';
 
 // Who may see a post, in ONE place, used by every list and every lookup:
 //  • public — everyone, unless a block stands between viewer and creator;
@@ -17,8 +18,9 @@ import type { RealmStore } from '../realm/store.ts';
 type EB = ExpressionBuilder<RealmDatabase, 'post_index'>;
 
 export function visibleTo(eb: EB, viewerId: string | null) {
-  if (!viewerId) return eb('post_index.audience', '=', 'public');
+  if (!viewerId) return eb.and([eb('post_index.audience', '=', 'public'), moderationAllows(eb, null)]);
   return eb.and([
+    moderationAllows(eb, viewerId),
     eb.or([
       eb('post_index.audience', '=', 'public'),
       eb('post_index.owner_id', '=', viewerId),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireViewer } from '../api/auth.ts';
-import { AppError, notFound } from '../api/errors.ts';
+import { notFound } from '../api/errors.ts';
 import { describeManifest } from '../realm/store.ts';
 import { signedHead } from './audit-chain.ts';
-import { accessLogOf, requireJustification, requireMayReadProtected, staffByToken, staffRead, type Staff } from './staff.ts';
+import { accessLogOf, requireJustification, requireMayReadProtected, requireStaffToken, staffRead } from './staff.ts';
 
 // Person-facing transparency (where my data lives, who of the staff read it)
 // and the staff read route. Staff authenticate with a staff token
@@ -98,12 +98,7 @@ export const staffRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  async function requireStaff(authorization: string | undefined): Promise<Staff> {
-    const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
-    const staff = token ? await staffByToken(reelm, token) : undefined;
-    if (!staff) throw new AppError(401, 'staff_unauthenticated', 'This needs a staff token.');
-    return staff;
-  }
+  const requireStaff = (authorization: string | undefined) => requireStaffToken(reelm, authorization);
 
   app.post(
     '/api/v1/staff/reads',

@@ -96,6 +96,25 @@ export async function staffByToken(reelm: Reelm, token: string): Promise<Staff |
   return undefined;
 }
 
+/** The staff member of a request's `Authorization: Bearer stf_…` header; 401 otherwise. Never a person's session. */
+export async function requireStaffToken(reelm: Reelm, authorization: string | undefined): Promise<Staff> {
+  const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+  const staff = token ? await staffByToken(reelm, token) : undefined;
+  if (!staff) throw new AppError(401, 'staff_unauthenticated', 'This needs a staff token.');
+  return staff;
+}
+
+/** Is this staff member on record (and enabled) in this realm? Only the realm's own operator's staff are. */
+export async function isStaffOf(store: RealmStore, staff: Staff): Promise<boolean> {
+  return !!(await store.db
+    .selectFrom('staff')
+    .select('id')
+    .where('id', '=', staff.id)
+    .where('operator', '=', store.info.operator)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst());
+}
+
 export interface ProtectedRecord {
   id: string;
   handle: string;
@@ -122,15 +141,7 @@ export async function staffRead(reelm: Reelm, staff: Staff, userId: string, just
   if (!reelm.realms.has(entry.realm)) throw new AppError(503, 'realm_not_served', `Realm ${entry.realm} is not served by this process.`);
   const store = reelm.realms.get(entry.realm);
   // The staff record must exist in the person's realm itself: only its own operator's staff are there.
-  if (
-    !(await store.db
-      .selectFrom('staff')
-      .select('id')
-      .where('id', '=', staff.id)
-      .where('operator', '=', store.info.operator)
-      .where('disabled_at', 'is', null)
-      .executeTakeFirst())
-  ) {
+  if (!(await isStaffOf(store, staff))) {
     throw forbidden('other_operator', `Staff ${staff.id} is not staff of the operator running realm ${store.name}.`);
   }
   const fields = ['email', 'birth_date', 'country', 'sessions'];

@@ -36,12 +36,12 @@ for (const lane of lanes()) {
       const like = await api(r).put(`/api/v1/posts/${v3}/like`, viewer, {});
       assert.ok(like.statusCode < 300, like.body);
       await assert.rejects(trainPending(r.reelm, store), /snapshot/);
-      const pending = await store.db.selectFrom('feed_pending').select(['video_id', 'kind']).orderBy('id').execute();
+      const pending = await store.db.selectFrom('feed_pending').select(['video_id', 'signal']).orderBy('id').execute();
       assert.deepEqual(
         pending.map((p) => ({ ...p })),
         [
-          { video_id: v2, kind: 'watch' },
-          { video_id: v3, kind: 'like' },
+          { video_id: v2, signal: 'watch' },
+          { video_id: v3, signal: 'like' },
         ],
       );
       const plays = async (id: string) =>

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newId } from '../../src/lib/ids.ts';
+import { addStaff } from '../../src/staff/staff.ts';
 import { makeClip } from '../media/corpus.ts';
 import { multipart } from '../media/helpers.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
@@ -48,7 +49,20 @@ async function makeHiddenObjects(t: TestReelm, owner: TestUser) {
     headers: { ...owner.headers, 'tus-resumable': '1.0.0', 'upload-length': '1000' },
   });
   assert.equal(tus.statusCode, 201, tus.body);
+  const sessions = await t.app.inject({ url: '/api/v1/me/sessions', headers: owner.headers });
+  assert.equal(sessions.statusCode, 200, sessions.body);
+  // a moderation decision about the owner (the admin routes name one by id)
+  const mod = await addStaff(t.reelm, { operator: 'global', name: 'Mo Derator', role: 'moderator' });
+  const action = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/admin/realms/eu/actions',
+    headers: { authorization: `Bearer ${mod.token}` },
+    payload: { target: { kind: 'account', id: owner.userId }, action: 'warn', reasonCode: 'spam', reasonText: 'Please stop posting the same link.' },
+  });
+  assert.equal(action.statusCode, 201, action.body);
   return {
+    sessionId: sessions.json().items[0].id as string,
+    actionId: action.json().id as string,
     postId: priv.post.id as string,
     videoId: priv.videoId,
     soundId: priv.soundId!,
@@ -83,8 +97,10 @@ for (const lane of lanes()) {
       if (url.startsWith('/api/v1/videos/')) return { params: { id: hidden.videoId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/sounds/')) return { params: { id: hidden.soundId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/comments/')) return { params: { id: hidden.commentId }, missing: { id: missing } };
+      if (url.startsWith('/api/v1/me/sessions/')) return { params: { id: hidden.sessionId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/me/collections/')) return { params: { id: hidden.collectionId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/feed/why/')) return { params: { videoId: hidden.videoId }, missing: { videoId: missing } };
+      if (url.startsWith('/api/v1/admin/')) return { params: { realm: 'eu', actionId: hidden.actionId }, missing: { realm: 'eu', actionId: missing } };
       if (url.startsWith('/v/')) return { params: { id: hidden.postId }, missing: { id: missing } };
       if (url.startsWith('/api/v1/posts/')) return { params: { id: hidden.postId, commentId: hidden.commentId }, missing: { id: missing, commentId: newId() } };
       return undefined;
@@ -130,6 +146,27 @@ for (const lane of lanes()) {
         checked.push(`${method} ${url}`);
       }
       assert.ok(checked.length >= 25, `checked ${checked.length} routes`);
+    });
+
+    test('every GET route with a handle answers the same for a private account and an unknown handle (the profile itself excepted)', async () => {
+      // The profile (handle, name, counts, isPrivate) stays visible by design, so people can ask to follow.
+      const VISIBLE_BY_DESIGN = new Set(['/api/v1/users/:handle']);
+      const priv = await signUp(t, { country: 'FR' });
+      assert.equal((await t.app.inject({ method: 'PATCH', url: '/api/v1/me/settings', headers: priv.headers, payload: { isPrivate: true } })).statusCode, 200);
+      await postVideo(t, priv, { caption: 'for my followers' });
+      const unknown = 'nosuchhandle77';
+      const routes = t.app.routeTable.filter((r) => r.method === 'GET' && r.url.includes(':handle') && !VISIBLE_BY_DESIGN.has(r.url));
+      for (const { url } of routes) {
+        for (const headers of [stranger.headers, undefined]) {
+          const [a, b] = [
+            await t.app.inject({ url: url.replace(':handle', priv.handle), headers }),
+            await t.app.inject({ url: url.replace(':handle', unknown), headers }),
+          ];
+          assert.equal(a.statusCode, b.statusCode, `GET ${url}: private ${a.statusCode} vs unknown ${b.statusCode}`);
+          assert.equal(a.body, b.body, `GET ${url}: bodies differ`);
+        }
+      }
+      assert.ok(routes.length >= 5, `checked ${routes.length} routes`);
     });
   });
 }

@@ -7,6 +7,9 @@ import { join, resolve } from 'node:path';
 import { startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { missingLane } from '../helpers/missing-lane.ts';
 import { startBackground } from '../../src/modules/roles.ts';
+import { makeClip } from '../media/corpus.ts';
+import { uploadMultipart } from '../media/helpers.ts';
+import type { TestUser } from '../helpers/users.ts';
 // types only: the package itself lives in web/node_modules (the web app's own dependencies)
 import type * as Playwright from '../../web/node_modules/playwright-core/index.js';
 
@@ -146,4 +149,31 @@ export async function assertPlays(page: Page, selector: string) {
   assert.ok(r.distinct > 10, `frames are drawn (not blank): ${JSON.stringify(r)}`);
   assert.ok(r.diff > 0, `two frames a second apart differ: ${JSON.stringify(r)}`);
   return r;
+}
+
+/** A generated clip uploaded through the API and transcoded by the real pipeline; returns its video id once ready. */
+export async function readyVideo(server: TestReelm, user: TestUser, clip: Parameters<typeof makeClip>[1] = { w: 240, h: 426, seconds: 2 }, options?: unknown) {
+  const up = await uploadMultipart(server, user, makeClip(join(tmp(), 'clip.mp4'), clip), options);
+  assert.equal(up.statusCode, 202, up.body);
+  let state = up.json();
+  for (let i = 0; i < 480 && state.state !== 'ready'; i++) {
+    assert.notEqual(state.state, 'failed', JSON.stringify(state));
+    await new Promise((r) => setTimeout(r, 500));
+    state = (await server.app.inject({ url: `/api/v1/uploads/${state.id}`, headers: user.headers })).json();
+  }
+  assert.equal(state.state, 'ready', JSON.stringify(state));
+  return state.videoId as string;
+}
+
+/** Posts a ready video through the API; returns the post id. */
+export async function postReady(server: TestReelm, user: TestUser, videoId: string, body: Record<string, unknown> = {}) {
+  const made = await server.app.inject({ method: 'POST', url: '/api/v1/posts', headers: user.headers, payload: { videoId, ...body } });
+  assert.equal(made.statusCode, 201, made.body);
+  return made.json().id as string;
+}
+
+/** In the studio: picks a file (the preview and trim appear), then starts the upload. */
+export async function pickAndUpload(page: Page, file: string) {
+  await page.getByTestId('file').setInputFiles(file);
+  await page.getByRole('button', { name: /^(Upload and post|Envoyer et publier)$/ }).click();
 }

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { makeClip } from '../media/corpus.ts';
-import { uploadMultipart } from '../media/helpers.ts';
 import { signUp } from '../helpers/users.ts';
-import { e2eSuite, PHONE, signUpUi, tmp } from './browser.ts';
+import { e2eSuite, PHONE, postReady, readyVideo, signUpUi } from './browser.ts';
 
 // A followers-only video stays out of every screen a stranger can open, and its
 // media URL (even copied from someone allowed) does not play for them.
@@ -16,22 +13,8 @@ test('a followers-only video is shown to followers and to no stranger, on any sc
   const inject = env.server.app.inject.bind(env.server.app);
   const creator = await signUp(env.server, { handle: 'closecircle', country: 'US' });
   const fan = await signUp(env.server, { handle: 'closefan', country: 'US' });
-  const up = await uploadMultipart(env.server, creator, makeClip(join(tmp(), 'c.mp4'), { w: 240, h: 426, seconds: 2 }));
-  assert.equal(up.statusCode, 202, up.body);
-  let state = up.json();
-  for (let i = 0; i < 240 && state.state !== 'ready'; i++) {
-    assert.notEqual(state.state, 'failed', JSON.stringify(state));
-    await new Promise((r) => setTimeout(r, 500));
-    state = (await inject({ url: `/api/v1/uploads/${state.id}`, headers: creator.headers })).json();
-  }
-  const made = await inject({
-    method: 'POST',
-    url: '/api/v1/posts',
-    headers: creator.headers,
-    payload: { videoId: state.videoId, caption: 'Only for my circle #secretbeach', audience: 'followers' },
-  });
-  assert.equal(made.statusCode, 201, made.body);
-  const postId = made.json().id;
+  const videoId = await readyVideo(env.server, creator);
+  const postId = await postReady(env.server, creator, videoId, { caption: 'Only for my circle #secretbeach', audience: 'followers' });
   assert.equal((await inject({ method: 'POST', url: '/api/v1/users/closecircle/follow', headers: fan.headers })).statusCode, 200);
 
   // positive control: the follower does get it, with a media URL that plays for them

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { join } from 'node:path';
 import { makeClip } from '../media/corpus.ts';
-import { assertPlays, DESKTOP, e2eSuite, PHONE, shot, shots, signUpUi, tmp } from './browser.ts';
+import { assertPlays, DESKTOP, e2eSuite, PHONE, pickAndUpload, shot, shots, signUpUi, tmp } from './browser.ts';
 
 // The whole product in a real browser: two people in different countries, a
 // real upload transcoded by the real pipeline, played in Chromium.
@@ -47,7 +47,7 @@ test('two people sign up in two realms, upload, find, play, like, comment, follo
       if (p) w.maxPct = Math.max(w.maxPct, p.value);
     }).observe(w.document.body, { subtree: true, childList: true, attributes: true });
   });
-  await a.getByTestId('file').setInputFiles(clip);
+  await pickAndUpload(a, clip);
   await a.getByTestId('processing').or(a.getByTestId('posted')).first().waitFor({ timeout: 30_000 });
   assert.equal(await a.evaluate(() => (globalThis as any).maxPct), 100, 'the progress bar reached 100 %');
   if (await a.getByTestId('processing').isVisible()) await shot(a, 'upload-processing');

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ff } from '../media/corpus.ts';
-import { e2eSuite, notAVideo, PHONE, shot, signUpUi, tmp } from './browser.ts';
+import { e2eSuite, notAVideo, PHONE, pickAndUpload, shot, signUpUi, tmp } from './browser.ts';
 
 // The studio survives a network drop and a reload (tus resumes from the
 // server's offset), and a file that is not a video is refused in a sentence.
@@ -43,7 +43,7 @@ test('an upload cut off mid-way resumes after a reload, from where the server st
     if (route.request().method() === 'PATCH' && ++patches > 2) return route.abort('internetdisconnected');
     return route.continue();
   });
-  await page.getByTestId('file').setInputFiles(clip);
+  await pickAndUpload(page, clip);
   await page.getByTestId('upload-error').waitFor({ timeout: 30_000 });
   await shot(page, 'upload-dropped');
   await page.unroute('**/api/v1/uploads/tus/**');
@@ -54,7 +54,7 @@ test('an upload cut off mid-way resumes after a reload, from where the server st
   page.on('request', (r) => {
     if (r.method() === 'PATCH' && r.url().includes('/uploads/tus/')) offsets.push(Number(r.headers()['upload-offset']));
   });
-  await page.getByTestId('file').setInputFiles(clip);
+  await pickAndUpload(page, clip);
   const resumed = (await page.getByTestId('resumed').textContent({ timeout: 10_000 }))!;
   const pct = Number(/(\d+)%/.exec(resumed)![1]);
   const kept = 2 * 256 * 1024; // the two chunks the server acknowledged before the drop
@@ -71,7 +71,7 @@ test('a file that is not a video is refused with its reason, and retry starts ov
   const page = await ctx.newPage();
   await signUpUi(page, o, { handle: 'badfile', country: 'US' });
   await page.goto(`${o}/upload`);
-  await page.getByTestId('file').setInputFiles(notAVideo(tmp()));
+  await pickAndUpload(page, notAVideo(tmp()));
   const reason = (await page.getByTestId('upload-error').textContent({ timeout: 60_000 }))!;
   await shot(page, 'upload-refused');
   assert.match(reason, /^[A-Z].{15,}[.!]$/, `a sentence: ${reason}`);

@@ -49,6 +49,7 @@ export interface Post {
   entities: Entity[];
   audience: 'public' | 'followers' | 'private';
   commentPolicy: string;
+  duetPolicy: 'everyone' | 'followers' | 'no_one';
   sound: { id: string; title: string } | null;
   durationMs: number;
   counts: { likes: number; comments: number; shares: number; views: number };
@@ -56,6 +57,8 @@ export interface Post {
   posterUrl: string | null;
   createdAt: string;
   viewer?: { liked: boolean; favorited: boolean };
+  /** For You items: why the ranking put it there (src/feed/why.ts) */
+  why?: { source: string; sentence: string };
 }
 
 export interface Page<T> {

@@ -4,7 +4,7 @@ import { useSyncExternalStore } from 'react';
 // settings screen switches and remembers it.
 
 const en = {
-  forYou: 'For You', following: 'Following', home: 'Home', discover: 'Discover', upload: 'Upload', inbox: 'Inbox', profile: 'Profile', settings: 'Settings',
+  forYou: 'For You', following: 'Following', feeds: 'Feeds', home: 'Home', discover: 'Discover', upload: 'Upload', inbox: 'Inbox', profile: 'Profile', settings: 'Settings',
   signUp: 'Sign up', logIn: 'Log in', logOut: 'Log out', handle: 'Username', email: 'Email', password: 'Password', birthDate: 'Date of birth',
   country: 'Country', displayName: 'Display name', login: 'Username or email', createAccount: 'Create account', haveAccount: 'Already have an account? Log in',
   noAccount: 'New here? Sign up', homeRealmSentence: 'Your data will be kept in the {realm} realm, run by {operator}, because you live in {country}.',
@@ -22,16 +22,22 @@ const en = {
   search: 'Search', accounts: 'Accounts', hashtags: 'Hashtags', sounds: 'Sounds', videos: 'Videos', trending: 'Trending', noResults: 'Nothing found.',
   useSound: 'Use this sound', notifications: 'Notifications', noNotifications: 'No notifications yet.', markRead: 'Mark all read',
   account: 'Account', changePassword: 'Change password', currentPassword: 'Current password', newPassword: 'New password', sessions: 'Sessions',
-  sessionsNote: 'You are logged in on this device. Logging out ends this session; changing your password ends all the others.',
+  sessionsNote: 'The devices you are logged in on. Changing your password logs out all the others too.',
+  thisDevice: 'This device', sessionTimes: 'Logged in {created} · last used {used}', logOutOthers: 'Log out everywhere else',
   privacy: 'Privacy', blocked: 'Blocked accounts', unblock: 'Unblock', noBlocked: 'You have not blocked anyone.', yourData: 'Your data',
   dataSentence: 'Everything you post and everything about you is stored in the {realm} realm, run by {operator}; it leaves it only as the flows in the detail allow.',
   staffLog: 'Staff access log', noStaffReads: 'No staff member has read your data.', language: 'Language', saved: 'Saved.', loading: 'Loading…',
   offline: 'You are offline.', signInToSee: 'Log in to see this.', notFound: 'This page does not exist.', goHome: 'Go home', whyFallback: 'You see this video because you follow @{handle}.',
   hidden: 'We will show fewer videos like this.', block: 'Block', tracks: 'Detail',
+  keepOriginal: 'Keep the original sound', originalSound: 'Original sound (the video’s own audio)', soundMode: 'With the video’s own audio',
+  soundReplace: 'Replace it with this sound', soundMix: 'Mix both', searchSounds: 'Search sounds', videosN: '{n} videos', video1: '1 video', preview: 'Preview',
+  noPreview: 'This browser cannot preview this file; the server will still check it.', trim: 'Trim', trimStart: 'Start', trimEnd: 'End',
+  trimLength: 'Keeps {s}', duetWith: 'Duet with @{handle}: your video on the left, theirs on the right.', cancel: 'Cancel', otherFile: 'Another file',
+  startUpload: 'Upload and post', muteOriginal: 'Mute the original sound', suggestions: 'Suggestions', duet: 'Duet', more: 'More', pin: 'Pin', unpin: 'Unpin',
 };
 type Key = keyof typeof en;
 const fr: Record<Key, string> = {
-  forYou: 'Pour toi', following: 'Abonnements', home: 'Accueil', discover: 'Découvrir', upload: 'Publier', inbox: 'Boîte', profile: 'Profil', settings: 'Réglages',
+  forYou: 'Pour toi', following: 'Abonnements', feeds: 'Fils', home: 'Accueil', discover: 'Découvrir', upload: 'Publier', inbox: 'Boîte', profile: 'Profil', settings: 'Réglages',
   signUp: 'Créer un compte', logIn: 'Se connecter', logOut: 'Se déconnecter', handle: "Nom d'utilisateur", email: 'E-mail', password: 'Mot de passe',
   birthDate: 'Date de naissance', country: 'Pays', displayName: 'Nom affiché', login: "Nom d'utilisateur ou e-mail", createAccount: 'Créer le compte',
   haveAccount: 'Déjà un compte ? Se connecter', noAccount: 'Nouveau ? Créer un compte',
@@ -50,12 +56,18 @@ const fr: Record<Key, string> = {
   search: 'Rechercher', accounts: 'Comptes', hashtags: 'Hashtags', sounds: 'Sons', videos: 'Vidéos', trending: 'Tendances', noResults: 'Aucun résultat.',
   useSound: 'Utiliser ce son', notifications: 'Notifications', noNotifications: 'Aucune notification.', markRead: 'Tout marquer comme lu',
   account: 'Compte', changePassword: 'Changer le mot de passe', currentPassword: 'Mot de passe actuel', newPassword: 'Nouveau mot de passe', sessions: 'Sessions',
-  sessionsNote: 'Vous êtes connecté sur cet appareil. Se déconnecter met fin à cette session ; changer de mot de passe met fin aux autres.',
+  sessionsNote: 'Les appareils où vous êtes connecté. Changer de mot de passe déconnecte aussi tous les autres.',
+  thisDevice: 'Cet appareil', sessionTimes: 'Connecté le {created} · dernière utilisation le {used}', logOutOthers: 'Se déconnecter partout ailleurs',
   privacy: 'Confidentialité', blocked: 'Comptes bloqués', unblock: 'Débloquer', noBlocked: "Vous n'avez bloqué personne.", yourData: 'Vos données',
   dataSentence: 'Tout ce que vous publiez et tout ce qui vous concerne est stocké dans le royaume {realm}, géré par {operator} ; rien n’en sort hors des flux indiqués dans le détail.',
   staffLog: 'Accès du personnel', noStaffReads: "Aucun membre du personnel n'a consulté vos données.", language: 'Langue', saved: 'Enregistré.', loading: 'Chargement…',
   offline: 'Vous êtes hors ligne.', signInToSee: 'Connectez-vous pour voir ceci.', notFound: "Cette page n'existe pas.", goHome: "Retour à l'accueil",
   whyFallback: 'Vous voyez cette vidéo parce que vous suivez @{handle}.', hidden: 'Nous vous montrerons moins de vidéos comme celle-ci.', block: 'Bloquer', tracks: 'Détail',
+  keepOriginal: 'Garder le son original', originalSound: 'Son original (celui de la vidéo)', soundMode: 'Avec le son de la vidéo',
+  soundReplace: 'Le remplacer par ce son', soundMix: 'Mélanger les deux', searchSounds: 'Rechercher des sons', videosN: '{n} vidéos', video1: '1 vidéo', preview: 'Aperçu',
+  noPreview: 'Ce navigateur ne peut pas prévisualiser ce fichier ; le serveur le vérifiera quand même.', trim: 'Couper', trimStart: 'Début', trimEnd: 'Fin',
+  trimLength: 'Garde {s}', duetWith: 'Duo avec @{handle} : votre vidéo à gauche, la sienne à droite.', cancel: 'Annuler', otherFile: 'Un autre fichier',
+  startUpload: 'Envoyer et publier', muteOriginal: 'Couper le son original', suggestions: 'Suggestions', duet: 'Duo', more: 'Plus', pin: 'Épingler', unpin: 'Désépingler',
 };
 
 export type Lang = 'en' | 'fr';
@@ -81,3 +93,6 @@ export function useLang(): Lang {
     () => lang,
   );
 }
+
+/** "1 video" / "3 videos" */
+export const videoCount = (n: number) => (n === 1 ? t('video1') : t('videosN', { n }));

@@ -19,7 +19,7 @@ export function usePath(): string {
   return path;
 }
 
-export function Link({ to, children, className, label }: { to: string; children: ReactNode; className?: string; label?: string }) {
+export function Link({ to, children, className, label, current }: { to: string; children: ReactNode; className?: string; label?: string; current?: boolean }) {
   const click = (e: MouseEvent) => {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
     e.preventDefault();
@@ -27,7 +27,7 @@ export function Link({ to, children, className, label }: { to: string; children:
     navigate(to);
   };
   return (
-    <a href={to} onClick={click} className={className} aria-label={label}>
+    <a href={to} onClick={click} className={className} aria-label={label} aria-current={current ? 'page' : undefined}>
       {children}
     </a>
   );

@@ -47,6 +47,18 @@ function Thread({ post, parentId, onReply }: { post: Post; parentId?: string; on
       setError((e as Error).message);
     }
   };
+  const pin = async (c: Comment) => {
+    try {
+      await api(c.pinned ? 'DELETE' : 'PUT', `/posts/${post.id}/comments/${c.id}/pin`);
+      // one pinned comment per video: pinning this one unpins the other, and it moves to the top
+      setItems((xs) => {
+        const next = xs.map((x) => ({ ...x, pinned: x.id === c.id ? !c.pinned : c.pinned ? x.pinned : false }));
+        return [...next.filter((x) => x.pinned), ...next.filter((x) => !x.pinned)];
+      });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
   const remove = async (c: Comment) => {
     try {
       await api('DELETE', `/comments/${c.id}`);
@@ -71,13 +83,17 @@ function Thread({ post, parentId, onReply }: { post: Post; parentId?: string; on
             <div className="actions">
               {!parentId && onReply && <button onClick={() => onReply(c)}>{t('reply')}</button>}
               {!parentId && c.replyCount > 0 && <button onClick={() => setOpenReplies({ ...openReplies, [c.id]: !openReplies[c.id] })}>{t('replies', { n: c.replyCount })}</button>}
+              {!parentId && me?.handle === post.author.handle && <button onClick={() => pin(c)}>{c.pinned ? t('unpin') : t('pin')}</button>}
               {(me?.handle === c.author.handle || me?.handle === post.author.handle) && <button onClick={() => remove(c)}>{t('delete')}</button>}
             </div>
             {openReplies[c.id] && <Thread post={post} parentId={c.id} />}
           </div>
-          <button onClick={() => like(c)} aria-pressed={c.likedByMe} aria-label={t('like')} className={c.likedByMe ? 'on' : ''}>
-            ♥ {c.likeCount}
-          </button>
+          <div className="comment-like">
+            <button onClick={() => like(c)} aria-pressed={c.likedByMe} aria-label={t('like')} className={c.likedByMe ? 'on' : ''}>
+              <span aria-hidden>♥</span>
+            </button>
+            <small>{c.likeCount}</small>
+          </div>
         </li>
       ))}
       {error && (

@@ -10,8 +10,8 @@ export function Grid({ posts }: { posts: Post[] }) {
     <ul className="grid">
       {posts.map((p) => (
         <li key={p.id}>
-          <Link to={`/watch/${p.id}`} label={p.caption || `@${p.author.handle}`}>
-            {p.posterUrl ? <img src={p.posterUrl} alt="" loading="lazy" width={180} height={320} /> : <div className="poster-missing" />}
+          <Link to={`/watch/${p.id}`}>
+            {p.posterUrl ? <img src={p.posterUrl} alt={p.caption || `@${p.author.handle}`} loading="lazy" width={180} height={320} /> : <div className="poster-missing" role="img" aria-label={p.caption || `@${p.author.handle}`} />}
             <span className="views">▶ {compact(p.counts.views)}</span>
             {p.audience !== 'public' && <span className="lock" aria-label={t(p.audience === 'followers' ? 'followers' : 'private')}><Icon name="lock" size={14} /></span>}
           </Link>

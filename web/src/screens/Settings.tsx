@@ -3,6 +3,7 @@ import { api, get } from '../api.ts';
 import { setLang, t, useLang, type Lang } from '../i18n.ts';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.ts';
+import { Sessions } from './settings/Sessions.tsx';
 
 interface Residency {
   realm: { name: string; displayName: string };
@@ -70,10 +71,13 @@ export default function Settings() {
       setPrivRes({ ok: false, text: (err as Error).message });
     }
   };
-  const logout = async () => {
-    await api('DELETE', '/sessions/current').catch(() => {});
+  const loggedOut = async () => {
     await refresh();
     navigate('/', true);
+  };
+  const logout = async () => {
+    await api('DELETE', '/sessions/current').catch(() => {});
+    await loggedOut();
   };
   return (
     <main className="page narrow settings">
@@ -95,6 +99,9 @@ export default function Settings() {
             <option value="fr">Français</option>
           </select>
         </label>
+        <button className="button secondary" onClick={logout}>
+          {t('logOut')}
+        </button>
       </Section>
       <Section title={t('yourData')}>
         <p data-testid="data-sentence">
@@ -155,10 +162,7 @@ export default function Settings() {
         </form>
       </Section>
       <Section title={t('sessions')}>
-        <p className="muted">{t('sessionsNote')}</p>
-        <button className="button secondary" onClick={logout}>
-          {t('logOut')}
-        </button>
+        <Sessions onLoggedOut={loggedOut} />
       </Section>
       <Section title={t('blocked')}>
         {blocks?.length === 0 && <p className="muted">{t('noBlocked')}</p>}

@@ -4,13 +4,30 @@ import { api, get } from '../api.ts';
 import { t } from '../i18n.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.ts';
+import { CaptionField } from './studio/CaptionField.tsx';
+import { SoundPicker, type ChosenSound } from './studio/SoundPicker.tsx';
+import { Trim, trimOption, type TrimRange } from './studio/Trim.tsx';
+import type { Duet } from '../studio-link.ts';
 
-// The studio: tus upload (resumable: tus-js-client keeps each file's upload URL
-// in localStorage, so picking the same file after a drop or a reload continues
-// from the server's offset), then the media pipeline's state until ready, then
-// the post with its caption and settings.
+// The studio: pick or drop a file, preview and trim it, choose its sound (or
+// arrive from a sound page / a video's duet menu: /upload?sound=…, ?duet=…),
+// then the tus upload (resumable: tus-js-client keeps each file's upload URL in
+// localStorage, so picking the same file after a drop or a reload continues
+// from the server's offset), the media pipeline's state until ready, and the
+// post with its caption and settings. Trim, sound and duet are upload options
+// (src/media/options.ts): the server applies them in the one encode.
 
-type Phase = { k: 'pick' } | { k: 'uploading' } | { k: 'processing'; progress: number } | { k: 'posted'; postId: string } | { k: 'failed'; message: string };
+function fromLink(): { sound: ChosenSound | null; duet: Duet | null } {
+  const q = new URLSearchParams(location.search);
+  const id = q.get('sound');
+  const duet = q.get('duet');
+  return {
+    sound: id ? { id, realm: q.get('soundRealm') ?? undefined, title: q.get('soundTitle') ?? id, mode: 'replace' } : null,
+    duet: duet ? { videoId: duet, realm: q.get('duetRealm') ?? undefined, handle: q.get('duetHandle') ?? '' } : null,
+  };
+}
+
+type Phase = { k: 'pick' } | { k: 'edit'; file: File } | { k: 'uploading' } | { k: 'processing'; progress: number } | { k: 'posted'; postId: string } | { k: 'failed'; message: string };
 const mb = (b: number) => (b > 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${Math.round(b / 1e3)} KB`);
 const secs = (s: number) => (s > 90 ? `${Math.ceil(s / 60)} min` : `${Math.max(0, Math.ceil(s))} s`);
 
@@ -20,6 +37,11 @@ export default function Upload() {
   const [pct, setPct] = useState(0);
   const [rate, setRate] = useState('');
   const [resumed, setResumed] = useState<number | null>(null);
+  const [linked] = useState(fromLink);
+  const [sound, setSound] = useState<ChosenSound | null>(linked.sound);
+  const [duet, setDuet] = useState<Duet | null>(linked.duet);
+  const [mute, setMute] = useState(false);
+  const [trim, setTrim] = useState<TrimRange>({ start: 0, end: null });
   const [form, setForm] = useState({ caption: '', audience: 'public', commentPolicy: 'everyone', duetPolicy: 'everyone', allowDownload: true });
   const formRef = useRef(form);
   formRef.current = form;
@@ -57,7 +79,7 @@ export default function Upload() {
       endpoint: '/api/v1/uploads/tus',
       chunkSize: 256 * 1024, // small chunks: progress is real and a drop loses little
       retryDelays: [0, 1000, 3000],
-      metadata: { filename: file.name, filetype: file.type, options: '{}' },
+      metadata: { filename: file.name, filetype: file.type, options: JSON.stringify(options()) },
       removeFingerprintOnSuccess: true,
       onProgress: (sent, total) => {
         setPct(Math.floor((sent / total) * 100));
@@ -87,7 +109,18 @@ export default function Upload() {
     up.start();
   };
 
-  const pick = (files: FileList | null) => files?.[0] && void start(files[0]);
+  const options = () => ({
+    ...(trimOption(trim) ? { trim: trimOption(trim) } : {}),
+    ...(mute ? { mute: true } : {}),
+    ...(sound ? { sound: { id: sound.id, ...(sound.realm ? { realm: sound.realm } : {}), mode: sound.mode } } : {}),
+    ...(duet ? { duetOf: { videoId: duet.videoId, ...(duet.realm ? { realm: duet.realm } : {}) } } : {}),
+    allowDuet: form.duetPolicy !== 'no_one',
+  });
+  const pick = (files: FileList | null) => {
+    if (!files?.[0]) return;
+    setTrim({ start: 0, end: null });
+    setPhase({ k: 'edit', file: files[0] });
+  };
   const drop = (e: DragEvent) => (e.preventDefault(), pick(e.dataTransfer.files));
   const set = (k: keyof typeof form) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
     setForm({ ...form, [k]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
@@ -109,6 +142,27 @@ export default function Upload() {
           {t('chooseFile')}
           <input type="file" accept="video/*" onChange={(e) => pick(e.target.files)} data-testid="file" />
         </label>
+      )}
+      {duet && (phase.k === 'pick' || phase.k === 'edit') && (
+        <p className="realm-note row" data-testid="duet-with">
+          <span className="grow">{t('duetWith', { handle: duet.handle })}</span>
+          <button className="chip" onClick={() => setDuet(null)}>
+            {t('cancel')}
+          </button>
+        </p>
+      )}
+      {phase.k === 'edit' && (
+        <div className="form">
+          <Trim file={phase.file} trim={trim} onChange={setTrim} />
+          <div className="row">
+            <button className="button secondary" onClick={() => setPhase({ k: 'pick' })}>
+              {t('otherFile')}
+            </button>
+            <button className="button grow" onClick={() => void start(phase.file)}>
+              {t('startUpload')}
+            </button>
+          </div>
+        </div>
       )}
       {phase.k === 'uploading' && (
         <div className="progress-box">
@@ -143,12 +197,20 @@ export default function Upload() {
           </button>
         </div>
       )}
-      {(phase.k === 'pick' || phase.k === 'uploading' || phase.k === 'processing') && (
+      {(phase.k === 'pick' || phase.k === 'edit') && !duet && (
         <div className="form">
-          <label>
-            {t('caption')}
-            <textarea value={form.caption} onChange={set('caption')} maxLength={2200} rows={3} name="caption" />
-          </label>
+          <SoundPicker sound={sound} onChange={setSound} />
+          {!sound && (
+            <label className="check">
+              <input type="checkbox" checked={mute} onChange={(e) => setMute(e.target.checked)} />
+              {t('muteOriginal')}
+            </label>
+          )}
+        </div>
+      )}
+      {(phase.k === 'pick' || phase.k === 'edit' || phase.k === 'uploading' || phase.k === 'processing') && (
+        <div className="form">
+          <CaptionField value={form.caption} onChange={(caption) => setForm((f) => ({ ...f, caption }))} />
           <label>
             {t('audience')}
             <select value={form.audience} onChange={set('audience')} name="audience">

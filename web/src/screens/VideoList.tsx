@@ -7,6 +7,7 @@ import { useSession } from '../session.ts';
 import { compact, RichText } from '../text.tsx';
 import { recordWatch } from '../watch-events.ts';
 import { Icon } from '../icons.tsx';
+import { studioLink } from '../studio-link.ts';
 
 const Comments = lazy(() => import('./Comments.tsx'));
 
@@ -16,7 +17,7 @@ const Comments = lazy(() => import('./Comments.tsx'));
 
 const soundOn = () => localStorage.getItem('reelm.sound') === 'on';
 
-export function VideoList({ posts, onHide, followsAll = false }: { posts: Post[]; onHide?: (id: string) => void; followsAll?: boolean }) {
+export function VideoList({ posts, onHide, onNearEnd, followsAll = false }: { posts: Post[]; onHide?: (id: string) => void; onNearEnd?: () => void; followsAll?: boolean }) {
   const [active, setActive] = useState(0);
   const [muted, setMuted] = useState(!soundOn());
   const [sheet, setSheet] = useState<Post | null>(null);
@@ -30,12 +31,16 @@ export function VideoList({ posts, onHide, followsAll = false }: { posts: Post[]
     root.querySelectorAll('.slide').forEach((s) => io.observe(s));
     return () => io.disconnect();
   }, [posts]);
+  useEffect(() => {
+    if (active >= posts.length - 3) onNearEnd?.();
+  }, [active, posts.length, onNearEnd]);
   const go = (d: number) => ref.current?.scrollBy({ top: d * ref.current.clientHeight, behavior: 'smooth' });
   useEffect(() => {
     const key = (e: KeyboardEvent) => {
       if ((e.target as HTMLElement).closest('input, textarea, [role=dialog]')) return;
-      if (e.key === 'ArrowDown' || e.key === 'PageDown') (e.preventDefault(), go(1));
-      if (e.key === 'ArrowUp' || e.key === 'PageUp') (e.preventDefault(), go(-1));
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      if (e.key === 'ArrowDown' || e.key === 'PageDown' || e.key === 'j') (e.preventDefault(), go(1));
+      if (e.key === 'ArrowUp' || e.key === 'PageUp' || e.key === 'k') (e.preventDefault(), go(-1));
     };
     addEventListener('keydown', key);
     return () => removeEventListener('keydown', key);
@@ -77,6 +82,7 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
   const [following, setFollowing] = useState(props.follows); // the Following feed only has people you follow
   const [toast, setToast] = useState<string | null>(null);
   const [heart, setHeart] = useState(0);
+  const [menu, setMenu] = useState(false);
   const stats = useRef({ startedAt: 0, watchedMs: 0, last: 0, replays: 0, completed: false });
   const tapTimer = useRef<number | null>(null);
   const say = (s: string) => (setToast(s), setTimeout(() => setToast(null), 2500));
@@ -106,7 +112,8 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
   }, [active, muted, post.id, post.durationMs]);
 
   const onTime = () => {
-    const v = video.current!;
+    const v = video.current;
+    if (!v) return; // unmounting
     const s = stats.current;
     const d = v.currentTime - s.last;
     if (d > 0 && d < 1.5) s.watchedMs += d * 1000;
@@ -135,7 +142,8 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
     }
     tapTimer.current = window.setTimeout(() => {
       tapTimer.current = null;
-      const v = video.current!;
+      const v = video.current;
+      if (!v) return;
       if (muted) return props.onUnmute();
       if (v.paused) v.play().then(() => setPaused(false), () => {});
       else (v.pause(), setPaused(true));
@@ -171,11 +179,16 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
   };
   const notInterested = async () => {
     if (needLogin()) return;
-    await api('POST', '/feed/feedback', { postId: post.id, kind: 'not_interested' }).catch(() => {}); // For You part may not exist yet
-    say(t('hidden'));
-    props.onHide?.(post.id);
+    try {
+      await api('POST', '/feed/feedback', { kind: 'video', id: post.id }); // stored before it is hidden: a 2xx means it holds
+      say(t('hidden'));
+      props.onHide?.(post.id);
+    } catch (e) {
+      fail(e);
+    }
   };
   const why = async () => {
+    if (post.why) return say(post.why.sentence); // For You items carry their reason
     try {
       const r = await api<{ reason?: string; sentence?: string; reasons?: string[] }>('GET', `/feed/why/${post.id}`);
       say(r.sentence ?? r.reason ?? r.reasons?.join(' ') ?? t('whyFallback', { handle: post.author.handle }));
@@ -226,28 +239,54 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
         )}
       </div>
       <div className="rail">
-        <button onClick={() => like()} aria-pressed={liked} aria-label={liked ? t('unlike') : t('like')} className={liked ? 'on' : ''}>
-          <span aria-hidden>♥</span>
+        <div>
+          <button onClick={() => like()} aria-pressed={liked} aria-label={liked ? t('unlike') : t('like')} className={liked ? 'on' : ''}>
+            <span aria-hidden>♥</span>
+          </button>
           <small data-testid="like-count">{compact(likes)}</small>
-        </button>
-        <button onClick={props.onComments} aria-label={t('comments')}>
-          <Icon name="comment" size={28} />
+        </div>
+        <div>
+          <button onClick={props.onComments} aria-label={t('comments')}>
+            <Icon name="comment" size={28} />
+          </button>
           <small>{compact(comments)}</small>
-        </button>
+        </div>
         <button onClick={save} aria-pressed={saved} aria-label={saved ? t('unfavorite') : t('favorite')} className={saved ? 'on' : ''}>
           <span aria-hidden>★</span>
         </button>
-        <button onClick={share} aria-label={t('share')}>
-          <span aria-hidden>↗</span>
+        <div>
+          <button onClick={share} aria-label={t('share')}>
+            <span aria-hidden>↗</span>
+          </button>
           <small>{compact(post.counts.shares)}</small>
-        </button>
+        </div>
         <button onClick={notInterested} aria-label={t('notInterested')}>
           <span aria-hidden>⊘</span>
         </button>
         <button onClick={why} aria-label={t('why')}>
           <span aria-hidden>?</span>
         </button>
+        <button onClick={() => setMenu(!menu)} aria-label={t('more')} aria-haspopup="menu" aria-expanded={menu}>
+          <span aria-hidden>⋯</span>
+        </button>
       </div>
+      {menu && (
+        <div className="menu" role="menu" aria-label={t('more')} onKeyDown={(e) => e.key === 'Escape' && (e.stopPropagation(), setMenu(false))}>
+          {post.duetPolicy !== 'no_one' && (
+            <button role="menuitem" autoFocus onClick={() => needLogin() || navigate(studioLink({ duet: { videoId: post.id, realm: post.realm, handle: post.author.handle } }))}>
+              {t('duet')}
+            </button>
+          )}
+          {post.sound && (
+            <button role="menuitem" onClick={() => needLogin() || navigate(studioLink({ sound: { ...post.sound!, realm: post.realm } }))}>
+              {t('useSound')}
+            </button>
+          )}
+          <button role="menuitem" onClick={() => (setMenu(false), void share())}>
+            {t('share')}
+          </button>
+        </div>
+      )}
       {toast && (
         <div className="toast" role="status">
           {toast}
