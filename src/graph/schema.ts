@@ -135,6 +135,7 @@ export const followRequestTables = defineTables([
     name: 'follow_requests',
     kind: 'resident',
     ownerColumn: 'requester_id',
+    personColumns: ['target_id'],
     purpose: 'follow requests a resident sent to private accounts (pending or declined), with a public snapshot of each account',
     columns: {
       requester_id: 'operational',
@@ -152,6 +153,7 @@ export const followRequestTables = defineTables([
     name: 'follow_request_edges',
     kind: 'resident',
     ownerColumn: 'target_id',
+    personColumns: ['requester_id'],
     purpose: 'follow requests a private resident has received and not yet decided, with the requester’s public snapshot (delivered by graph.follow_request)',
     columns: {
       target_id: 'operational',

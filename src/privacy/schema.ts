@@ -58,6 +58,7 @@ export const privacyTables = defineTables([
     name: 'mutes',
     kind: 'resident',
     ownerColumn: 'muter_id',
+    personColumns: ['muted_id'],
     purpose: 'accounts a resident muted (hidden from them; the muted person is not told)',
     columns: { muter_id: 'operational', muted_id: 'operational', muted_realm: 'operational', muted_handle: 'public', created_at: 'operational' },
   },

@@ -115,9 +115,8 @@ export async function finishErasure(reelm: Reelm, store: RealmStore, userId: str
   if (inTransit) return 'waiting_for_delivery';
   // delivered (or refused) copies would otherwise stay 7 days (FLOW_RECORD_RETENTION_MS)
   await store.db.deleteFrom('flow_outbox').where('payload', 'like', `%${userId}%`).execute();
-  await purgeStores(store, [userId]);
-  if (store.dialect === 'postgres' && row.purged_at === null) {
-    // VACUUM FULL keeps row versions a snapshot open at that moment could still see; the next sweep repeats it.
+  if (!(await purgeStores(store, [userId]))) {
+    // PostgreSQL had to keep row versions a long snapshot could still see: the next sweep vacuums again.
     await store.db.updateTable('account_deletions').set({ purged_at: Date.now() }).where('user_id', '=', userId).execute();
     return 'purged_once';
   }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { sql } from 'kysely';
+import pg from 'pg';
 import type { RealmStore } from '../realm/store.ts';
 import { flushRealmLog, realmLogPath } from '../residency/realm-log.ts';
 import { referencingTables, residentTables } from './person-data.ts';
@@ -13,7 +14,7 @@ import { referencingTables, residentTables } from './person-data.ts';
 //  • PostgreSQL: deleted and updated rows stay as dead tuples until vacuum, and
 //    plain VACUUM marks the space free without overwriting it; VACUUM FULL
 //    rewrites each affected table and its indexes into new files and unlinks
-//    the old ones.
+//    the old ones — repeated while a concurrent snapshot forces it to keep some.
 //  • The realm log: the person's request lines (with their address) are removed.
 
 /** Tables a deletion touches: the resident and referencing ones, the outbox, and the search index. */
@@ -23,12 +24,46 @@ export function erasedTables(store: RealmStore): string[] {
   return [...names].sort();
 }
 
-export async function purgeStores(store: RealmStore, userIds: readonly string[]): Promise<void> {
+/** Purges the realm's leftovers; false when PostgreSQL still had to keep dead row versions (try again later). */
+export async function purgeStores(store: RealmStore, userIds: readonly string[]): Promise<boolean> {
   await purgeRealmLog(store, userIds);
   if (store.dialect === 'sqlite') {
     await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(store.db);
-  } else {
-    for (const t of erasedTables(store)) await sql`VACUUM FULL ${sql.table(t)}`.execute(store.db);
+    return true;
+  }
+  return vacuumFull(store, erasedTables(store));
+}
+
+/**
+ * VACUUM FULL keeps row versions that a snapshot open elsewhere in the database (a
+ * transaction, autovacuum's ANALYZE) could still see. VERBOSE reports them; the
+ * tables that kept some are vacuumed again after a pause, a few times.
+ */
+async function vacuumFull(store: RealmStore, tables: readonly string[], attempts = 5): Promise<boolean> {
+  if (store.manifest.database.kind !== 'postgres') return true;
+  const client = new pg.Client({ connectionString: store.manifest.database.url });
+  await client.connect();
+  try {
+    let todo = [...tables];
+    for (let i = 0; i < attempts && todo.length; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 200 * i));
+      const kept: string[] = [];
+      for (const t of todo) {
+        let blocked = false;
+        const onNotice = (n: { message?: string; detail?: string }) => {
+          const m = /(\d+) dead row versions cannot be removed yet/.exec(`${n.message ?? ''} ${n.detail ?? ''}`);
+          if (m && Number(m[1]) > 0) blocked = true;
+        };
+        client.on('notice', onNotice);
+        await client.query(`VACUUM (FULL, VERBOSE) "${t.replace(/"/g, '""')}"`);
+        client.off('notice', onNotice);
+        if (blocked) kept.push(t);
+      }
+      todo = kept;
+    }
+    return todo.length === 0;
+  } finally {
+    await client.end();
   }
 }
 

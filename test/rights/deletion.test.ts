@@ -31,7 +31,7 @@ for (const lane of lanes()) {
       return found;
     }
 
-    /** Two rounds of what the rights-sweep task runs in each realm (PostgreSQL vacuums twice, one sweep apart). */
+    /** Two rounds of what the rights-sweep task runs in each realm (the second for a PostgreSQL purge a long snapshot held up). */
     async function sweep() {
       for (let round = 0; round < 2; round++) for (const store of t.reelm.realms.all()) await finishPendingErasures(t.reelm, store);
     }

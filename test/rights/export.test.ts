@@ -79,7 +79,7 @@ for (const lane of lanes()) {
         const got = doc.rows.map((r: object) => canonicalJson(r));
         if (table === 'jobs') assert.deepEqual(new Set(got.map((r: string) => JSON.parse(r).id)).size, doc.rows.length);
         else assert.deepEqual(got.sort(), expected.sort(), table);
-        assert.ok(doc.rows.length > 0, `${table} has rows`);
+        if (!['reports_made', 'reports', 'moderation_actions', 'moderation_holds'].includes(table)) assert.ok(doc.rows.length > 0, `${table} has rows`);
       }
       // credentials never leave in an archive
       const user = await store.db.selectFrom('users').select('password_hash').where('id', '=', p.person.userId).executeTakeFirstOrThrow();

@@ -10,7 +10,7 @@ import type { TestReelm } from '../helpers/lanes.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
 import { makeClip } from '../media/corpus.ts';
 import { mediaWorker, uploadMultipart } from '../media/helpers.ts';
-import { postVideo } from '../social/helpers.ts';
+import { makeVideo, postVideo } from '../social/helpers.ts';
 
 // A person with something in every resident table, made through the public API
 // and the real media pipeline (so blobs have the layout production writes):
@@ -122,6 +122,19 @@ export async function makeFullPerson(
   ok(await inject('PUT', '/api/v1/me/interests', { interests: ['rights', 'music'] }), 'interests');
   ok(await inject('POST', '/api/v1/feed/feedback', { kind: 'creator', id: blocked.userId }), 'feedback');
   ok(await inject('GET', `/api/v1/search?q=${person.handle}&type=accounts`), 'search');
+  // privacy: settings and keyword filters, a mute, a follow request to a private account; then the person goes
+  // private (keeping their followers), receives a request, and posts "public" (held back as followers-only)
+  ok(await inject('PATCH', '/api/v1/me/settings', { hideLikes: true, keywordFilters: [`spoiler${canary}`] }), 'settings');
+  const shy = await signUp(t, { country: opts.blockedCountry ?? 'BR' });
+  ok(await t.app.inject({ method: 'PATCH', url: '/api/v1/me/settings', headers: shy.headers, payload: { isPrivate: true } }), 'shy goes private');
+  ok(await inject('PUT', `/api/v1/mutes/${shy.handle}`), 'mute');
+  ok(await inject('POST', `/api/v1/users/${shy.handle}/follow`), 'follow request');
+  ok(await inject('PATCH', '/api/v1/me/settings', { isPrivate: true }), 'private');
+  await deliverAll(t);
+  ok(await t.app.inject({ method: 'POST', url: `/api/v1/users/${person.handle}/follow`, headers: shy.headers }), 'request to them');
+  const held = await makeVideo(t, person);
+  ok(await inject('POST', '/api/v1/posts', { videoId: held.videoId, caption: 'held back', audience: 'public' }), 'held post');
+  await deliverAll(t);
   // a justified staff read of their protected data (R12), which they can see
   const operator = t.reelm.policy.realms.get(person.realm)!.operator;
   const staff = await addStaff(t.reelm, { operator, name: 'Sam Support', role: 'support' });
