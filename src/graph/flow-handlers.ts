@@ -35,7 +35,14 @@ export async function receiveFollow(trx: Transaction<RealmDatabase>, p: FollowPa
     return 'skipped';
   }
   // A private account's realm never takes a plain follow: it becomes a request its owner decides (requests.ts).
-  if (await isPrivateAccount(trx, p.followee_id)) {
+  // A follow it already holds (approved before, announced again, e.g. after the followee moved realm) stays a follow.
+  const approved = await trx
+    .selectFrom('follower_edges')
+    .select('follower_id')
+    .where('followee_id', '=', p.followee_id)
+    .where('follower_id', '=', p.follower_id)
+    .executeTakeFirst();
+  if (!approved && (await isPrivateAccount(trx, p.followee_id))) {
     await holdAsRequest(ctx.store, trx, p);
     return 'applied';
   }

@@ -34,6 +34,8 @@ export const movesTables = defineTables([
   {
     name: 'account_moves',
     kind: 'system',
+    // the person's id: export, deletion and the registry checks find these rows (src/rights/person-data.ts)
+    personColumns: ['user_id'],
     purpose: 'moves of a person between realms in progress (source and destination) and done (destination), with their report',
     columns: {
       id: 'operational',

@@ -22,6 +22,8 @@ export const personHoldTables = defineTables([
   {
     name: 'held_people',
     kind: 'system',
+    // the person's id: export, deletion and the registry checks find these rows (src/rights/person-data.ts)
+    personColumns: ['user_id'],
     purpose: 'people whose data this realm must not change (a move out of the realm is copying it)',
     columns: { user_id: 'operational', reason: 'operational', since: 'operational' },
   },

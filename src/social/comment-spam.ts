@@ -10,7 +10,9 @@ import type { TextEntity } from './text.ts';
 //  • more than limits.comments.maxMentions distinct mentions → 400 comment_too_many_mentions
 //  • the same text by the same person more than maxRepeats times within the window → 429 comment_repeated
 
-const LINK = /\b(?:https?:\/\/|www\.)\S|\b[a-z0-9-]{2,63}\.(?:com|net|org|io|co|ly|me|info|biz|xyz|ru|cn|gg|tk|top|site|online|link|click)\b/i;
+// a bare domain counts (shop.example.com), an email address does not: it is not a link (its domain follows an @)
+const LINK =
+  /\b(?:https?:\/\/|www\.)\S|(?<![@\w.-])(?:[a-z0-9-]{1,63}\.)*[a-z0-9-]{2,63}\.(?:com|net|org|io|co|ly|me|info|biz|xyz|ru|cn|gg|tk|top|site|online|link|click)\b/i;
 
 export function hasLink(text: string): boolean {
   return LINK.test(text);

@@ -66,3 +66,10 @@ export function hits(files: string[], value: string, objects: Map<string, Buffer
     ...[...objects].filter(([, bytes]) => bytes.indexOf(needle) !== -1).map(([name]) => name),
   ];
 }
+
+/** Where in a realm's stores (files and S3 objects) any of `values` occurs, as "value in place"; empty when nowhere. */
+export async function scanRealm(t: TestReelm, realm: string, values: readonly string[]): Promise<string[]> {
+  const files = await realmFiles(t, realm);
+  const objects = await s3Objects(t, realm);
+  return values.flatMap((v) => hits(files, v, objects).map((place) => `${v} in ${place}`));
+}

@@ -4,7 +4,7 @@ import { movePerson } from '../../src/moves/move.ts';
 import { canonicalPersonData, collectPersonData, countPersonData, type PersonData } from '../../src/rights/person-data.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { deliverAll, makeFullPerson, type FullPerson } from '../rights/full-person.ts';
-import { scanRealm } from './byte-scan.ts';
+import { scanRealm } from '../helpers/scan.ts';
 
 // R7 and R8 on a person with something in every resident table (test/rights/full-person.ts:
 // real upload and transcode, post, follows both ways across realms, likes, comments, favorites,
