@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
 import { emitFlow } from '../flows/outbox.ts';
+import { hasFollowerEdge } from '../social/block-check.ts';
 import { followerLeft } from '../social/reach.ts';
 import { addFollowerEdge } from './edges.ts';
 import { holdAsRequest, isPrivateAccount } from './requests.ts';
@@ -36,13 +37,7 @@ export async function receiveFollow(trx: Transaction<RealmDatabase>, p: FollowPa
   }
   // A private account's realm never takes a plain follow: it becomes a request its owner decides (requests.ts).
   // A follow it already holds (approved before, announced again, e.g. after the followee moved realm) stays a follow.
-  const approved = await trx
-    .selectFrom('follower_edges')
-    .select('follower_id')
-    .where('followee_id', '=', p.followee_id)
-    .where('follower_id', '=', p.follower_id)
-    .executeTakeFirst();
-  if (!approved && (await isPrivateAccount(trx, p.followee_id))) {
+  if (!(await hasFollowerEdge(trx, p.followee_id, p.follower_id)) && (await isPrivateAccount(trx, p.followee_id))) {
     await holdAsRequest(ctx.store, trx, p);
     return 'applied';
   }

@@ -11,6 +11,14 @@ import { receiveFollowDecided, receiveFollowRequest, receiveRequestCancel } from
 const displayName = z.string().max(100);
 const avatarKey = z.string().max(300).nullable();
 
+/** The (follower, followee) pair most graph messages name, each side described for its flow. */
+const pair = (follower: string, followee: string) =>
+  ({
+    follower_id: { class: 'operational', schema: id, description: follower },
+    followee_id: { class: 'operational', schema: id, description: followee },
+  }) as const;
+const PAIR_EXAMPLE = { follower_id: '01jabcdefghjkmnpqrstvwxyz0', followee_id: '01jabcdefghjkmnpqrstvwxyz1' };
+
 const followFields = {
   follower_id: { class: 'operational', schema: id, description: 'follower’s account id' },
   followee_id: { class: 'operational', schema: id, description: 'followed person’s account id' },
@@ -37,8 +45,7 @@ export const GRAPH_FLOWS: readonly FlowDeclaration[] = [
     route: 'follower’s home realm → followed person’s home realm',
     retention: 'Until the follow ends (graph.unfollow) or either account is deleted or moved.',
     fields: {
-      follower_id: { class: 'operational', schema: id, description: 'follower’s account id' },
-      followee_id: { class: 'operational', schema: id, description: 'followed person’s account id' },
+      ...pair('follower’s account id', 'followed person’s account id'),
       follower_realm: { class: 'operational', schema: realm, description: 'follower’s home realm (where to reach them)' },
       follower_handle: { class: 'public', schema: handle, description: 'follower’s public handle' },
       follower_display_name: { class: 'public', schema: displayName, description: 'follower’s public display name' },
@@ -62,10 +69,9 @@ export const GRAPH_FLOWS: readonly FlowDeclaration[] = [
     route: 'follower’s home realm → followed person’s home realm',
     retention: 'Nothing is kept: the message deletes the edge graph.follow delivered.',
     fields: {
-      follower_id: { class: 'operational', schema: id, description: 'follower’s account id' },
-      followee_id: { class: 'operational', schema: id, description: 'followed person’s account id' },
+      ...pair('follower’s account id', 'followed person’s account id'),
     },
-    example: { follower_id: '01jabcdefghjkmnpqrstvwxyz0', followee_id: '01jabcdefghjkmnpqrstvwxyz1' },
+    example: PAIR_EXAMPLE,
     receive: (trx, p, ctx) => receiveUnfollow(trx, p as any, ctx),
   },
   {
@@ -74,10 +80,9 @@ export const GRAPH_FLOWS: readonly FlowDeclaration[] = [
     route: 'followed person’s (old) home realm → each follower’s home realm',
     retention: 'Nothing is kept: the message deletes the follower’s edge and its snapshot.',
     fields: {
-      follower_id: { class: 'operational', schema: id, description: 'follower’s account id' },
-      followee_id: { class: 'operational', schema: id, description: 'the departed account’s id' },
+      ...pair('follower’s account id', 'the departed account’s id'),
     },
-    example: { follower_id: '01jabcdefghjkmnpqrstvwxyz0', followee_id: '01jabcdefghjkmnpqrstvwxyz1' },
+    example: PAIR_EXAMPLE,
     receive: (trx, p) => receiveFolloweeGone(trx, p as any),
   },
   {
@@ -112,10 +117,9 @@ export const GRAPH_FLOWS: readonly FlowDeclaration[] = [
     route: 'requester’s home realm → requested account’s home realm',
     retention: 'Nothing is kept: the message deletes the held request.',
     fields: {
-      follower_id: { class: 'operational', schema: id, description: 'requester’s account id' },
-      followee_id: { class: 'operational', schema: id, description: 'requested account’s id' },
+      ...pair('requester’s account id', 'requested account’s id'),
     },
-    example: { follower_id: '01jabcdefghjkmnpqrstvwxyz0', followee_id: '01jabcdefghjkmnpqrstvwxyz1' },
+    example: PAIR_EXAMPLE,
     receive: (trx, p) => receiveRequestCancel(trx, p as any),
   },
   {
@@ -125,8 +129,7 @@ export const GRAPH_FLOWS: readonly FlowDeclaration[] = [
     route: 'requested account’s home realm → requester’s home realm',
     retention: 'An approval becomes the follow edge (until unfollowed); a decline is kept on the requester’s request until they ask again or withdraw it.',
     fields: {
-      follower_id: { class: 'operational', schema: id, description: 'requester’s account id' },
-      followee_id: { class: 'operational', schema: id, description: 'requested account’s id' },
+      ...pair('requester’s account id', 'requested account’s id'),
       outcome: { class: 'operational', schema: z.enum(['approved', 'declined', 'pending']), description: 'how the request ended (or that it waits)' },
       followee_handle: { class: 'public', schema: handle, description: 'the account’s public handle' },
       followee_display_name: { class: 'public', schema: displayName, description: 'the account’s public display name' },

@@ -4,6 +4,7 @@ import type { ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
 import { newId } from '../lib/ids.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
+import { blockedEitherWay } from '../social/block-check.ts';
 import { relay } from '../social/relay.ts';
 import { addFollowerEdge } from './edges.ts';
 import type { FollowPayload } from './flow-handlers.ts';
@@ -35,12 +36,6 @@ export interface FollowDecidedPayload {
 export async function isPrivateAccount(trx: Trx | RealmStore['db'], userId: string): Promise<boolean> {
   const u = await trx.selectFrom('users').select('is_private').where('id', '=', userId).executeTakeFirst();
   return Number(u?.is_private ?? 0) === 1;
-}
-
-async function blockedEitherWay(trx: Trx, a: string, b: string): Promise<boolean> {
-  const x = await trx.selectFrom('blocks').select('blocked_id').where('blocker_id', '=', a).where('blocked_id', '=', b).executeTakeFirst();
-  const y = await trx.selectFrom('block_edges').select('blocker_id').where('blocker_id', '=', b).where('blocked_id', '=', a).executeTakeFirst();
-  return !!(x ?? y);
 }
 
 /** Requester's realm: asks to follow a private account (or one whose privacy this process cannot read). */

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import { AppError, badRequest } from '../api/errors.ts';
 import { emitFlow } from '../flows/outbox.ts';
+import { blockedEitherWay } from '../social/block-check.ts';
 import { relay } from '../social/relay.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
@@ -27,10 +28,7 @@ export async function follow(store: RealmStore, followerId: string, target: Publ
   if (followerId === target.id) throw badRequest('cannot_follow_self', 'You cannot follow yourself.');
   return store.db.transaction().execute(async (trx) => {
     // A block either way (own `blocks`, or `block_edges` delivered by social.block) rules a follow out.
-    const blocked =
-      (await trx.selectFrom('blocks').select('blocked_id').where('blocker_id', '=', followerId).where('blocked_id', '=', target.id).executeTakeFirst()) ??
-      (await trx.selectFrom('block_edges').select('blocker_id').where('blocker_id', '=', target.id).where('blocked_id', '=', followerId).executeTakeFirst());
-    if (blocked) throw new AppError(403, 'cannot_follow', 'You cannot follow this account.');
+    if (await blockedEitherWay(trx, followerId, target.id)) throw new AppError(403, 'cannot_follow', 'You cannot follow this account.');
     const me = await trx.selectFrom('users').select(['id', 'handle', 'display_name', 'avatar_key']).where('id', '=', followerId).executeTakeFirstOrThrow();
     const now = Date.now();
     const r = await trx

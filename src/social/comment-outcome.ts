@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '../api/errors.ts';
 import type { ReceiveOutcome } from '../flows/declarations.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
+import { blockedEitherWay, hasFollowerEdge } from './block-check.ts';
 
 // Whether a comment may stand is decided by the video's realm (it holds the
 // post, its follower edges, the creator's blocks and the thread). The author's
@@ -49,27 +50,9 @@ export async function commentRefusal(db: Db, post: CommentTarget, authorId: stri
   if (authorId === post.owner_id) return null;
   if (post.audience === 'private') return 'post_not_found';
   if (post.comment_policy === 'no_one') return 'comments_off';
-  const blocked = await db
-    .selectFrom('blocks')
-    .select('blocker_id')
-    .where('blocker_id', '=', post.owner_id)
-    .where('blocked_id', '=', authorId)
-    .executeTakeFirst();
-  const blockedBack = await db
-    .selectFrom('block_edges')
-    .select('blocker_id')
-    .where('blocker_id', '=', authorId)
-    .where('blocked_id', '=', post.owner_id)
-    .executeTakeFirst();
-  if (blocked || blockedBack) return 'comment_not_allowed';
+  if (await blockedEitherWay(db, post.owner_id, authorId)) return 'comment_not_allowed';
   if (opts.followers && (post.comment_policy === 'followers' || post.audience === 'followers')) {
-    const edge = await db
-      .selectFrom('follower_edges')
-      .select('follower_id')
-      .where('followee_id', '=', post.owner_id)
-      .where('follower_id', '=', authorId)
-      .executeTakeFirst();
-    if (!edge) return post.comment_policy === 'followers' ? 'comments_followers_only' : 'post_not_found';
+    if (!(await hasFollowerEdge(db, post.owner_id, authorId))) return post.comment_policy === 'followers' ? 'comments_followers_only' : 'post_not_found';
   }
   return null;
 }

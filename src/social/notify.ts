@@ -5,6 +5,7 @@ import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { relay } from './relay.ts';
 import { isProtectedTeen, isStrangerTo } from '../privacy/teen.ts';
+import { blockedEitherWay, hasFollowerEdge } from './block-check.ts';
 
 // Creating and withdrawing notifications. A notification is stored in its
 // recipient's home realm; when the cause happens elsewhere it travels there by
@@ -91,26 +92,9 @@ async function maySeePost(trx: Transaction<RealmDatabase>, videoId: string, pers
   if (!post) return false;
   if (post.owner_id === personId) return true;
   if (post.audience === 'private') return false;
-  const blocked = await trx
-    .selectFrom('blocks')
-    .select('blocker_id')
-    .where('blocker_id', '=', post.owner_id)
-    .where('blocked_id', '=', personId)
-    .executeTakeFirst();
-  const blocking = await trx
-    .selectFrom('block_edges')
-    .select('blocker_id')
-    .where('blocker_id', '=', personId)
-    .where('blocked_id', '=', post.owner_id)
-    .executeTakeFirst();
-  if (blocked || blocking) return false;
+  if (await blockedEitherWay(trx, post.owner_id, personId)) return false;
   if (post.audience === 'public') return true;
-  return !!(await trx
-    .selectFrom('follower_edges')
-    .select('follower_id')
-    .where('followee_id', '=', post.owner_id)
-    .where('follower_id', '=', personId)
-    .executeTakeFirst());
+  return hasFollowerEdge(trx, post.owner_id, personId);
 }
 
 /** After a person unfollows an account (in their realm): their notifications about its non-public posts lose their excerpts. */
