@@ -44,6 +44,20 @@ export class MoveRefused extends Error {}
 /** Test and benchmark hook: called at each named point of a move; throwing there simulates a crash. */
 export type MoveHook = (point: MovePoint) => void | Promise<void>;
 export type MovePoint = MoveStep | 'copy-rows' | 'copy-blobs' | 'erase-rows' | 'erase-blobs';
+/** Every point a move can be interrupted at, in the order a move passes them (the crash tests walk this list). */
+export const MOVE_POINTS: readonly MovePoint[] = [
+  'requested',
+  'held',
+  'copy-rows',
+  'copy-blobs',
+  'copied',
+  'verified',
+  'switched',
+  'relocated',
+  'erase-rows',
+  'erase-blobs',
+  'erased',
+];
 
 export interface MoveReport {
   moveId: string;

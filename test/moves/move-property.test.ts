@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { FlowDeliverer } from '../../src/flows/deliverer.ts';
-import { findActiveMove, movePerson, runMove, type MovePoint } from '../../src/moves/move.ts';
+import { findActiveMove, movePerson, runMove, MOVE_POINTS } from '../../src/moves/move.ts';
 import { collectPersonData, countPersonData } from '../../src/rights/person-data.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
@@ -13,19 +13,7 @@ import { signUp, type TestUser } from '../helpers/users.ts';
 
 const SEED = Number(process.env.REELM_MOVE_SEED ?? 20261202);
 const STEPS = 36;
-const POINTS: MovePoint[] = [
-  'requested',
-  'held',
-  'copy-rows',
-  'copy-blobs',
-  'copied',
-  'verified',
-  'switched',
-  'relocated',
-  'erase-rows',
-  'erase-blobs',
-  'erased',
-];
+const POINTS = MOVE_POINTS;
 const HOME = { us: 'US', eu: 'DE' } as const;
 
 /** mulberry32: a small seeded PRNG, so a failure replays with the same REELM_MOVE_SEED. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { findActiveMove, movePerson, type MovePoint } from '../../src/moves/move.ts';
+import { findActiveMove, movePerson, MOVE_POINTS } from '../../src/moves/move.ts';
 import { canonicalPersonData, collectPersonData, countPersonData, type PersonData } from '../../src/rights/person-data.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
@@ -11,19 +11,7 @@ import { deliverAll } from '../rights/full-person.ts';
 // one realm accepts the person's writes — before the hold the old one (and the write is carried),
 // while held nobody (503 account_moving, retryable), after it the new one.
 
-const POINTS: MovePoint[] = [
-  'requested',
-  'held',
-  'copy-rows',
-  'copy-blobs',
-  'copied',
-  'verified',
-  'switched',
-  'relocated',
-  'erase-rows',
-  'erase-blobs',
-  'erased',
-];
+const POINTS = MOVE_POINTS;
 const comparable = (d: PersonData) => canonicalPersonData(d, { omitTables: ['sessions'], omitColumns: { users: ['home_realm', 'country'] } });
 
 class Crash extends Error {}
