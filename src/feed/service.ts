@@ -177,6 +177,9 @@ async function visibleIds(reelm: Reelm, viewer: Viewer | null, ids: string[]): P
       .where('video_id', 'in', ids.slice(i, i + 500))
       .where((eb) => visibleTo(eb, viewer?.userId ?? null))
       .where((eb) => forYouFilter(eb, viewer?.userId ?? null, teen))
+      // moderation (docs/MODERATION.md): a video labelled unverified stays out of For You while it is, also
+      // from sessions ranked before the label (this runs at ranking and again for every page)
+      .where('post_index.labels', 'not like', '%unverified%')
       .execute();
     for (const r of rows) out.add(r.video_id);
   }
