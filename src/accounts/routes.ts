@@ -117,12 +117,16 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
     },
   );
 
-  app.delete('/api/v1/sessions/current', { schema: { tags: ['accounts'], summary: 'Log out (ends this session).' } }, async (req, reply) => {
-    const v = requireViewer(req);
-    await accounts.logOut(v.realm, v.sessionId);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/api/v1/sessions/current',
+    { config: { allowSuspended: true }, schema: { tags: ['accounts'], summary: 'Log out (ends this session).' } },
+    async (req, reply) => {
+      const v = requireViewer(req);
+      await accounts.logOut(v.realm, v.sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send();
+    },
+  );
 
   app.get(
     '/api/v1/me',
@@ -159,6 +163,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
   app.put(
     '/api/v1/me/password',
     {
+      config: { allowSuspended: true },
       schema: {
         tags: ['accounts'],
         summary: 'Change my password. Ends all my other sessions.',

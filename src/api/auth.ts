@@ -9,6 +9,10 @@ import { unauthorized } from './errors.ts';
 // request (`req.viewer`).
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** this write stays open to a person a module's write gate refuses (log out, appeal, their data, deletion) */
+    allowSuspended?: boolean;
+  }
   interface FastifyRequest {
     /** the signed-in person making this request, or null */
     viewer: Viewer | null;
@@ -40,9 +44,16 @@ export function tokenOf(req: FastifyRequest): string | undefined {
   return req.cookies?.[SESSION_COOKIE];
 }
 
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export function authHook(reelm: Reelm) {
+  const gates = reelm.composition.writeGates;
   return async (req: FastifyRequest, _reply: FastifyReply) => {
     const token = tokenOf(req);
-    if (token) req.viewer = await reelm.composition.resolveViewer(reelm, token);
+    if (!token) return;
+    const viewer = await reelm.composition.resolveViewer(reelm, token);
+    req.viewer = viewer;
+    if (!viewer || READS.has(req.method) || req.routeOptions.config?.allowSuspended) return;
+    for (const gate of gates) await gate(reelm, viewer);
   };
 }
