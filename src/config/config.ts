@@ -8,13 +8,13 @@ import { z } from 'zod';
 // This file holds the base keys; each module adds its own section (its
 // `config.shape`), composed by the root (src/composition.ts: loadConfig).
 
-const databaseSchema = z.discriminatedUnion('kind', [
+export const databaseSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sqlite'), file: z.string() }),
   z.object({ kind: z.literal('postgres'), url: z.string().url() }),
 ]);
 export type DatabaseConfig = z.infer<typeof databaseSchema>;
 
-const blobSchema = z.discriminatedUnion('kind', [
+export const blobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local'), dir: z.string() }),
   z.object({
     kind: z.literal('s3'),
