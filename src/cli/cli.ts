@@ -3,6 +3,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<numb
   audit: () => import('../audit/audit-command.ts'),
   'audit-log': () => import('../audit/audit-log-command.ts'),
   'edge-secret': () => import('../media-serving/edge-secret-command.ts'),
+  import: () => import('../rights/import-command.ts'),
   'migrate-store': () => import('../ops/migrate-store-command.ts'),
   move: () => import('../moves/move-command.ts'),
   realm: () => import('../moves/realm-command.ts'),
