@@ -4,7 +4,7 @@ import { requireViewer, SESSION_COOKIE } from '../api/auth.ts';
 import { notFound } from '../api/errors.ts';
 import { AVATAR_MAX_BYTES } from './avatar.ts';
 import { DEVICE_COOKIE, DEVICE_HEADER, DEVICE_TTL_S } from './devices.ts';
-import { SESSION_TTL_MS } from './sessions.ts';
+import { SESSION_TTL_MS, sessionUser } from './sessions.ts';
 import { MAX_LINKS, PASSWORD_MAX } from './validation.ts';
 import type { AccountService } from './service.ts';
 
@@ -133,7 +133,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
     { schema: { tags: ['accounts'], summary: 'My account and settings, including my home realm.', response: { 200: meSchema } } },
     async (req) => {
       const v = requireViewer(req);
-      return accounts.me(v.realm, v.userId);
+      return accounts.me(v.realm, v.userId, sessionUser(v)); // the row read with the session: one statement per /me
     },
   );
 
