@@ -4,7 +4,7 @@ import { requireViewer } from '../api/auth.ts';
 import { setWithdrawnMediaCheck } from '../media-serving/access.ts';
 import { act, appeal, decideAppeal } from './actions.ts';
 import { decisionView, decisionsOf, pendingAppeals, reportQueue } from './queue.ts';
-import { NOTE_MAX, REASON_TEXT_MAX, REPORT_REASONS } from './reasons.ts';
+import { ACCOUNT_LABELS, NOTE_MAX, REASON_TEXT_MAX, REPORT_REASONS, VIDEO_LABELS } from './reasons.ts';
 import { fileReport } from './reports.ts';
 import { requireModerator } from './staff-access.ts';
 import { withdrawnMediaCheck } from './withdrawn-media.ts';
@@ -32,6 +32,21 @@ const realmParams = z.object({ realm: z.string().max(64) });
 export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
   const reelm = app.reelm;
   setWithdrawnMediaCheck(reelm, withdrawnMediaCheck(reelm));
+
+  app.get(
+    '/api/v1/moderation/vocabulary',
+    {
+      schema: {
+        tags: ['moderation'],
+        summary:
+          'Public: the reasons a report (or a moderator’s action) may give, and the labels a moderator may put on a video or an account — what a client offers.',
+        response: {
+          200: z.object({ reasons: z.array(z.string()), labels: z.object({ video: z.array(z.string()), account: z.array(z.string()) }) }),
+        },
+      },
+    },
+    async () => ({ reasons: [...REPORT_REASONS], labels: { video: [...VIDEO_LABELS], account: [...ACCOUNT_LABELS] } }),
+  );
 
   app.post(
     '/api/v1/reports',
