@@ -131,8 +131,10 @@ export async function migrateStore(
         `restore realms.${realm} in ${opts.configFile} (the retired store is suspended and takes no writes)`,
     );
   }
-  const envKey = `REELM_${realm.toUpperCase()}_DATABASE_URL`;
-  if (env[envKey]) throw new MigrateRefused(`${envKey} is set: it would override the store the switch writes into ${opts.configFile}; unset it first`);
+  const prefix = `REELM_${realm.toUpperCase()}_`;
+  const overriding = Object.keys(env).filter((k) => env[k] && (k === `${prefix}DATABASE_URL` || k.startsWith(`${prefix}BLOBS_`)));
+  if (overriding.length)
+    throw new MigrateRefused(`${overriding.join(', ')} set: it would override the stores the switch writes into ${opts.configFile}; unset it first`);
   if (!target) throw new MigrateRefused('--target <file> is required: a JSON file { "database": { "kind": "postgres", … }, "blobs": { "kind": "s3", … } }');
   const described = describeTarget(target);
   if (state && state.target !== described) {
