@@ -150,6 +150,15 @@ export function useLang(): Lang {
   );
 }
 
+/**
+ * Strings of a lazily loaded screen, kept in its own chunk so the feed page does not carry them; the French
+ * dictionary is typed against the English keys, so a missing translation fails the build, as above.
+ */
+export function dictionary<E extends Record<string, string>>(en: E, fr: Record<keyof E, string>) {
+  const d: Record<Lang, Record<keyof E, string>> = { en, fr };
+  return (key: keyof E, vars: Record<string, string | number> = {}) => d[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
 /** "1 video" / "3 videos" */
 export const videoCount = (n: number) => (n === 1 ? t('video1') : t('videosN', { n }));
 
