@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { get, messageOf } from '../../api.ts';
-import { actionText, labelText, reasonLabel } from '../../i18n.ts';
+import { labelText } from '../../i18n.ts';
 import type { StaffCall } from '../Admin.tsx';
 import { a } from './strings.ts';
+import { reasonLabel, actionText } from '../safety-strings.ts';
 
 // The moderation queue of one realm (open reports grouped by target) with the
 // actions the API allows for each kind of target and a reason the creator
