@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireViewer } from '../api/auth.ts';
 import { setWithdrawnMediaCheck } from '../media-serving/access.ts';
-import { act, appeal, decideAppeal } from './actions.ts';
+import { act, ALLOWED, appeal, decideAppeal } from './actions.ts';
 import { decisionView, decisionsOf, pendingAppeals, reportQueue } from './queue.ts';
 import { ACCOUNT_LABELS, NOTE_MAX, REASON_TEXT_MAX, REPORT_REASONS, VIDEO_LABELS } from './reasons.ts';
 import { fileReport } from './reports.ts';
@@ -39,13 +39,21 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['moderation'],
         summary:
-          'Public: the reasons a report (or a moderator’s action) may give, and the labels a moderator may put on a video or an account — what a client offers.',
+          'Public: the reasons a report (or a moderator’s action) may give, the actions a moderator may take on each kind of target, and the labels they may put on a video or an account — what a client offers.',
         response: {
-          200: z.object({ reasons: z.array(z.string()), labels: z.object({ video: z.array(z.string()), account: z.array(z.string()) }) }),
+          200: z.object({
+            reasons: z.array(z.string()),
+            actions: z.record(targetKind, z.array(z.string())),
+            labels: z.object({ video: z.array(z.string()), account: z.array(z.string()) }),
+          }),
         },
       },
     },
-    async () => ({ reasons: [...REPORT_REASONS], labels: { video: [...VIDEO_LABELS], account: [...ACCOUNT_LABELS] } }),
+    async () => ({
+      reasons: [...REPORT_REASONS],
+      actions: { video: [...ALLOWED.video], comment: [...ALLOWED.comment], account: [...ALLOWED.account] },
+      labels: { video: [...VIDEO_LABELS], account: [...ACCOUNT_LABELS] },
+    }),
   );
 
   app.post(

@@ -34,33 +34,11 @@ const en = {
   noPreview: 'This browser cannot preview this file; the server will still check it.', trim: 'Trim', trimStart: 'Start', trimEnd: 'End',
   trimLength: 'Keeps {s}', duetWith: 'Duet with @{handle}: your video on the left, theirs on the right.', cancel: 'Cancel', otherFile: 'Another file',
   startUpload: 'Upload and post', muteOriginal: 'Mute the original sound', suggestions: 'Suggestions', duet: 'Duet', more: 'More', pin: 'Pin', unpin: 'Unpin',
-  privateNote: 'Only people you approve see your videos and your lists; follows become requests.', hideLikes: 'Hide the videos I liked',
-  followRequests: 'Follow requests', waitingN: '{n} waiting', noRequests: 'No follow requests.', approve: 'Approve', decline: 'Decline',
-  approved: '@{handle} now follows you.', declined: 'Declined @{handle}.', mutedAccounts: 'Muted accounts', noMuted: 'You have not muted anyone.',
-  mute: 'Mute', unmute: 'Unmute', keywordFilters: 'Keyword filters', keywordNote: 'Videos and comments containing these words are hidden from you.',
-  remove: 'Remove', addKeyword: 'Add a word', add: 'Add', requested: 'Requested', requestFollow: 'Request to follow',
-  privateProfile: 'This account is private. Follow it to see its videos and lists.', report: 'Report', report_video: 'Report this video',
-  report_comment: 'Report this comment', report_account: 'Report this account', reported: 'Thank you. The moderators will look at it.',
-  reportWhy: 'Why are you reporting it?', reportNote: 'Anything to add (optional, shown to the moderators)',
-  shareUnverified: 'This video is labelled “Unverified content”. Share it anyway?', shareAnyway: 'Share anyway', reason_spam: 'Spam',
-  reason_harassment: 'Harassment or bullying', reason_hate: 'Hate', reason_violence: 'Violence', reason_nudity: 'Nudity or sexual content',
-  reason_minor_safety: 'Safety of a minor', reason_self_harm: 'Suicide or self-harm', reason_misinformation: 'False information',
-  reason_dangerous_acts: 'Dangerous acts', reason_intellectual_property: 'Intellectual property', reason_other: 'Something else',
+  report: 'Report',
+  shareUnverified: 'This video is labelled “Unverified content”. Share it anyway?', shareAnyway: 'Share anyway',
   label_unverified: 'Unverified content', label_sensitive: 'Sensitive content', label_misleading: 'Misleading', label_age_restricted: '18+',
-  label_state_affiliated: 'State-affiliated media', stateAffiliated: 'State-affiliated media', decisions: 'Decisions about your content',
-  yourVideo: 'your video', yourComment: 'your comment', yourAccount: 'your account', reason: 'Reason', appeal: 'Appeal',
-  appealWhy: 'Why is this decision wrong?', sendAppeal: 'Send appeal', appealSent: 'Appeal sent: a moderator will decide.',
-  appealReversed: 'Your appeal was accepted: the decision is lifted.', appealUpheld: 'Your appeal was turned down.', action_remove: 'Removed',
-  action_restrict_followers: 'Limited to followers', action_age_restrict: 'Restricted to adults', action_label: 'Labelled', action_warn: 'Warning',
-  action_suspend: 'Account suspended', action_dismiss: 'Reports dismissed', downloadData: 'Download your data',
-  downloadNote: 'An archive of everything about you (JSON and your original videos), prepared in your home realm.', requestExport: 'Request an archive',
-  export_queued: 'Waiting to be prepared', export_building: 'Being prepared', export_ready: 'Ready', export_failed: 'Could not be prepared',
-  export_expired: 'Expired', requestedAt: 'Requested {at}', expiresAt: 'deleted {at}', download: 'Download', moveRealm: 'Move to another realm',
-  moveNote: 'If you now live in another country, your data can move to its home realm.', newCountry: 'The country you live in now',
-  moveSame: 'Your data already lives in the {realm} realm: nothing needs to move.', moveTo: 'Your data would move to the {realm} realm, run by {operator}.',
-  moveStarted: 'Your move to the {realm} realm has started.', requestMove: 'Move my data', deleteAccount: 'Delete account',
-  deleteNote: 'Everything you posted and everything about you is erased. This cannot be undone.', confirmPassword: 'Your password, to confirm',
-  deleteForever: 'Delete my account', accountDeleted: 'Your account has been deleted.',
+  label_state_affiliated: 'State-affiliated media',
+  accountDeleted: 'Your account has been deleted.',
 };
 type Key = keyof typeof en;
 const fr: Record<Key, string> = {
@@ -95,35 +73,11 @@ const fr: Record<Key, string> = {
   noPreview: 'Ce navigateur ne peut pas prévisualiser ce fichier ; le serveur le vérifiera quand même.', trim: 'Couper', trimStart: 'Début', trimEnd: 'Fin',
   trimLength: 'Garde {s}', duetWith: 'Duo avec @{handle} : votre vidéo à gauche, la sienne à droite.', cancel: 'Annuler', otherFile: 'Un autre fichier',
   startUpload: 'Envoyer et publier', muteOriginal: 'Couper le son original', suggestions: 'Suggestions', duet: 'Duo', more: 'Plus', pin: 'Épingler', unpin: 'Désépingler',
-  privateNote: 'Seules les personnes que vous acceptez voient vos vidéos et vos listes ; les abonnements deviennent des demandes.',
-  hideLikes: "Masquer les vidéos que j'aime", followRequests: "Demandes d'abonnement", waitingN: '{n} en attente',
-  noRequests: "Aucune demande d'abonnement.", approve: 'Accepter', decline: 'Refuser', approved: '@{handle} vous suit maintenant.',
-  declined: '@{handle} refusé.', mutedAccounts: 'Comptes masqués', noMuted: "Vous n'avez masqué personne.", mute: 'Masquer', unmute: 'Ne plus masquer',
-  keywordFilters: 'Filtres de mots', keywordNote: 'Les vidéos et commentaires contenant ces mots vous sont cachés.', remove: 'Retirer',
-  addKeyword: 'Ajouter un mot', add: 'Ajouter', requested: 'Demandé', requestFollow: "Demander à s'abonner",
-  privateProfile: 'Ce compte est privé. Abonnez-vous pour voir ses vidéos et ses listes.', report: 'Signaler', report_video: 'Signaler cette vidéo',
-  report_comment: 'Signaler ce commentaire', report_account: 'Signaler ce compte', reported: "Merci. L'équipe de modération va l'examiner.",
-  reportWhy: 'Pourquoi le signalez-vous ?', reportNote: 'Un détail à ajouter (facultatif, visible par la modération)',
-  shareUnverified: 'Cette vidéo est marquée « Contenu non vérifié ». La partager quand même ?', shareAnyway: 'Partager quand même', reason_spam: 'Spam',
-  reason_harassment: 'Harcèlement', reason_hate: 'Haine', reason_violence: 'Violence', reason_nudity: 'Nudité ou contenu sexuel',
-  reason_minor_safety: "Sécurité d'un mineur", reason_self_harm: 'Suicide ou automutilation', reason_misinformation: 'Fausse information',
-  reason_dangerous_acts: 'Actes dangereux', reason_intellectual_property: 'Propriété intellectuelle', reason_other: 'Autre chose',
+  report: 'Signaler',
+  shareUnverified: 'Cette vidéo est marquée « Contenu non vérifié ». La partager quand même ?', shareAnyway: 'Partager quand même',
   label_unverified: 'Contenu non vérifié', label_sensitive: 'Contenu sensible', label_misleading: 'Trompeur', label_age_restricted: '18+',
-  label_state_affiliated: 'Média affilié à un État', stateAffiliated: 'Média affilié à un État', decisions: 'Décisions sur vos contenus',
-  yourVideo: 'votre vidéo', yourComment: 'votre commentaire', yourAccount: 'votre compte', reason: 'Motif', appeal: 'Faire appel',
-  appealWhy: 'Pourquoi cette décision est-elle erronée ?', sendAppeal: "Envoyer l'appel", appealSent: 'Appel envoyé : la modération va décider.',
-  appealReversed: 'Votre appel a été accepté : la décision est levée.', appealUpheld: 'Votre appel a été rejeté.', action_remove: 'Retiré',
-  action_restrict_followers: 'Limité aux abonnés', action_age_restrict: 'Réservé aux adultes', action_label: 'Étiqueté', action_warn: 'Avertissement',
-  action_suspend: 'Compte suspendu', action_dismiss: 'Signalements classés', downloadData: 'Télécharger vos données',
-  downloadNote: 'Une archive de tout ce qui vous concerne (JSON et vos vidéos originales), préparée dans votre royaume.',
-  requestExport: 'Demander une archive', export_queued: 'En attente', export_building: 'En préparation', export_ready: 'Prête',
-  export_failed: "N'a pas pu être préparée", export_expired: 'Expirée', requestedAt: 'Demandée le {at}', expiresAt: 'supprimée le {at}',
-  download: 'Télécharger', moveRealm: 'Changer de royaume',
-  moveNote: 'Si vous vivez maintenant dans un autre pays, vos données peuvent rejoindre son royaume.', newCountry: 'Le pays où vous vivez maintenant',
-  moveSame: 'Vos données sont déjà dans le royaume {realm} : rien à déplacer.', moveTo: 'Vos données iraient dans le royaume {realm}, géré par {operator}.',
-  moveStarted: 'Le transfert vers le royaume {realm} a commencé.', requestMove: 'Déplacer mes données', deleteAccount: 'Supprimer le compte',
-  deleteNote: 'Tout ce que vous avez publié et tout ce qui vous concerne est effacé. Impossible de revenir en arrière.',
-  confirmPassword: 'Votre mot de passe, pour confirmer', deleteForever: 'Supprimer mon compte', accountDeleted: 'Votre compte a été supprimé.',
+  label_state_affiliated: 'Média affilié à un État',
+  accountDeleted: 'Votre compte a été supprimé.',
 };
 
 export type Lang = 'en' | 'fr';
@@ -150,14 +104,19 @@ export function useLang(): Lang {
   );
 }
 
+/**
+ * Strings of a lazily loaded screen, kept in its own chunk so the feed page does not carry them; the French
+ * dictionary is typed against the English keys, so a missing translation fails the build, as above.
+ */
+export function dictionary<E extends Record<string, string>>(en: E, fr: Record<keyof E, string>) {
+  const d: Record<Lang, Record<keyof E, string>> = { en, fr };
+  return (key: keyof E, vars: Record<string, string | number> = {}) => d[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
 /** "1 video" / "3 videos" */
 export const videoCount = (n: number) => (n === 1 ? t('video1') : t('videosN', { n }));
 
 const known = (k: string): k is Key => k in en;
-const humanize = (code: string) => code.replace(/_/g, ' ');
-/** A report reason's name ("harassment" → "Harassment or bullying"); an unknown code as it is. */
-export const reasonLabel = (code: string) => (known(`reason_${code}`) ? t(`reason_${code}` as Key) : humanize(code));
+export const humanize = (code: string) => code.replace(/_/g, ' ');
 /** A moderation label's name ("unverified" → "Unverified content"). */
 export const labelText = (code: string) => (known(`label_${code}`) ? t(`label_${code}` as Key) : humanize(code));
-/** A moderation action's name ("restrict_followers" → "Limited to followers"). */
-export const actionText = (code: string) => (known(`action_${code}`) ? t(`action_${code}` as Key) : humanize(code));

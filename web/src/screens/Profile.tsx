@@ -1,11 +1,12 @@
 import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { api, get, type Me, type Page, type Post } from '../api.ts';
-import { t } from '../i18n.ts';
+import { labelText, t } from '../i18n.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.ts';
 import { compact } from '../text.tsx';
 import { Grid } from './Grid.tsx';
 import { Icon } from '../icons.tsx';
+import { st } from './safety-strings.ts';
 
 const Report = lazy(() => import('./Report.tsx'));
 
@@ -198,7 +199,7 @@ export default function Profile({ handle, list }: { handle: string; list?: 'foll
         <p className="muted">@{user.handle}</p>
         {user.labels?.includes('state_affiliated') && (
           <p className="label-pill" data-testid="account-label">
-            {t('stateAffiliated')}
+            {labelText('state_affiliated')}
           </p>
         )}
         <ul className="counts">
@@ -225,7 +226,7 @@ export default function Profile({ handle, list }: { handle: string; list?: 'foll
             <Link to="/settings" className="button secondary">
               {t('settings')}
               {requests > 0 && (
-                <span className="count-badge" data-testid="requests-badge" aria-label={t('waitingN', { n: requests })}>
+                <span className="count-badge" data-testid="requests-badge" aria-label={st('waitingN', { n: requests })}>
                   {requests}
                 </span>
               )}
@@ -239,12 +240,12 @@ export default function Profile({ handle, list }: { handle: string; list?: 'foll
               aria-pressed={follow !== 'none'}
               disabled={me !== null && follow === null}
             >
-              {follow === 'following' ? t('unfollow') : follow === 'requested' ? t('requested') : user.isPrivate ? t('requestFollow') : t('follow')}
+              {follow === 'following' ? t('unfollow') : follow === 'requested' ? st('requested') : user.isPrivate ? st('requestFollow') : t('follow')}
             </button>
             {me && (
               <>
                 <button className="button secondary" onClick={toggleMute} aria-pressed={muted}>
-                  {muted ? t('unmute') : t('mute')}
+                  {muted ? st('unmute') : st('mute')}
                 </button>
                 <button className="button secondary" onClick={block}>
                   {t('block')}
@@ -270,7 +271,7 @@ export default function Profile({ handle, list }: { handle: string; list?: 'foll
       {editing && me && <EditProfile me={me} done={() => setEditing(false)} />}
       {closed ? (
         <p className="muted center" data-testid="private-note">
-          {t('privateProfile')}
+          {st('privateProfile')}
         </p>
       ) : posts ? (
         <Grid posts={posts} />

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, get, messageOf } from '../api.ts';
-import { reasonLabel, t } from '../i18n.ts';
+import { t } from '../i18n.ts';
+import { st, reasonLabel } from './safety-strings.ts';
 
 // "Report" on a video, a comment or a profile: a modal dialog with the reasons
 // the API enumerates (GET /moderation/vocabulary) and an optional note. Lazy:
@@ -42,7 +43,7 @@ export default function Report({ target, onClose }: { target: ReportTarget; onCl
     <div className="sheet-backdrop" onClick={onClose}>
       <div className="sheet" role="dialog" aria-modal="true" aria-labelledby="report-title" onClick={(e) => e.stopPropagation()}>
         <header>
-          <h2 id="report-title">{t(`report_${target.kind}`)}</h2>
+          <h2 id="report-title">{st(`report_${target.kind}`)}</h2>
           <button onClick={onClose} aria-label={t('close')}>
             ✕
           </button>
@@ -50,14 +51,14 @@ export default function Report({ target, onClose }: { target: ReportTarget; onCl
         <div className="sheet-body">
           {done ? (
             <p className="ok" role="status">
-              {t('reported')}
+              {st('reported')}
             </p>
           ) : (
             <form className="form" onSubmit={send}>
               {!reasons && !error && <p className="muted">{t('loading')}</p>}
               {reasons && (
                 <fieldset>
-                  <legend>{t('reportWhy')}</legend>
+                  <legend>{st('reportWhy')}</legend>
                   {reasons.map((r) => (
                     <label key={r} className="check">
                       <input type="radio" name="reason" value={r} checked={reason === r} onChange={() => setReason(r)} required />
@@ -67,7 +68,7 @@ export default function Report({ target, onClose }: { target: ReportTarget; onCl
                 </fieldset>
               )}
               <label>
-                {t('reportNote')}
+                {st('reportNote')}
                 <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={2} maxLength={1000} />
               </label>
               {error && (

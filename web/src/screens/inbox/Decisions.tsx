@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, get, messageOf } from '../../api.ts';
-import { actionText, labelText, t } from '../../i18n.ts';
+import { labelText } from '../../i18n.ts';
 import { Link } from '../../router.tsx';
+import { st, actionText } from '../safety-strings.ts';
 
 // Moderation decisions about my videos, comments and account (GET /me/moderation),
 // each with the moderator's reason; one appeal per decision (POST /me/appeals),
@@ -35,13 +36,13 @@ function Appeal({ d, onDone }: { d: Decision; onDone(d: Decision): void }) {
   if (!open)
     return (
       <button className="button secondary" onClick={() => setOpen(true)}>
-        {t('appeal')}
+        {st('appeal')}
       </button>
     );
   return (
     <form className="form" onSubmit={send}>
       <label>
-        {t('appealWhy')}
+        {st('appealWhy')}
         <textarea value={text} onChange={(e) => setText(e.target.value)} rows={3} maxLength={2000} required />
       </label>
       {error && (
@@ -49,7 +50,7 @@ function Appeal({ d, onDone }: { d: Decision; onDone(d: Decision): void }) {
           {error}
         </p>
       )}
-      <button className="button">{t('sendAppeal')}</button>
+      <button className="button">{st('sendAppeal')}</button>
     </form>
   );
 }
@@ -74,7 +75,7 @@ export function Decisions() {
   if (!items?.length) return null;
   return (
     <section className="card" aria-labelledby="decisions-title" data-testid="decisions">
-      <h2 id="decisions-title">{t('decisions')}</h2>
+      <h2 id="decisions-title">{st('decisions')}</h2>
       <ul className="people">
         {items.map((d) => (
           <li key={d.id} data-decision={d.id}>
@@ -82,19 +83,19 @@ export function Decisions() {
               <b>{actionText(d.action)}</b>
               {d.label && ` · ${labelText(d.label)}`} —{' '}
               {d.target.kind === 'video' ? (
-                <Link to={`/watch/${d.target.id}`}>{t('yourVideo')}</Link>
+                <Link to={`/watch/${d.target.id}`}>{st('yourVideo')}</Link>
               ) : (
-                t(d.target.kind === 'comment' ? 'yourComment' : 'yourAccount')
+                st(d.target.kind === 'comment' ? 'yourComment' : 'yourAccount')
               )}
             </p>
             <p>
-              {t('reason')}: {d.reasonText}
+              {st('reason')}: {d.reasonText}
             </p>
             {d.appeal ? (
               <p className="muted" role="status">
                 {d.appeal.decision
-                  ? t(d.appeal.decision === 'reverse' ? 'appealReversed' : 'appealUpheld') + (d.appeal.decisionText ? ` ${d.appeal.decisionText}` : '')
-                  : t('appealSent')}
+                  ? st(d.appeal.decision === 'reverse' ? 'appealReversed' : 'appealUpheld') + (d.appeal.decisionText ? ` ${d.appeal.decisionText}` : '')
+                  : st('appealSent')}
               </p>
             ) : (
               d.mayAppeal && <Appeal d={d} onDone={(n) => setItems((xs) => xs!.map((x) => (x.id === n.id ? n : x)))} />

@@ -3,6 +3,7 @@ import { api, get, messageOf } from '../../api.ts';
 import { t } from '../../i18n.ts';
 import { Link } from '../../router.tsx';
 import { useSession } from '../../session.ts';
+import { st } from '../safety-strings.ts';
 
 // Settings → Privacy: private account, hide liked videos, keyword filters
 // (PATCH /me/settings), follow requests waiting for a decision (approve /
@@ -76,7 +77,7 @@ export function Privacy() {
     try {
       await api('POST', `/me/follow-requests/${r.handle}/${verb}`);
       setRequests((xs) => xs!.filter((x) => x.handle !== r.handle));
-      setReqNote({ ok: true, text: t(verb === 'approve' ? 'approved' : 'declined', { handle: r.handle }) });
+      setReqNote({ ok: true, text: st(verb === 'approve' ? 'approved' : 'declined', { handle: r.handle }) });
       dispatchEvent(new Event('reelm:unread'));
     } catch (e) {
       setReqNote({ ok: false, text: messageOf(e) });
@@ -94,22 +95,22 @@ export function Privacy() {
         <input type="checkbox" checked={s.isPrivate} onChange={(e) => patch({ isPrivate: e.target.checked }, setSwitches)} />
         {t('privateAccount')}
       </label>
-      <p className="muted">{t('privateNote')}</p>
+      <p className="muted">{st('privateNote')}</p>
       <label className="check">
         <input type="checkbox" checked={s.hideLikes} onChange={(e) => patch({ hideLikes: e.target.checked }, setSwitches)} />
-        {t('hideLikes')}
+        {st('hideLikes')}
       </label>
       <Note n={switches} />
 
       <h3>
-        {t('followRequests')}{' '}
+        {st('followRequests')}{' '}
         {requests && requests.length > 0 && (
-          <span className="count-badge" data-testid="requests-badge" aria-label={t('waitingN', { n: requests.length })}>
+          <span className="count-badge" data-testid="requests-badge" aria-label={st('waitingN', { n: requests.length })}>
             {requests.length}
           </span>
         )}
       </h3>
-      {requests?.length === 0 && <p className="muted">{t('noRequests')}</p>}
+      {requests?.length === 0 && <p className="muted">{st('noRequests')}</p>}
       <ul className="sessions" data-testid="follow-requests">
         {requests?.map((r) => (
           <li key={r.handle}>
@@ -117,11 +118,11 @@ export function Privacy() {
               <b>{r.displayName}</b> <span className="muted">@{r.handle}</span>
             </Link>
             <span className="row">
-              <button className="button" onClick={() => decide(r, 'approve')} aria-label={`${t('approve')} @${r.handle}`}>
-                {t('approve')}
+              <button className="button" onClick={() => decide(r, 'approve')} aria-label={`${st('approve')} @${r.handle}`}>
+                {st('approve')}
               </button>
-              <button className="button secondary" onClick={() => decide(r, 'decline')} aria-label={`${t('decline')} @${r.handle}`}>
-                {t('decline')}
+              <button className="button secondary" onClick={() => decide(r, 'decline')} aria-label={`${st('decline')} @${r.handle}`}>
+                {st('decline')}
               </button>
             </span>
           </li>
@@ -129,35 +130,35 @@ export function Privacy() {
       </ul>
       <Note n={reqNote} />
 
-      <h3>{t('mutedAccounts')}</h3>
-      {mutes?.length === 0 && <p className="muted">{t('noMuted')}</p>}
+      <h3>{st('mutedAccounts')}</h3>
+      {mutes?.length === 0 && <p className="muted">{st('noMuted')}</p>}
       <ul className="sessions" data-testid="mutes">
         {mutes?.map((m) => (
           <li key={m.handle}>
             <Link to={`/@${m.handle}`}>@{m.handle}</Link>
-            <button className="button secondary" onClick={() => unmute(m.handle)} aria-label={`${t('unmute')} @${m.handle}`}>
-              {t('unmute')}
+            <button className="button secondary" onClick={() => unmute(m.handle)} aria-label={`${st('unmute')} @${m.handle}`}>
+              {st('unmute')}
             </button>
           </li>
         ))}
       </ul>
       <Note n={muteNote} />
 
-      <h3>{t('keywordFilters')}</h3>
-      <p className="muted">{t('keywordNote')}</p>
+      <h3>{st('keywordFilters')}</h3>
+      <p className="muted">{st('keywordNote')}</p>
       <ul className="chips" data-testid="keywords">
         {s.keywordFilters.map((w) => (
           <li key={w} className="chip">
             {w}{' '}
-            <button onClick={() => patch({ keywordFilters: s.keywordFilters.filter((x) => x !== w) }, setWordNote)} aria-label={`${t('remove')} ${w}`}>
+            <button onClick={() => patch({ keywordFilters: s.keywordFilters.filter((x) => x !== w) }, setWordNote)} aria-label={`${st('remove')} ${w}`}>
               ✕
             </button>
           </li>
         ))}
       </ul>
       <form className="row" onSubmit={addWord}>
-        <input aria-label={t('addKeyword')} placeholder={t('addKeyword')} value={word} onChange={(e) => setWord(e.target.value)} required />
-        <button className="button">{t('add')}</button>
+        <input aria-label={st('addKeyword')} placeholder={st('addKeyword')} value={word} onChange={(e) => setWord(e.target.value)} required />
+        <button className="button">{st('add')}</button>
       </form>
       <Note n={wordNote} />
     </>

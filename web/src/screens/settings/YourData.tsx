@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, get, messageOf, type HomeRealm } from '../../api.ts';
-import { t, useLang } from '../../i18n.ts';
+import { useLang } from '../../i18n.ts';
 import { navigate } from '../../router.tsx';
 import { useSession } from '../../session.ts';
 import { CODES } from '../Auth.tsx';
+import { st } from '../safety-strings.ts';
 
 // Settings › Your data: download my data (POST/GET /me/exports; the archive is
 // fetched through the signed link the list gives), move to the home realm of
@@ -49,10 +50,10 @@ export function Exports() {
   };
   return (
     <>
-      <h3>{t('downloadData')}</h3>
-      <p className="muted">{t('downloadNote')}</p>
+      <h3>{st('downloadData')}</h3>
+      <p className="muted">{st('downloadNote')}</p>
       <button className="button secondary" onClick={request} disabled={pending}>
-        {t('requestExport')}
+        {st('requestExport')}
       </button>
       {error && (
         <p className="error" role="alert">
@@ -63,17 +64,17 @@ export function Exports() {
         {items?.map((x) => (
           <li key={x.id} data-state={x.state}>
             <div>
-              <b>{t(`export_${x.state}`)}</b>
+              <b>{st(`export_${x.state}`)}</b>
               <br />
               <small className="muted">
-                {t('requestedAt', { at: when(x.createdAt) })}
-                {x.expiresAt && x.state === 'ready' && ` · ${t('expiresAt', { at: when(x.expiresAt) })}`}
+                {st('requestedAt', { at: when(x.createdAt) })}
+                {x.expiresAt && x.state === 'ready' && ` · ${st('expiresAt', { at: when(x.expiresAt) })}`}
                 {x.sizeBytes !== null && ` · ${size(x.sizeBytes)}`}
               </small>
             </div>
             {x.downloadUrl && (
               <a className="button" href={x.downloadUrl} download>
-                {t('download')}
+                {st('download')}
               </a>
             )}
           </li>
@@ -105,17 +106,17 @@ export function MoveRealm() {
     e.preventDefault();
     try {
       const m = await api<Move>('POST', '/me/move-request', { country });
-      setResult({ ok: true, text: t('moveStarted', { realm: realm?.displayName ?? m.to }) });
+      setResult({ ok: true, text: st('moveStarted', { realm: realm?.displayName ?? m.to }) });
     } catch (err) {
       setResult({ ok: false, text: messageOf(err) });
     }
   };
   return (
     <form className="form" onSubmit={move}>
-      <h3>{t('moveRealm')}</h3>
-      <p className="muted">{t('moveNote')}</p>
+      <h3>{st('moveRealm')}</h3>
+      <p className="muted">{st('moveNote')}</p>
       <label>
-        {t('newCountry')}
+        {st('newCountry')}
         <select value={country} onChange={(e) => setCountry(e.target.value)} required>
           <option value="" />
           {countries.map(([c, n]) => (
@@ -127,7 +128,7 @@ export function MoveRealm() {
       </label>
       {realm && (
         <p className="realm-note" data-testid="move-realm">
-          {realm.name === me?.realm ? t('moveSame', { realm: realm.displayName }) : t('moveTo', { realm: realm.displayName, operator: realm.operator })}
+          {realm.name === me?.realm ? st('moveSame', { realm: realm.displayName }) : st('moveTo', { realm: realm.displayName, operator: realm.operator })}
         </p>
       )}
       {result && (
@@ -136,7 +137,7 @@ export function MoveRealm() {
         </p>
       )}
       <button className="button secondary" disabled={!country}>
-        {t('requestMove')}
+        {st('requestMove')}
       </button>
     </form>
   );
@@ -162,10 +163,10 @@ export function DeleteAccount() {
   };
   return (
     <form className="form" onSubmit={remove}>
-      <h3>{t('deleteAccount')}</h3>
-      <p className="muted">{t('deleteNote')}</p>
+      <h3>{st('deleteAccount')}</h3>
+      <p className="muted">{st('deleteNote')}</p>
       <label>
-        {t('confirmPassword')}
+        {st('confirmPassword')}
         <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
       </label>
       {error && (
@@ -174,7 +175,7 @@ export function DeleteAccount() {
         </p>
       )}
       <button className="button danger" disabled={busy}>
-        {t('deleteForever')}
+        {st('deleteForever')}
       </button>
     </form>
   );
