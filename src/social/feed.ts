@@ -6,6 +6,7 @@ import type { RealmDatabase } from '../realm/registry.ts';
 import { playbackLinker } from './media-port.ts';
 import { decodeCursor, pageOf, toItem, type PostItem } from './items.ts';
 import type { PostIndexTable } from './schema.ts';
+import { MAX_PINNED } from './pins.ts';
 import { tagKey } from './text.ts';
 import { listStore, visibleTo } from './visibility.ts';
 import { notHiddenByChoice } from '../privacy/filters.ts';
@@ -55,8 +56,18 @@ export async function profileVideos(reelm: Reelm, viewer: Viewer | null, handle:
   const entry = await reelm.directory.byHandle(handle);
   if (!entry || (await privateToViewer(reelm, viewer, entry))) throw notFound('That account');
   const db = listStore(reelm, viewer, entry.realm).db;
-  const q = db.selectFrom('post_index').selectAll('post_index').where('post_index.owner_id', '=', entry.userId) as Q;
-  return run(reelm, q, viewer?.userId ?? null, cursor, limit, false);
+  const mine = () => db.selectFrom('post_index').selectAll('post_index').where('post_index.owner_id', '=', entry.userId) as Q;
+  // pinned posts lead the first page (newest pin first) and are left out of the dated list below them
+  const page = await run(reelm, mine().where('post_index.pinned_at', 'is', null), viewer?.userId ?? null, cursor, limit, false);
+  if (cursor) return page;
+  const pinned = await mine()
+    .where('post_index.pinned_at', 'is not', null)
+    .where((eb) => visibleTo(eb, viewer?.userId ?? null))
+    .orderBy('post_index.pinned_at', 'desc')
+    .limit(MAX_PINNED)
+    .execute();
+  const links = playbackLinker(reelm, viewer?.userId ?? null);
+  return { ...page, items: [...pinned.map((r) => toItem(r, links)), ...page.items] };
 }
 
 export async function hashtagPage(

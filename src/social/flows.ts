@@ -56,6 +56,7 @@ const postFields = {
     z.array(z.string().max(40)).max(20).optional(),
     'moderation labels shown with the post (unverified, age_restricted, state_affiliated…; docs/MODERATION.md)',
   ),
+  pinned_at: pub(time.nullable().optional(), 'when the creator pinned the post to the top of their profile (null: not pinned)'),
 };
 export type PostProjection = FlowPayload<typeof postFields>;
 

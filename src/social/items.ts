@@ -32,6 +32,7 @@ export const postItemSchema = z.object({
   createdAt: z.string(),
   labels: z.array(z.string()).describe('moderation labels: unverified, age_restricted, state_affiliated, sensitive, misleading (docs/MODERATION.md)'),
   sharePrompt: z.boolean().describe('ask before sharing: the video is labelled unverified'),
+  pinned: z.boolean().describe('pinned by its creator to the top of their profile'),
   banner: z
     .object({ text: z.string(), url: z.string().nullable() })
     .nullable()
@@ -60,6 +61,7 @@ export function toItem(r: PostIndexTable, links: Linker): PostItem {
     createdAt: new Date(Number(r.created_at)).toISOString(),
     labels: r.labels ? r.labels.split(' ') : [],
     sharePrompt: r.labels ? r.labels.split(' ').includes('unverified') : false,
+    pinned: r.pinned_at !== null && r.pinned_at !== undefined,
   };
 }
 

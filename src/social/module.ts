@@ -3,7 +3,15 @@ import { SOCIAL_FLOWS } from './flows.ts';
 import { publishPendingStats } from './posts.ts';
 import { socialRoutes } from './routes.ts';
 import { crossingMigration } from './crossing-migration.ts';
-import { commentStateMigration, postLabelsMigration, socialMigration, socialTables, teenProtectedMigration, type SocialTables } from './schema.ts';
+import {
+  commentStateMigration,
+  postLabelsMigration,
+  postPinsMigration,
+  socialMigration,
+  socialTables,
+  teenProtectedMigration,
+  type SocialTables,
+} from './schema.ts';
 import { flushViewRollups } from './view-rollup.ts';
 import { viewOnceMigration, viewOnceTables, type ViewClaimsTable } from './view-once.ts';
 
@@ -29,6 +37,7 @@ export const socialModule: ReelmModule = {
     '0023_social_crossing': crossingMigration,
     '0024_view_once': viewOnceMigration,
     '0025_post_labels': postLabelsMigration,
+    '0094_post_pins': postPinsMigration,
     '0092_post_teen_protected': teenProtectedMigration,
   },
   flows: SOCIAL_FLOWS,

@@ -46,6 +46,7 @@ export async function receivePost(trx: Transaction<RealmDatabase>, p: PostProjec
     created_at: p.created_at,
     updated_at: p.updated_at,
     labels: (p.labels ?? []).join(' '),
+    pinned_at: p.pinned_at ?? null,
   };
   if (existing) {
     const { video_id: _id, ...rest } = row;

@@ -85,6 +85,7 @@ async function projection(store: RealmStore, trx: Trx, post: PostsTable, { video
     updated_at: Number(post.updated_at),
     teen_protected: false,
     labels: moderation.labels,
+    pinned_at: post.pinned_at === null ? null : Number(post.pinned_at),
   });
 }
 

@@ -11,7 +11,7 @@ import { createHandleGrams, handleGramsSpec, type HandleGramsTable } from './tab
 import { createLikes, likesSpec, type LikesTable } from './tables/likes.ts';
 import { createNotifications, notificationsSpec, type NotificationsTable } from './tables/notifications.ts';
 import { createPostHashtags, postHashtagsSpec, type PostHashtagsTable } from './tables/post-hashtags.ts';
-import { createPostIndex, postIndexSpec, type PostIndexTable, postLabelsMigration, teenProtectedMigration } from './tables/post-index.ts';
+import { createPostIndex, postIndexSpec, type PostIndexTable, postLabelsMigration, postPinsMigration, teenProtectedMigration } from './tables/post-index.ts';
 import { createPostSearch, postSearchSpec, type PostSearchTable, POSTGRES_SEARCH_DOCUMENT } from './tables/post-search.ts';
 import { createPosts, postsSpec, type PostsTable, type Audience, type InteractionPolicy } from './tables/posts.ts';
 import { createShares, sharesSpec, type SharesTable } from './tables/shares.ts';
@@ -55,7 +55,7 @@ export type {
   VideoEngagementsTable,
   WatchEventsTable,
 };
-export { POSTGRES_SEARCH_DOCUMENT, commentStateMigration, postLabelsMigration, teenProtectedMigration };
+export { POSTGRES_SEARCH_DOCUMENT, commentStateMigration, postLabelsMigration, postPinsMigration, teenProtectedMigration };
 
 export interface SocialTables {
   posts: PostsTable;

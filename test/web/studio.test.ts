@@ -107,5 +107,16 @@ test('studio: use a sound (search, sound page), trim, caption suggestions, duet 
   await shots(page, 'comment-pinned');
   const listed = (await inject({ url: `/api/v1/posts/${mine.id}/comments` })).json().items;
   assert.equal(listed[0].pinned, true);
+
+  // pin the first video (older than the duet) to the profile: it then leads the grid, badged
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'More' }).click();
+  await page.getByRole('menuitem', { name: 'Pin to your profile' }).click();
+  await page.getByRole('status').getByText('Pinned to your profile').waitFor();
+  assert.equal((await inject({ url: '/api/v1/users/miaus/videos' })).json().items[0].id, mine.id, 'the API lists the pinned video first');
+  await page.goto(`${o}/@miaus`);
+  await page.locator('.grid li').first().getByText('Pinned').waitFor();
+  assert.equal(await page.locator('.grid li').first().locator('a').getAttribute('href'), `/watch/${mine.id}`);
+  await shots(page, 'profile-pinned');
   assert.deepEqual(pageErrors, []);
 });

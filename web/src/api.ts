@@ -63,6 +63,8 @@ export interface Post {
   sharePrompt?: boolean;
   /** information banner for videos with configured hashtags */
   banner?: { text: string; url: string | null } | null;
+  /** pinned by its creator to the top of their profile */
+  pinned?: boolean;
   /** For You items: why the ranking put it there (src/feed/why.ts) */
   why?: { source: string; sentence: string };
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireViewer, viewerOf } from '../../api/auth.ts';
 import { notFound } from '../../api/errors.ts';
 import { postItemSchema } from '../items.ts';
+import { setPinned } from '../pins.ts';
 import { createPost, deletePost, getPost, updatePost } from '../posts.ts';
 import { CAPTION_MAX } from '../text.ts';
 
@@ -69,6 +70,24 @@ export const postRoutes: FastifyPluginAsyncZod = async (app) => {
     async (req) => {
       const viewer = requireViewer(req);
       return withViewerState(await updatePost(reelm, viewer, req.params.id, req.body), viewer);
+    },
+  );
+
+  app.put(
+    '/api/v1/posts/:id/pin',
+    { schema: { tags: ['posts'], summary: 'Pin your post to the top of your profile (at most three).', params: idParam, response: { 200: postOut } } },
+    async (req) => {
+      const viewer = requireViewer(req);
+      return withViewerState(await setPinned(reelm, viewer, req.params.id, true), viewer);
+    },
+  );
+
+  app.delete(
+    '/api/v1/posts/:id/pin',
+    { schema: { tags: ['posts'], summary: 'Unpin your post from your profile.', params: idParam, response: { 200: postOut } } },
+    async (req) => {
+      const viewer = requireViewer(req);
+      return withViewerState(await setPinned(reelm, viewer, req.params.id, false), viewer);
     },
   );
 

@@ -33,6 +33,8 @@ export interface PostIndexTable {
   updated_at: number;
   /** space-separated moderation labels (unverified, age_restricted, state_affiliated…) */
   labels: string;
+  /** when the creator pinned it to their profile; null: not pinned */
+  pinned_at: number | null;
 }
 
 export const postIndexSpec = {
@@ -66,6 +68,7 @@ export const postIndexSpec = {
     created_at: 'public',
     updated_at: 'public',
     labels: 'public',
+    pinned_at: 'public',
   },
 } as const satisfies TableSpec;
 
@@ -120,5 +123,13 @@ export const postLabelsMigration: Migration = {
       .alterTable('post_index')
       .addColumn('labels', 'text', (c) => c.notNull().defaultTo(''))
       .execute();
+  },
+};
+
+/** 0094: a creator pins up to three posts to the top of their profile; the pin travels with the projection. */
+export const postPinsMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('posts').addColumn('pinned_at', 'bigint').execute();
+    await db.schema.alterTable('post_index').addColumn('pinned_at', 'bigint').execute();
   },
 };

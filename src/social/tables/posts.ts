@@ -28,6 +28,8 @@ export interface PostsTable {
   stats_published_at: number;
   created_at: number;
   updated_at: number;
+  /** when the creator pinned it to the top of their profile (0094); null: not pinned */
+  pinned_at: number | null;
 }
 
 export const postsSpec = {
@@ -56,6 +58,7 @@ export const postsSpec = {
     stats_published_at: 'operational',
     created_at: 'public',
     updated_at: 'public',
+    pinned_at: 'public',
   },
 } as const satisfies TableSpec;
 

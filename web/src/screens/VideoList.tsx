@@ -161,6 +161,16 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
       fail(e);
     }
   };
+  const [pinned, setPinned] = useState(!!post.pinned);
+  const togglePin = async () => {
+    setMenu(false);
+    try {
+      setPinned((await api<Post>(pinned ? 'DELETE' : 'PUT', `/posts/${post.id}/pin`)).pinned === true);
+      say(t(pinned ? 'unpinned' : 'pinnedToProfile'));
+    } catch (e) {
+      fail(e);
+    }
+  };
   const save = async () => {
     if (needLogin()) return;
     try {
@@ -312,6 +322,11 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
           <button role="menuitem" onClick={() => (setMenu(false), void share())}>
             {t('share')}
           </button>
+          {me?.handle === post.author.handle && (
+            <button role="menuitem" onClick={() => void togglePin()}>
+              {t(pinned ? 'unpinFromProfile' : 'pinToProfile')}
+            </button>
+          )}
           {me?.handle !== post.author.handle && (
             <button role="menuitem" onClick={() => (setMenu(false), needLogin() || setReporting(true))}>
               {t('report')}
