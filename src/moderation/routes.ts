@@ -99,6 +99,7 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/v1/me/appeals',
     {
+      config: { allowSuspended: true },
       schema: {
         tags: ['moderation'],
         summary: 'Appeal a moderation decision about my content or account (once per decision).',
