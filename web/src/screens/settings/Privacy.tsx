@@ -53,7 +53,7 @@ export function Privacy() {
       (e) => setMuteNote({ ok: false, text: messageOf(e) }),
     );
   }, []);
-  if (!s) return <Note n={switches} />;
+  if (!s) return switches ? <Note n={switches} /> : <p className="muted">{t('loading')}</p>;
 
   const patch = async (body: Partial<Settings>, note: (n: Note) => void) => {
     const was = s;

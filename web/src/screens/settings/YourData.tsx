@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, get, messageOf, type HomeRealm } from '../../api.ts';
-import { useLang } from '../../i18n.ts';
+import { t, useLang } from '../../i18n.ts';
 import { navigate } from '../../router.tsx';
 import { useSession } from '../../session.ts';
 import { CODES } from '../Auth.tsx';
@@ -60,6 +60,7 @@ export function Exports() {
           {error}
         </p>
       )}
+      {!items && !error && <p className="muted">{t('loading')}</p>}
       <ul className="sessions" data-testid="exports">
         {items?.map((x) => (
           <li key={x.id} data-state={x.state}>
