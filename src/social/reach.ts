@@ -65,6 +65,7 @@ export function projectionFromIndex(r: PostIndexTable): PostProjection {
     created_at: Number(r.created_at),
     updated_at: Number(r.updated_at),
     labels: r.labels ? r.labels.split(' ') : [],
+    pinned_at: r.pinned_at === null || r.pinned_at === undefined ? null : Number(r.pinned_at),
   };
 }
 

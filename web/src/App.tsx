@@ -5,6 +5,7 @@ import { Link, usePath } from './router.tsx';
 import { SessionContext } from './session.ts';
 import { Feed } from './screens/Feed.tsx';
 import { Auth } from './screens/Auth.tsx';
+import { ScreenTimeReminder } from './screen-time.tsx';
 
 // Screens other than the feed are split out so the feed page ships the least JS.
 const Upload = lazy(() => import('./screens/Upload.tsx'));
@@ -85,6 +86,7 @@ export function App() {
           <Screen path={path} />
         </Suspense>
         <Nav me={me} unread={unread} />
+        <ScreenTimeReminder signedIn={!!me} />
       </div>
     </SessionContext.Provider>
   );

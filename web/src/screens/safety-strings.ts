@@ -7,6 +7,8 @@ import { dictionary, humanize } from '../i18n.ts';
 const en = {
   privateNote: 'Only people you approve see your videos and your lists; follows become requests.',
   hideLikes: 'Hide the videos I liked',
+  screenTimeLabel: 'Daily screen-time reminder (minutes)',
+  screenTimeNote: 'The app reminds you once a day after this much time on screen (on this device). Your country’s default: {n} minutes.',
   followRequests: 'Follow requests',
   waitingN: '{n} waiting',
   noRequests: 'No follow requests.',
@@ -87,6 +89,8 @@ const en = {
 const fr: Record<keyof typeof en, string> = {
   privateNote: 'Seules les personnes que vous acceptez voient vos vidéos et vos listes ; les abonnements deviennent des demandes.',
   hideLikes: "Masquer les vidéos que j'aime",
+  screenTimeLabel: 'Rappel quotidien du temps d’écran (minutes)',
+  screenTimeNote: 'L’application vous le rappelle une fois par jour après ce temps passé à l’écran (sur cet appareil). Par défaut dans votre pays : {n} minutes.',
   followRequests: "Demandes d'abonnement",
   waitingN: '{n} en attente',
   noRequests: "Aucune demande d'abonnement.",

@@ -3,6 +3,7 @@ import { api, get, messageOf } from '../../api.ts';
 import { t } from '../../i18n.ts';
 import { Link } from '../../router.tsx';
 import { useSession } from '../../session.ts';
+import { SCREEN_TIME_EVENT } from '../../screen-time.tsx';
 import { st } from '../safety-strings.ts';
 
 // Settings → Privacy: private account, hide liked videos, keyword filters
@@ -14,6 +15,7 @@ interface Settings {
   isPrivate: boolean;
   hideLikes: boolean;
   keywordFilters: string[];
+  screenTime: { dailyReminderMinutes: number; defaultMinutes: number };
 }
 interface Request {
   handle: string;
@@ -55,13 +57,14 @@ export function Privacy() {
   }, []);
   if (!s) return switches ? <Note n={switches} /> : <p className="muted">{t('loading')}</p>;
 
-  const patch = async (body: Partial<Settings>, note: (n: Note) => void) => {
+  const patch = async (body: Partial<Settings> & { screenTimeMinutes?: number }, note: (n: Note) => void) => {
     const was = s;
     if (!body.keywordFilters) setS({ ...s, ...body }); // a switch moves at once, and back if refused; a word shows once stored
     try {
       setS(await api<Settings>('PATCH', '/me/settings', body));
       note({ ok: true, text: t('saved') });
       if ('isPrivate' in body) await refresh();
+      if (body.screenTimeMinutes) dispatchEvent(new CustomEvent(SCREEN_TIME_EVENT, { detail: body.screenTimeMinutes }));
       return true;
     } catch (e) {
       setS(was);
@@ -100,6 +103,20 @@ export function Privacy() {
         <input type="checkbox" checked={s.hideLikes} onChange={(e) => patch({ hideLikes: e.target.checked }, setSwitches)} />
         {st('hideLikes')}
       </label>
+      <label>
+        {st('screenTimeLabel')}
+        <input
+          type="number"
+          min={1}
+          max={1440}
+          defaultValue={s.screenTime.dailyReminderMinutes}
+          onBlur={(e) => {
+            const n = Number(e.target.value);
+            if (n !== s.screenTime.dailyReminderMinutes) void patch({ screenTimeMinutes: n }, setSwitches);
+          }}
+        />
+      </label>
+      <p className="muted">{st('screenTimeNote', { n: s.screenTime.defaultMinutes })}</p>
       <Note n={switches} />
 
       <h3>
