@@ -1,4 +1,5 @@
 import { accountsModule } from './accounts/module.ts';
+import { auditModule } from './audit/module.ts';
 import { feedModule } from './feed/module.ts';
 import { baseConfigShape, parseConfig, type ReelmConfig } from './config/config.ts';
 import { openReelmWith, type OpenOptions, type Reelm } from './context.ts';
@@ -34,6 +35,7 @@ export const MODULES: readonly ReelmModule[] = [
   accountsModule,
   graphModule,
   staffModule,
+  auditModule,
   mediaModule,
   mediaServingModule,
   socialModule,

@@ -54,3 +54,10 @@ export async function putOwnedExport(
   if (!resident) throw new ResidencyViolation(`${RESIDENCY_VIOLATION}: ${ownerId} is not a resident of realm ${store.name}`);
   return store.blobs.put(key, body, opts);
 }
+
+/** Writes a realm-level file (no person's: e.g. shared placeholder media); refused for a key under a person's or an export prefix. */
+export async function putRealmFile(store: RealmStore, key: string, path: string): Promise<BlobInfo> {
+  if (key.startsWith('users/') || key.startsWith(store.manifest.exports.blobPrefix))
+    throw new ResidencyViolation(`${RESIDENCY_VIOLATION}: key ${key} belongs to a person; write it through ownerBlobs`);
+  return store.blobs.putFile(key, path);
+}

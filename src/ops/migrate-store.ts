@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { ownerOfKey } from '../blobs/blob-store.ts';
-import { ownerBlobs, putOwnedExport } from '../blobs/resident-blobs.ts';
+import { ownerBlobs, putOwnedExport, putRealmFile } from '../blobs/resident-blobs.ts';
 import { blobSchema, databaseSchema, type ReelmConfig } from '../config/config.ts';
 import type { RealmSchema } from '../realm/realm-schema.ts';
 import { realmStatus, setRealmState, type RealmStatus } from '../realm/lifecycle.ts';
@@ -279,7 +279,7 @@ async function writeBlob(from: RealmStore, to: RealmStore, key: string) {
   try {
     if (owner) await (await ownerBlobs(to, owner)).putFile(key, path);
     else if (exportOwner) await putOwnedExport(to, exportOwner, key, await from.blobs.get(key));
-    else await to.blobs.putFile(key, path); // realm-level files (no person's)
+    else await putRealmFile(to, key, path); // realm-level files (no person's)
   } catch (err) {
     throw new MigrateRefused(`blob ${key}: ${(err as Error).message} (run \`reelm audit\` on the source: a file of someone who is not a resident)`);
   }

@@ -180,6 +180,7 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
       created_at: 1767225600000,
       updated_at: 1767225600000,
       labels: [],
+      pinned_at: null,
     },
     // A private post's projection is applied only inside the creator's realm, whatever code emits it.
     staysHome: (p) => p.audience === 'private',

@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { auditReelm } from '../audit/scan.ts';
 import { realmStatus } from '../realm/lifecycle.ts';
 import { signedHead, verifyChain } from './audit-chain.ts';
-import { isStaffOf, requireStaffOfRealm, requireStaffToken } from './staff.ts';
+import { ADMINISTRATORS, isStaffOf, requireStaffOfRealm, requireStaffToken } from './staff.ts';
 
 // The admin console's API (web /admin): a staff member's realms and their
-// state, and — for administrators — the residency audit and the verification
-// of the staff access chain of one of them, the same checks as `reelm audit`
-// and `reelm audit-log verify`, limited to realms of the staff's own operator.
+// state, and — for administrators — the verification of the staff access chain
+// of one of them (as `reelm audit-log verify`), limited to realms of the staff's
+// own operator. The residency audit's route belongs to src/audit.
 
 const realmParams = z.object({ realm: z.string().max(64) });
-const ADMINISTRATORS = new Set(['administrator'] as const);
 
 export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
   const reelm = app.reelm;
@@ -51,38 +49,6 @@ export const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const operatorName = reelm.policy.operators.get(staff.operator)?.name ?? staff.operator;
       return { staff: { id: staff.id, name: staff.name, role: staff.role, operator: staff.operator, operatorName }, realms };
-    },
-  );
-
-  app.get(
-    '/api/v1/admin/realms/:realm/residency-audit',
-    {
-      schema: {
-        tags: ['staff'],
-        summary:
-          'Administrators: run the residency audit of one realm of my operator now (as `reelm audit`: data outside its home realm, unclassified schema, orphaned files).',
-        security: [{ bearer: [] }],
-        params: realmParams,
-        response: {
-          200: z.object({
-            ok: z.boolean(),
-            realm: z.object({ realm: z.string(), tables: z.number(), rows: z.number(), files: z.number(), bytes: z.number() }),
-            findings: z.array(z.object({ kind: z.string(), table: z.string().optional(), count: z.number().optional(), message: z.string() })),
-            seconds: z.number(),
-          }),
-        },
-      },
-    },
-    async (req) => {
-      const { store } = await requireStaffOfRealm(reelm, req.headers.authorization, req.params.realm, ADMINISTRATORS, 'run the residency audit');
-      const report = await auditReelm(reelm, [store]);
-      return {
-        ok: report.findings.length === 0,
-        realm: report.realms[0]!,
-        // samples name people: the console shows the kind, the table and the count
-        findings: report.findings.map((f) => ({ kind: f.kind, table: f.table, count: f.count, message: f.message })),
-        seconds: report.seconds,
-      };
     },
   );
 

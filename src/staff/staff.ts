@@ -108,6 +108,9 @@ export async function requireStaffToken(reelm: Reelm, authorization: string | un
  * The staff member of a request, for work in one realm: staff of the operator running it, with one of
  * `roles`, on record in that realm itself. Another operator's realm is 403 `other_operator`; an unknown one 404.
  */
+/** The roles that may run the admin console's audits. */
+export const ADMINISTRATORS: ReadonlySet<StaffRole> = new Set(['administrator'] as const);
+
 export async function requireStaffOfRealm(
   reelm: Reelm,
   authorization: string | undefined,
