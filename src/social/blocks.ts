@@ -21,15 +21,15 @@ export async function block(reelm: Reelm, viewer: Viewer, handle: string) {
   const t = await target(reelm, handle);
   if (t.userId === viewer.userId) throw badRequest('cannot_block_self', 'You cannot block yourself.');
   const store = reelm.realms.get(viewer.realm);
-  await store.db.transaction().execute(async (trx) => {
-    const r = await trx
+  await store.transact(async (tx) => {
+    const r = await tx.db
       .insertInto('blocks')
       .values({ blocker_id: viewer.userId, blocked_id: t.userId, blocked_realm: t.realm, blocked_handle: t.handle, created_at: Date.now() })
       .onConflict((oc) => oc.columns(['blocker_id', 'blocked_id']).doNothing())
       .executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return;
-    await cutEdges(store, trx, viewer.userId, { id: t.userId, realm: t.realm });
-    await relay(store, trx, t.realm, 'social.block', { blocker_id: viewer.userId, blocked_id: t.userId, at: Date.now() });
+    await cutEdges(tx, viewer.userId, { id: t.userId, realm: t.realm });
+    await relay(tx, t.realm, 'social.block', { blocker_id: viewer.userId, blocked_id: t.userId, at: Date.now() });
   });
   return { blocked: true, handle: t.handle };
 }
@@ -46,9 +46,9 @@ export async function unblock(reelm: Reelm, viewer: Viewer, handle: string) {
     .where((eb) => eb.or([eb('blocked_id', '=', current?.userId ?? ''), eb(eb.fn('lower', ['blocked_handle']), '=', key)]))
     .executeTakeFirst();
   if (!hit) throw notFound('That block');
-  await store.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('blocks').where('blocker_id', '=', viewer.userId).where('blocked_id', '=', hit.blocked_id).execute();
-    await relay(store, trx, hit.blocked_realm, 'social.unblock', { blocker_id: viewer.userId, blocked_id: hit.blocked_id });
+  await store.transact(async (tx) => {
+    await tx.db.deleteFrom('blocks').where('blocker_id', '=', viewer.userId).where('blocked_id', '=', hit.blocked_id).execute();
+    await relay(tx, hit.blocked_realm, 'social.unblock', { blocker_id: viewer.userId, blocked_id: hit.blocked_id });
   });
   return { blocked: false, handle: hit.blocked_handle };
 }
