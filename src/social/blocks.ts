@@ -3,7 +3,7 @@ import type { Viewer } from '../api/auth.ts';
 import { badRequest, notFound } from '../api/errors.ts';
 import type { Reelm } from '../context.ts';
 import { relay } from './relay.ts';
-import { cutEdges } from '../graph/service.ts';
+import { emitBlock } from '../modules/blocks.ts';
 
 // Blocking an account: stored in the blocker's realm (their own data) and
 // announced to the blocked person's realm (social.block), so that realm hides
@@ -28,7 +28,8 @@ export async function block(reelm: Reelm, viewer: Viewer, handle: string) {
       .onConflict((oc) => oc.columns(['blocker_id', 'blocked_id']).doNothing())
       .executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return;
-    await cutEdges(tx, viewer.userId, { id: t.userId, realm: t.realm });
+    // the follow edges between them end with the block (graph's onBlock listener)
+    await emitBlock(tx, 'blocker', { blockerId: viewer.userId, blocked: { id: t.userId, realm: t.realm } });
     await relay(tx, t.realm, 'social.block', { blocker_id: viewer.userId, blocked_id: t.userId, at: Date.now() });
   });
   return { blocked: true, handle: t.handle };

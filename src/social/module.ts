@@ -6,6 +6,7 @@ import { crossingMigration } from './crossing-migration.ts';
 import { commentStateMigration, postLabelsMigration, socialMigration, socialTables, teenProtectedMigration, type SocialTables } from './schema.ts';
 import { flushViewRollups } from './view-rollup.ts';
 import { viewOnceMigration, viewOnceTables, type ViewClaimsTable } from './view-once.ts';
+import { blockedSet } from './visibility.ts';
 
 // Social: posts, engagement, watch events, blocks, the Following feed,
 // discovery, search and notifications; and the `post-stats` task, which
@@ -34,6 +35,8 @@ export const socialModule: ReelmModule = {
   flows: SOCIAL_FLOWS,
   sends: SOCIAL_FLOWS.map((f) => f.name),
   routes: socialRoutes,
+  // blocks are kept here; media-serving refuses a blocked party's links through this (src/modules/blocks.ts)
+  blockedAccounts: blockedSet,
   tasks: [
     intervalTask(
       'post-stats',
