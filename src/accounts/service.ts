@@ -20,6 +20,7 @@ import { userAndLabels } from './moderation-port.ts';
 import { burnVerify, hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, endOtherSessions, endSession } from './sessions.ts';
 import { ageOn, checkLinks, checkPassword, normalizeEmail, normalizeHandle, type ProfileLink } from './validation.ts';
+import { RealmTransactor } from '../realm/transactor.ts';
 
 export interface SignUpInput {
   handle: string;
@@ -217,9 +218,9 @@ export class AccountService {
         await trx.updateTable('users').set(set).where('id', '=', userId).execute();
         // A private account's posts are followers-only (src/privacy/private-posts.ts).
         if (set.is_private !== undefined && (set.is_private === 1) !== wasPrivate)
-          await applyAccountPrivacy(store, trx, [...this.#reelm.policy.realms.keys()], userId, set.is_private === 1);
+          await applyAccountPrivacy(new RealmTransactor(store, trx), [...this.#reelm.policy.realms.keys()], userId, set.is_private === 1);
         // realms showing this person (edges, post projections, comment copies) keep a public snapshot of the profile
-        if (set.display_name !== undefined) await publishProfileSnapshot(store, trx, userId, [...this.#reelm.policy.realms.keys()]);
+        if (set.display_name !== undefined) await publishProfileSnapshot(new RealmTransactor(store, trx), userId, [...this.#reelm.policy.realms.keys()]);
       });
     }
     return this.me(realm, userId);
@@ -235,7 +236,7 @@ export class AccountService {
     try {
       await store.db.transaction().execute(async (trx) => {
         await trx.updateTable('users').set({ avatar_key: key }).where('id', '=', userId).execute();
-        await publishProfileSnapshot(store, trx, userId, [...this.#reelm.policy.realms.keys()]);
+        await publishProfileSnapshot(new RealmTransactor(store, trx), userId, [...this.#reelm.policy.realms.keys()]);
       });
     } catch (err) {
       await store.blobs.delete(key);

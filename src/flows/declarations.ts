@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
+import type { RealmTransactor } from '../realm/transactor.ts';
 
 // The vocabulary of the flow table (src/flows/flow-table.ts).
 
@@ -20,6 +21,9 @@ export type FlowFields = Readonly<Record<string, FlowField>>;
 export type FlowPayload<F extends FlowFields> = z.infer<z.ZodObject<{ -readonly [K in keyof F]: F[K]['schema'] }>>;
 
 export interface ReceiveContext {
+  /** the receiving realm bound to the delivery transaction (the receiver's writes and sends go through it) */
+  readonly tx: RealmTransactor;
+  /** = tx.store */
   readonly store: RealmStore;
   readonly from: string;
   readonly messageId: string;

@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { newId } from '../lib/ids.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
+import type { RealmTransactor } from '../realm/transactor.ts';
 import { writeRealmLog } from '../residency/realm-log.ts';
 import { checkFlowMessage, FlowRefused } from './validate.ts';
 
@@ -13,6 +14,11 @@ export interface FlowMessageInput {
   flow: string;
   to: string;
   payload: Record<string, unknown>;
+}
+
+/** emitFlow for a realm transactor: into its realm's outbox, in its transaction. */
+export function sendFlow(tx: RealmTransactor, msg: FlowMessageInput): Promise<string> {
+  return emitFlow(tx.store, tx.db, msg);
 }
 
 export async function emitFlow(store: RealmStore, trx: Transaction<RealmDatabase>, msg: FlowMessageInput): Promise<string> {

@@ -1,5 +1,6 @@
 import { isRealmHeld, REALM_SUSPENDED } from '../realm/lifecycle.ts';
 import type { RealmStore } from '../realm/store.ts';
+import { RealmTransactor } from '../realm/transactor.ts';
 import { writeRealmLog } from '../residency/realm-log.ts';
 import { checkFlowMessage, FlowRefused } from './validate.ts';
 
@@ -64,7 +65,7 @@ async function receiveOne(store: RealmStore, from: string, m: FlowMessage): Prom
       let outcome: 'applied' | 'skipped' | 'refused';
       try {
         const decl = checkFlowMessage(store.flows, m.flow, m.payload);
-        outcome = await decl.receive(trx, m.payload, { store, from, messageId: m.id });
+        outcome = await decl.receive(trx, m.payload, { tx: new RealmTransactor(store, trx), store, from, messageId: m.id });
       } catch (err) {
         if (!(err instanceof FlowRefused)) throw err;
         // Refused for good: record it so the sequence moves on; log names, never values.

@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { ReceiveContext } from '../flows/declarations.ts';
-import { emitFlow } from '../flows/outbox.ts';
+import { sendFlow } from '../flows/outbox.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import { followerJoined } from '../social/reach.ts';
 import type { FollowPayload } from './flows.ts';
@@ -35,10 +35,10 @@ export async function addFollowerEdge(trx: Transaction<RealmDatabase>, p: Follow
     .where('id', '=', p.followee_id)
     .execute();
   // Followers-only posts go only to realms where a follower lives: the first one here brings them.
-  await followerJoined(ctx.store, trx, p.followee_id, p.follower_realm);
+  await followerJoined(ctx.tx, p.followee_id, p.follower_realm);
   // A follower's realm in another process only knew the handle from the directory: send the real public snapshot back.
   if (p.follower_realm !== ctx.store.name) {
-    await emitFlow(ctx.store, trx, {
+    await sendFlow(ctx.tx, {
       flow: 'profile.snapshot',
       to: p.follower_realm,
       payload: { user_id: followee.id, handle: followee.handle, display_name: followee.display_name, avatar_key: followee.avatar_key },

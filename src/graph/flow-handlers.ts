@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
-import { emitFlow } from '../flows/outbox.ts';
+import { sendFlow } from '../flows/outbox.ts';
 import { hasFollowerEdge } from '../social/block-check.ts';
 import { followerLeft } from '../social/reach.ts';
 import { addFollowerEdge } from './edges.ts';
@@ -23,13 +23,13 @@ export async function receiveFollow(trx: Transaction<RealmDatabase>, p: FollowPa
     .where('blocked_id', '=', p.follower_id)
     .executeTakeFirst();
   if (blocked) {
-    await emitFlow(ctx.store, trx, { flow: 'graph.followee_gone', to: p.follower_realm, payload: { follower_id: p.follower_id, followee_id: p.followee_id } });
+    await sendFlow(ctx.tx, { flow: 'graph.followee_gone', to: p.follower_realm, payload: { follower_id: p.follower_id, followee_id: p.followee_id } });
     return 'skipped';
   }
   // A private account's realm never takes a plain follow: it becomes a request its owner decides (requests.ts).
   // A follow it already holds (approved before, announced again, e.g. after the followee moved realm) stays a follow.
   if (!(await hasFollowerEdge(trx, p.followee_id, p.follower_id)) && (await isPrivateAccount(trx, p.followee_id))) {
-    await holdAsRequest(ctx.store, trx, p);
+    await holdAsRequest(ctx.tx, p);
     return 'applied';
   }
   await addFollowerEdge(trx, p, ctx);
@@ -45,7 +45,7 @@ export async function receiveUnfollow(trx: Transaction<RealmDatabase>, p: Follow
     .executeTakeFirst();
   if (!deleted) return 'skipped';
   // The realm's last follower gone: the followee's followers-only posts leave it.
-  await followerLeft(ctx.store, trx, p.followee_id, deleted.follower_realm);
+  await followerLeft(ctx.tx, p.followee_id, deleted.follower_realm);
   await trx
     .updateTable('users')
     .set({ follower_count: sql`follower_count - 1` })

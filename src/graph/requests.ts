@@ -9,6 +9,7 @@ import { relay } from '../social/relay.ts';
 import { addFollowerEdge } from './edges.ts';
 import type { FollowDecidedPayload, FollowPairPayload, FollowPayload } from './flows.ts';
 import type { PublicSnapshot } from './service.ts';
+import type { RealmTransactor } from '../realm/transactor.ts';
 
 // Follow requests to private accounts, across realms. The requester's realm
 // stores the request (follow_requests) and sends graph.follow_request; the
@@ -30,16 +31,16 @@ export async function isPrivateAccount(trx: Trx | RealmStore['db'], userId: stri
 
 /** Requester's realm: asks to follow a private account (or one whose privacy this process cannot read). */
 export async function requestFollow(store: RealmStore, requesterId: string, target: PublicSnapshot): Promise<{ state: 'following' | 'requested' }> {
-  return store.db.transaction().execute(async (trx) => {
-    if (await blockedEitherWay(trx, requesterId, target.id)) throw new AppError(403, 'cannot_follow', 'You cannot follow this account.');
-    const already = await trx
+  return store.transact(async (tx) => {
+    if (await blockedEitherWay(tx.db, requesterId, target.id)) throw new AppError(403, 'cannot_follow', 'You cannot follow this account.');
+    const already = await tx.db
       .selectFrom('follows')
       .select('followee_id')
       .where('follower_id', '=', requesterId)
       .where('followee_id', '=', target.id)
       .executeTakeFirst();
     if (already) return { state: 'following' as const };
-    const pending = await trx
+    const pending = await tx.db
       .selectFrom('follow_requests')
       .select('state')
       .where('requester_id', '=', requesterId)
@@ -56,13 +57,13 @@ export async function requestFollow(store: RealmStore, requesterId: string, targ
       created_at: now,
       decided_at: null,
     };
-    await trx
+    await tx.db
       .insertInto('follow_requests')
       .values({ requester_id: requesterId, target_id: target.id, ...row })
       .onConflict((oc) => oc.columns(['requester_id', 'target_id']).doUpdateSet(row))
       .execute();
-    const me = await trx.selectFrom('users').select(['handle', 'display_name', 'avatar_key']).where('id', '=', requesterId).executeTakeFirstOrThrow();
-    await relay(store, trx, target.realm, 'graph.follow_request', {
+    const me = await tx.db.selectFrom('users').select(['handle', 'display_name', 'avatar_key']).where('id', '=', requesterId).executeTakeFirstOrThrow();
+    await relay(tx, target.realm, 'graph.follow_request', {
       follower_id: requesterId,
       followee_id: target.id,
       follower_realm: store.name,
@@ -72,7 +73,7 @@ export async function requestFollow(store: RealmStore, requesterId: string, targ
       followed_at: now,
     });
     // A same-realm public account approves inside this transaction.
-    const after = await trx
+    const after = await tx.db
       .selectFrom('follows')
       .select('followee_id')
       .where('follower_id', '=', requesterId)
@@ -84,15 +85,15 @@ export async function requestFollow(store: RealmStore, requesterId: string, targ
 
 /** Requester's realm: withdraws a pending request (DELETE …/follow). */
 export async function cancelRequest(store: RealmStore, requesterId: string, targetId: string): Promise<boolean> {
-  return store.db.transaction().execute(async (trx) => {
-    const r = await trx
+  return store.transact(async (tx) => {
+    const r = await tx.db
       .deleteFrom('follow_requests')
       .where('requester_id', '=', requesterId)
       .where('target_id', '=', targetId)
       .returning(['target_realm', 'state'])
       .executeTakeFirst();
     if (!r) return false;
-    if (r.state === 'pending') await relay(store, trx, r.target_realm, 'graph.follow_request_cancel', { follower_id: requesterId, followee_id: targetId });
+    if (r.state === 'pending') await relay(tx, r.target_realm, 'graph.follow_request_cancel', { follower_id: requesterId, followee_id: targetId });
     return true;
   });
 }
@@ -101,7 +102,7 @@ export async function cancelRequest(store: RealmStore, requesterId: string, targ
 export async function receiveFollowRequest(trx: Trx, p: FollowPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
   const followee = await trx.selectFrom('users').select(['id', 'is_private']).where('id', '=', p.followee_id).executeTakeFirst();
   if (!followee || (await blockedEitherWay(trx, p.followee_id, p.follower_id))) {
-    await decide(ctx.store, trx, p.follower_realm, p.follower_id, p.followee_id, 'declined');
+    await decide(ctx.tx, p.follower_realm, p.follower_id, p.followee_id, 'declined');
     return 'applied';
   }
   const edge = await trx
@@ -112,7 +113,7 @@ export async function receiveFollowRequest(trx: Trx, p: FollowPayload, ctx: Rece
     .executeTakeFirst();
   if (edge || Number(followee.is_private) !== 1) {
     // The decision first: the follower's realm must hold the follow before followers-only posts arrive (same ordered stream).
-    await decide(ctx.store, trx, p.follower_realm, p.follower_id, p.followee_id, 'approved');
+    await decide(ctx.tx, p.follower_realm, p.follower_id, p.followee_id, 'approved');
     await addFollowerEdge(trx, p, ctx);
     return 'applied';
   }
@@ -121,9 +122,9 @@ export async function receiveFollowRequest(trx: Trx, p: FollowPayload, ctx: Rece
 }
 
 /** The private account's realm: a plain follow arrived for a private account; held as a request, the follower's realm told. */
-export async function holdAsRequest(store: RealmStore, trx: Trx, p: FollowPayload) {
-  await holdRequestEdge(trx, p);
-  await decide(store, trx, p.follower_realm, p.follower_id, p.followee_id, 'pending');
+export async function holdAsRequest(tx: RealmTransactor, p: FollowPayload) {
+  await holdRequestEdge(tx.db, p);
+  await decide(tx, p.follower_realm, p.follower_id, p.followee_id, 'pending');
 }
 
 async function holdRequestEdge(trx: Trx, p: FollowPayload) {
@@ -170,9 +171,9 @@ export async function receiveRequestCancel(trx: Trx, p: FollowPairPayload): Prom
   return Number(r.numDeletedRows) > 0 ? 'applied' : 'skipped';
 }
 
-async function decide(store: RealmStore, trx: Trx, followerRealm: string, followerId: string, followeeId: string, outcome: FollowOutcome) {
-  const u = await trx.selectFrom('users').select(['handle', 'display_name', 'avatar_key']).where('id', '=', followeeId).executeTakeFirst();
-  await relay(store, trx, followerRealm, 'graph.follow_decided', {
+async function decide(tx: RealmTransactor, followerRealm: string, followerId: string, followeeId: string, outcome: FollowOutcome) {
+  const u = await tx.db.selectFrom('users').select(['handle', 'display_name', 'avatar_key']).where('id', '=', followeeId).executeTakeFirst();
+  await relay(tx, followerRealm, 'graph.follow_decided', {
     follower_id: followerId,
     followee_id: followeeId,
     outcome,
@@ -185,18 +186,18 @@ async function decide(store: RealmStore, trx: Trx, followerRealm: string, follow
 
 /** The owner of a private account approves or declines a request (their realm). */
 export async function decideRequest(store: RealmStore, ownerId: string, requesterId: string, approve: boolean): Promise<void> {
-  await store.db.transaction().execute(async (trx) => {
-    const req = await trx
+  await store.transact(async (tx) => {
+    const req = await tx.db
       .selectFrom('follow_request_edges')
       .selectAll()
       .where('target_id', '=', ownerId)
       .where('requester_id', '=', requesterId)
       .executeTakeFirst();
     if (!req) throw notFound('That follow request');
-    await trx.deleteFrom('follow_request_edges').where('target_id', '=', ownerId).where('requester_id', '=', requesterId).execute();
-    await trx.deleteFrom('notifications').where('user_id', '=', ownerId).where('group_key', '=', `follow_request:${requesterId}`).execute();
+    await tx.db.deleteFrom('follow_request_edges').where('target_id', '=', ownerId).where('requester_id', '=', requesterId).execute();
+    await tx.db.deleteFrom('notifications').where('user_id', '=', ownerId).where('group_key', '=', `follow_request:${requesterId}`).execute();
     // The decision first: the requester's realm must hold the follow before followers-only posts arrive (same ordered stream).
-    await decide(store, trx, req.requester_realm, requesterId, ownerId, approve ? 'approved' : 'declined');
+    await decide(tx, req.requester_realm, requesterId, ownerId, approve ? 'approved' : 'declined');
     if (approve) {
       const p: FollowPayload = {
         follower_id: requesterId,
@@ -207,7 +208,7 @@ export async function decideRequest(store: RealmStore, ownerId: string, requeste
         follower_avatar_key: req.requester_avatar_key,
         followed_at: Date.now(),
       };
-      await addFollowerEdge(trx, p, { store, from: store.name, messageId: newId() });
+      await addFollowerEdge(tx.db, p, { tx, store, from: store.name, messageId: newId() });
     }
   });
 }
@@ -250,8 +251,7 @@ export async function receiveFollowDecided(trx: Trx, p: FollowDecidedPayload, ct
       .where('follower_id', '=', p.follower_id)
       .where('followee_id', '=', p.followee_id)
       .executeTakeFirst();
-    if (p.outcome === 'approved' && !follows)
-      await relay(ctx.store, trx, ctx.from, 'graph.unfollow', { follower_id: p.follower_id, followee_id: p.followee_id });
+    if (p.outcome === 'approved' && !follows) await relay(ctx.tx, ctx.from, 'graph.unfollow', { follower_id: p.follower_id, followee_id: p.followee_id });
     return 'skipped';
   }
   if (p.outcome === 'declined') {
@@ -376,17 +376,17 @@ export async function followState(store: RealmStore, viewerId: string, targetId:
 }
 
 /** Inside a block (blocker's realm): pending follow requests between the two end both ways (the blocked person sees a decline). */
-export async function cutRequests(store: RealmStore, trx: Trx, blockerId: string, blocked: { id: string; realm: string }) {
-  const mine = await trx
+export async function cutRequests(tx: RealmTransactor, blockerId: string, blocked: { id: string; realm: string }) {
+  const mine = await tx.db
     .deleteFrom('follow_requests')
     .where('requester_id', '=', blockerId)
     .where('target_id', '=', blocked.id)
     .returning('state')
     .executeTakeFirst();
-  if (mine?.state === 'pending') await relay(store, trx, blocked.realm, 'graph.follow_request_cancel', { follower_id: blockerId, followee_id: blocked.id });
-  const theirs = await trx.deleteFrom('follow_request_edges').where('target_id', '=', blockerId).where('requester_id', '=', blocked.id).executeTakeFirst();
+  if (mine?.state === 'pending') await relay(tx, blocked.realm, 'graph.follow_request_cancel', { follower_id: blockerId, followee_id: blocked.id });
+  const theirs = await tx.db.deleteFrom('follow_request_edges').where('target_id', '=', blockerId).where('requester_id', '=', blocked.id).executeTakeFirst();
   if (Number(theirs.numDeletedRows) > 0) {
-    await trx.deleteFrom('notifications').where('user_id', '=', blockerId).where('group_key', '=', `follow_request:${blocked.id}`).execute();
-    await decide(store, trx, blocked.realm, blocked.id, blockerId, 'declined');
+    await tx.db.deleteFrom('notifications').where('user_id', '=', blockerId).where('group_key', '=', `follow_request:${blocked.id}`).execute();
+    await decide(tx, blocked.realm, blocked.id, blockerId, 'declined');
   }
 }

@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import { AppError, badRequest } from '../api/errors.ts';
-import { emitFlow } from '../flows/outbox.ts';
+import { sendFlow } from '../flows/outbox.ts';
 import { blockedEitherWay } from '../social/block-check.ts';
 import { relay } from '../social/relay.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
@@ -8,6 +8,7 @@ import type { RealmStore } from '../realm/store.ts';
 import { blankExcerptsAfterUnfollow } from '../social/notify.ts';
 import { timeIdCursor } from '../api/cursor.ts';
 import { cutRequests } from './requests.ts';
+import type { RealmTransactor } from '../realm/transactor.ts';
 
 // Follow and unfollow, run in the follower's home realm. The follower's side
 // (the follows row and their following count) commits together with the
@@ -26,12 +27,12 @@ export interface PublicSnapshot {
 
 export async function follow(store: RealmStore, followerId: string, target: PublicSnapshot): Promise<{ created: boolean }> {
   if (followerId === target.id) throw badRequest('cannot_follow_self', 'You cannot follow yourself.');
-  return store.db.transaction().execute(async (trx) => {
+  return store.transact(async (tx) => {
     // A block either way (own `blocks`, or `block_edges` delivered by social.block) rules a follow out.
-    if (await blockedEitherWay(trx, followerId, target.id)) throw new AppError(403, 'cannot_follow', 'You cannot follow this account.');
-    const me = await trx.selectFrom('users').select(['id', 'handle', 'display_name', 'avatar_key']).where('id', '=', followerId).executeTakeFirstOrThrow();
+    if (await blockedEitherWay(tx.db, followerId, target.id)) throw new AppError(403, 'cannot_follow', 'You cannot follow this account.');
+    const me = await tx.db.selectFrom('users').select(['id', 'handle', 'display_name', 'avatar_key']).where('id', '=', followerId).executeTakeFirstOrThrow();
     const now = Date.now();
-    const r = await trx
+    const r = await tx.db
       .insertInto('follows')
       .values({
         follower_id: followerId,
@@ -45,14 +46,14 @@ export async function follow(store: RealmStore, followerId: string, target: Publ
       .onConflict((oc) => oc.columns(['follower_id', 'followee_id']).doNothing())
       .executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return { created: false };
-    await trx
+    await tx.db
       .updateTable('users')
       .set({ following_count: sql`following_count + 1` })
       .where('id', '=', followerId)
       .execute();
     // relay: a same-realm follow is applied in this transaction, like a same-realm comment, so a
     // comment sent right after following finds the edge (cross-realm, both share one ordered stream).
-    await relay(store, trx, target.realm, 'graph.follow', {
+    await relay(tx, target.realm, 'graph.follow', {
       follower_id: followerId,
       followee_id: target.id,
       follower_realm: store.name,
@@ -66,24 +67,24 @@ export async function follow(store: RealmStore, followerId: string, target: Publ
 }
 
 export async function unfollow(store: RealmStore, followerId: string, followeeId: string): Promise<{ removed: boolean }> {
-  return store.db.transaction().execute(async (trx) => {
-    const edge = await trx
+  return store.transact(async (tx) => {
+    const edge = await tx.db
       .selectFrom('follows')
       .select('followee_realm')
       .where('follower_id', '=', followerId)
       .where('followee_id', '=', followeeId)
       .executeTakeFirst();
     if (!edge) return { removed: false };
-    await trx.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).execute();
-    await trx
+    await tx.db.deleteFrom('follows').where('follower_id', '=', followerId).where('followee_id', '=', followeeId).execute();
+    await tx.db
       .updateTable('users')
       .set({ following_count: sql`following_count - 1` })
       .where('id', '=', followerId)
       .execute();
     // What they read as a follower (caption and comment excerpts of followers-only posts) they may read no more.
-    await blankExcerptsAfterUnfollow(trx, followerId, followeeId);
+    await blankExcerptsAfterUnfollow(tx.db, followerId, followeeId);
     // To the realm the follow was sent to, even if the followee has moved since: it forwards or skips.
-    await relay(store, trx, edge.followee_realm, 'graph.unfollow', { follower_id: followerId, followee_id: followeeId });
+    await relay(tx, edge.followee_realm, 'graph.unfollow', { follower_id: followerId, followee_id: followeeId });
     return { removed: true };
   });
 }
@@ -95,20 +96,20 @@ export async function unfollow(store: RealmStore, followerId: string, followeeId
  * the blocker is removed here (follower_edges) and in their realm by the
  * social.block receiver (dropFollow), which follows it in the same outbox order.
  */
-export async function cutEdges(store: RealmStore, trx: Transaction<RealmDatabase>, blockerId: string, blocked: { id: string; realm: string }) {
-  const mine = await trx.deleteFrom('follows').where('follower_id', '=', blockerId).where('followee_id', '=', blocked.id).executeTakeFirst();
+export async function cutEdges(tx: RealmTransactor, blockerId: string, blocked: { id: string; realm: string }) {
+  const mine = await tx.db.deleteFrom('follows').where('follower_id', '=', blockerId).where('followee_id', '=', blocked.id).executeTakeFirst();
   if (Number(mine.numDeletedRows) > 0) {
-    await trx
+    await tx.db
       .updateTable('users')
       .set({ following_count: sql`following_count - 1` })
       .where('id', '=', blockerId)
       .execute();
-    await emitFlow(store, trx, { flow: 'graph.unfollow', to: blocked.realm, payload: { follower_id: blockerId, followee_id: blocked.id } });
+    await sendFlow(tx, { flow: 'graph.unfollow', to: blocked.realm, payload: { follower_id: blockerId, followee_id: blocked.id } });
   }
-  await cutRequests(store, trx, blockerId, blocked);
-  const theirs = await trx.deleteFrom('follower_edges').where('followee_id', '=', blockerId).where('follower_id', '=', blocked.id).executeTakeFirst();
+  await cutRequests(tx, blockerId, blocked);
+  const theirs = await tx.db.deleteFrom('follower_edges').where('followee_id', '=', blockerId).where('follower_id', '=', blocked.id).executeTakeFirst();
   if (Number(theirs.numDeletedRows) > 0) {
-    await trx
+    await tx.db
       .updateTable('users')
       .set({ follower_count: sql`follower_count - 1` })
       .where('id', '=', blockerId)
@@ -134,15 +135,15 @@ export async function dropFollow(trx: Transaction<RealmDatabase>, followerId: st
  * with them, every realm when they have posts (post projections are in every
  * realm), the realms of videos they commented on. Call inside the change's transaction.
  */
-export async function publishProfileSnapshot(store: RealmStore, trx: Transaction<RealmDatabase>, userId: string, everyRealm: readonly string[] = []) {
-  const u = await trx.selectFrom('users').select(['handle', 'display_name', 'avatar_key']).where('id', '=', userId).executeTakeFirstOrThrow();
-  const out = await trx.selectFrom('follows').select('followee_realm as realm').distinct().where('follower_id', '=', userId).execute();
-  const inn = await trx.selectFrom('follower_edges').select('follower_realm as realm').distinct().where('followee_id', '=', userId).execute();
-  const commented = await trx.selectFrom('comments').select('video_realm as realm').distinct().where('author_id', '=', userId).execute();
-  const posted = await trx.selectFrom('posts').select('video_id').where('owner_id', '=', userId).limit(1).executeTakeFirst();
-  const realms = new Set([store.name, ...[...out, ...inn, ...commented].map((r) => r.realm), ...(posted ? everyRealm : [])]);
+export async function publishProfileSnapshot(tx: RealmTransactor, userId: string, everyRealm: readonly string[] = []) {
+  const u = await tx.db.selectFrom('users').select(['handle', 'display_name', 'avatar_key']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const out = await tx.db.selectFrom('follows').select('followee_realm as realm').distinct().where('follower_id', '=', userId).execute();
+  const inn = await tx.db.selectFrom('follower_edges').select('follower_realm as realm').distinct().where('followee_id', '=', userId).execute();
+  const commented = await tx.db.selectFrom('comments').select('video_realm as realm').distinct().where('author_id', '=', userId).execute();
+  const posted = await tx.db.selectFrom('posts').select('video_id').where('owner_id', '=', userId).limit(1).executeTakeFirst();
+  const realms = new Set([tx.realm, ...[...out, ...inn, ...commented].map((r) => r.realm), ...(posted ? everyRealm : [])]);
   for (const to of realms) {
-    await emitFlow(store, trx, {
+    await sendFlow(tx, {
       flow: 'profile.snapshot',
       to,
       payload: { user_id: userId, handle: u.handle, display_name: u.display_name, avatar_key: u.avatar_key },
@@ -156,14 +157,14 @@ export async function publishProfileSnapshot(store: RealmStore, trx: Transaction
  * others' follows of them). Call inside the transaction that removes them;
  * local rows go with the users row (foreign keys cascade).
  */
-export async function detachFromGraph(store: RealmStore, trx: Transaction<RealmDatabase>, userId: string) {
-  const following = await trx.selectFrom('follows').select(['followee_id', 'followee_realm']).where('follower_id', '=', userId).execute();
+export async function detachFromGraph(tx: RealmTransactor, userId: string) {
+  const following = await tx.db.selectFrom('follows').select(['followee_id', 'followee_realm']).where('follower_id', '=', userId).execute();
   for (const f of following) {
-    await emitFlow(store, trx, { flow: 'graph.unfollow', to: f.followee_realm, payload: { follower_id: userId, followee_id: f.followee_id } });
+    await sendFlow(tx, { flow: 'graph.unfollow', to: f.followee_realm, payload: { follower_id: userId, followee_id: f.followee_id } });
   }
-  const followers = await trx.selectFrom('follower_edges').select(['follower_id', 'follower_realm']).where('followee_id', '=', userId).execute();
+  const followers = await tx.db.selectFrom('follower_edges').select(['follower_id', 'follower_realm']).where('followee_id', '=', userId).execute();
   for (const f of followers) {
-    await emitFlow(store, trx, { flow: 'graph.followee_gone', to: f.follower_realm, payload: { follower_id: f.follower_id, followee_id: userId } });
+    await sendFlow(tx, { flow: 'graph.followee_gone', to: f.follower_realm, payload: { follower_id: f.follower_id, followee_id: userId } });
   }
 }
 

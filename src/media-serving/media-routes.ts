@@ -6,7 +6,7 @@ import { AppError, notFound } from '../api/errors.ts';
 import { assertBlobKey, type BlobStore } from '../blobs/blob-store.ts';
 import { contentTypeForKey } from '../blobs/content-types.ts';
 import { isPublicMedia, isWithdrawnMedia } from './access.ts';
-import { blockedSet } from '../social/visibility.ts';
+import { blockedAccounts } from '../modules/blocks.ts';
 import type { DeliveryMode } from './delivery-config.ts';
 import { mediaGrants, mediaPath } from './media-links.ts';
 import { posix } from 'node:path';
@@ -45,7 +45,7 @@ export const mediaRoutes: FastifyPluginAsyncZod = async (app) => {
   const blockedFrom = async (viewer: { userId: string; realm: string }, key: string) => {
     const owner = /^users\/([^/]+)\//.exec(key)?.[1];
     if (owner === undefined || !reelm.realms.has(viewer.realm)) return false;
-    return (await blockedSet(reelm.realms.get(viewer.realm).db, viewer.userId)).has(owner);
+    return (await blockedAccounts(reelm, viewer.realm, viewer.userId)).has(owner);
   };
 
   /** The one access decision: a valid grant, or public media. Throws the refusal otherwise. */

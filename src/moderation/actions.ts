@@ -14,6 +14,7 @@ import { appendAccess } from '../staff/audit-chain.ts';
 import type { Staff } from '../staff/staff.ts';
 import { ACCOUNT_LABELS, VIDEO_LABELS } from './reasons.ts';
 import type { ActionKind, AppealDecision, ModerationActionsTable, TargetKind } from './schema.ts';
+import { RealmTransactor } from '../realm/transactor.ts';
 
 // Moderators' actions in the content's home realm, the creator's one appeal
 // and its decision. Each action, in ONE transaction: the action row, the
@@ -128,7 +129,7 @@ async function tell(
       excerpt: text,
       at,
     },
-    { store, from: store.name, messageId: `${cause}:${a.id}` },
+    { tx: new RealmTransactor(store, trx), store, from: store.name, messageId: `${cause}:${a.id}` },
   );
 }
 
@@ -199,12 +200,12 @@ export async function appeal(reelm: Reelm, viewer: Viewer, actionId: string, tex
   const store = reelm.realms.get(viewer.realm);
   const body = text.trim();
   if (body.length < 10) throw badRequest('appeal_text_required', 'Say why the decision is wrong (at least 10 characters).');
-  return store.db.transaction().execute(async (trx) => {
-    const a = await trx.selectFrom('moderation_actions').selectAll().where('id', '=', actionId).where('owner_id', '=', viewer.userId).executeTakeFirst();
+  return store.transact(async (tx) => {
+    const a = await tx.db.selectFrom('moderation_actions').selectAll().where('id', '=', actionId).where('owner_id', '=', viewer.userId).executeTakeFirst();
     if (!a || a.action === 'dismiss') throw notFound('That moderation decision');
     if (a.appealed_at !== null) throw conflict('already_appealed', 'You have already appealed this decision; an appeal can be made once.');
     const now = Date.now();
-    await trx.updateTable('moderation_actions').set({ appeal_text: body, appealed_at: now }).where('id', '=', a.id).execute();
+    await tx.db.updateTable('moderation_actions').set({ appeal_text: body, appealed_at: now }).where('id', '=', a.id).execute();
     return { ...a, appeal_text: body, appealed_at: now };
   });
 }

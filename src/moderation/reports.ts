@@ -62,9 +62,9 @@ export async function fileReport(reelm: Reelm, viewer: Viewer, input: ReportInpu
   const store = reelm.realms.get(viewer.realm);
   const note = (input.note ?? '').trim();
   const now = Date.now();
-  return store.db.transaction().execute(async (trx) => {
+  return store.transact(async (tx) => {
     const id = newId(now);
-    const r = await trx
+    const r = await tx.db
       .insertInto('reports_made')
       .values({
         id,
@@ -79,7 +79,7 @@ export async function fileReport(reelm: Reelm, viewer: Viewer, input: ReportInpu
       .onConflict((oc) => oc.columns(['reporter_id', 'target_kind', 'target_id']).doNothing())
       .executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) {
-      const prev = await trx
+      const prev = await tx.db
         .selectFrom('reports_made')
         .select('id')
         .where('reporter_id', '=', viewer.userId)
@@ -88,7 +88,7 @@ export async function fileReport(reelm: Reelm, viewer: Viewer, input: ReportInpu
         .executeTakeFirstOrThrow();
       return { id: prev.id, created: false, realm: target.realm };
     }
-    await relay(store, trx, target.realm, 'moderation.report', {
+    await relay(tx, target.realm, 'moderation.report', {
       report_id: id,
       subject_kind: target.kind,
       subject_id: target.id,

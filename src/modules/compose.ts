@@ -7,6 +7,7 @@ import { FlowTable } from '../flows/flow-table.ts';
 import type { JobHandlers } from '../jobs/worker.ts';
 import type { RealmSchema } from '../realm/realm-schema.ts';
 import type { TableSpec } from '../realm/tables.ts';
+import type { BlockedAccounts, BlockListener } from './blocks.ts';
 import type { EngagementListener } from './engagement.ts';
 import type { BackgroundTask, ModuleConfig, ReelmModule } from './module.ts';
 
@@ -34,6 +35,8 @@ export interface Composition {
   readonly tasks: readonly BackgroundTask[];
   /** every module's `onEngagement`, in module order */
   readonly engagementListeners: readonly EngagementListener[];
+  /** every module's `blockedAccounts`, in module order */
+  readonly blockedAccounts: readonly BlockedAccounts[];
   readonly config: { readonly shape: Readonly<Record<string, z.ZodType>>; readonly fromEnv: readonly NonNullable<ModuleConfig['fromEnv']>[] };
   jobs(reelm: Reelm): JobTable;
   resolveViewer(reelm: Reelm, token: string): Promise<Viewer | null>;
@@ -64,6 +67,8 @@ export function composeModules(modules: readonly ReelmModule[], opts: ComposeOpt
   const tasks: BackgroundTask[] = [];
   const engagementListeners: EngagementListener[] = [];
   const writeGates: NonNullable<ReelmModule['writeGate']>[] = [];
+  const blockListeners: BlockListener[] = [];
+  const blockedAccounts: BlockedAccounts[] = [];
   const viewerResolvers: { module: string; resolve: NonNullable<ReelmModule['resolveViewer']> }[] = [];
   for (const m of modules) {
     claim('module', m.name, m.name);
@@ -96,6 +101,8 @@ export function composeModules(modules: readonly ReelmModule[], opts: ComposeOpt
     }
     if (m.onEngagement) engagementListeners.push(m.onEngagement);
     if (m.writeGate) writeGates.push(m.writeGate);
+    if (m.onBlock) blockListeners.push(m.onBlock);
+    if (m.blockedAccounts) blockedAccounts.push(m.blockedAccounts);
     if (m.resolveViewer) viewerResolvers.push({ module: m.name, resolve: m.resolveViewer });
   }
   const table = new FlowTable(flows, tables);
@@ -113,11 +120,12 @@ export function composeModules(modules: readonly ReelmModule[], opts: ComposeOpt
 
   return {
     modules,
-    schema: { tables, migrations, flows: table },
+    schema: { tables, migrations, flows: table, blockListeners },
     jobKinds,
     routes: modules.flatMap((m) => (m.routes ? [{ module: m.name, plugin: m.routes }] : [])),
     tasks,
     engagementListeners,
+    blockedAccounts,
     config: { shape, fromEnv },
     resolveViewer,
     writeGates,

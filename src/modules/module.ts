@@ -7,6 +7,7 @@ import type { FlowDeclaration } from '../flows/declarations.ts';
 import type { JobHandlers } from '../jobs/worker.ts';
 import type { RealmStore } from '../realm/store.ts';
 import type { TableSpec } from '../realm/tables.ts';
+import type { BlockedAccounts, BlockListener } from './blocks.ts';
 import type { EngagementListener } from './engagement.ts';
 
 // The shape of a part of Reelm. A part (accounts, graph, social, media…) and a
@@ -35,6 +36,10 @@ export interface ReelmModule {
   readonly tasks?: readonly BackgroundTask[];
   /** Told of a person's newly stored watches, likes, favorites and shares, inside the storing transaction (src/modules/engagement.ts). */
   readonly onEngagement?: EngagementListener;
+  /** Told of a new block, inside the transaction storing it, in the blocker's and the blocked person's realm (src/modules/blocks.ts). */
+  readonly onBlock?: BlockListener;
+  /** Whom a resident blocked or was blocked by (the module that keeps blocks provides this). */
+  readonly blockedAccounts?: BlockedAccounts;
   /** Who a session token belongs to (exactly one module — accounts — provides this). */
   readonly resolveViewer?: (reelm: Reelm, token: string) => Promise<Viewer | null>;
   /**

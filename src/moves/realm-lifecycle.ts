@@ -5,6 +5,7 @@ import { realmStatus, setRealmState, type RealmStatus } from '../realm/lifecycle
 import type { RealmStore } from '../realm/store.ts';
 import { writeRealmLog } from '../residency/realm-log.ts';
 import { deletePost } from '../social/posts.ts';
+import { RealmTransactor } from '../realm/transactor.ts';
 
 // Suspending, resuming and closing a realm (R10, R11). The state lives in the realm's own
 // database (src/realm/lifecycle.ts), so every process of the realm follows it within seconds.
@@ -107,7 +108,7 @@ export async function purgeRealm(reelm: Reelm, realm: string, opts: { force?: bo
     const posts = await store.db.selectFrom('posts').select('video_id').where('owner_id', '=', p.id).execute();
     for (const { video_id } of posts) await deletePost(reelm, viewer, video_id);
     await store.db.transaction().execute(async (trx) => {
-      await detachFromGraph(store, trx, p.id);
+      await detachFromGraph(new RealmTransactor(store, trx), p.id);
       await trx.deleteFrom('follows').where('follower_id', '=', p.id).execute();
       await trx.deleteFrom('follower_edges').where('followee_id', '=', p.id).execute();
     });

@@ -39,17 +39,17 @@ export async function refreshTeenProjections(store: RealmStore, realms: readonly
 
 /** Republishes every post of one owner with the protections that apply now (the owner's own settings from `posts`). */
 async function republishOwner(store: RealmStore, realms: readonly string[], ownerId: string, now: Date): Promise<number> {
-  return store.db.transaction().execute(async (trx) => {
-    const isProtected = await isProtectedTeen(store, trx, ownerId, now);
-    const posts = await trx.selectFrom('posts').selectAll().where('owner_id', '=', ownerId).orderBy('video_id').execute();
+  return store.transact(async (tx) => {
+    const isProtected = await isProtectedTeen(store, tx.db, ownerId, now);
+    const posts = await tx.db.selectFrom('posts').selectAll().where('owner_id', '=', ownerId).orderBy('video_id').execute();
     let n = 0;
     for (const post of posts) {
-      const row = await trx.selectFrom('post_index').selectAll().where('video_id', '=', post.video_id).executeTakeFirst();
+      const row = await tx.db.selectFrom('post_index').selectAll().where('video_id', '=', post.video_id).executeTakeFirst();
       if (!row) continue;
       const updatedAt = Math.max(Date.now(), Number(post.updated_at) + 1, Number(row.updated_at) + 1);
-      await trx.updateTable('posts').set({ updated_at: updatedAt }).where('video_id', '=', post.video_id).execute();
+      await tx.db.updateTable('posts').set({ updated_at: updatedAt }).where('video_id', '=', post.video_id).execute();
       const own = { comment_policy: post.comment_policy, duet_policy: post.duet_policy, allow_download: post.allow_download === 1, updated_at: updatedAt };
-      await publishProjection(store, trx, realms, teenClamp(isProtected, { ...projectionFromIndex(row), ...own }));
+      await publishProjection(tx, realms, teenClamp(isProtected, { ...projectionFromIndex(row), ...own }));
       n++;
     }
     return n;

@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { RealmDatabase } from '../realm/registry.ts';
-import type { RealmStore } from '../realm/store.ts';
 import { projectionFromIndex, publishProjection } from '../social/reach.ts';
 import type { Audience } from '../social/schema.ts';
+import type { RealmTransactor } from '../realm/transactor.ts';
 
 // A private account's posts are followers-only. Rather than a second rule
 // beside the audience, the audience itself is narrowed: a post whose owner
@@ -45,18 +45,18 @@ export async function rememberChoice(trx: Trx, videoId: string, ownerId: string,
  * withdraws them from realms that may no longer hold them). Existing followers
  * stay; pending follow requests stay pending (nothing is approved automatically).
  */
-export async function applyAccountPrivacy(store: RealmStore, trx: Trx, realms: readonly string[], ownerId: string, nowPrivate: boolean) {
+export async function applyAccountPrivacy(tx: RealmTransactor, realms: readonly string[], ownerId: string, nowPrivate: boolean) {
   const [from, to]: [Audience, Audience] = nowPrivate ? ['public', 'followers'] : ['followers', 'public'];
-  let q = trx.selectFrom('posts').select(['video_id', 'updated_at']).where('owner_id', '=', ownerId).where('audience', '=', from);
-  if (!nowPrivate) q = q.where('video_id', 'in', trx.selectFrom('private_held_posts').select('video_id').where('owner_id', '=', ownerId));
+  let q = tx.db.selectFrom('posts').select(['video_id', 'updated_at']).where('owner_id', '=', ownerId).where('audience', '=', from);
+  if (!nowPrivate) q = q.where('video_id', 'in', tx.db.selectFrom('private_held_posts').select('video_id').where('owner_id', '=', ownerId));
   const posts = await q.orderBy('video_id').execute();
   const now = Date.now();
   for (const p of posts) {
     const updatedAt = Math.max(now, Number(p.updated_at) + 1);
-    await trx.updateTable('posts').set({ audience: to, updated_at: updatedAt }).where('video_id', '=', p.video_id).execute();
-    await rememberChoice(trx, p.video_id, ownerId, 'public', to);
-    const row = await trx.selectFrom('post_index').selectAll().where('video_id', '=', p.video_id).executeTakeFirst();
-    if (row) await publishProjection(store, trx, realms, { ...projectionFromIndex(row), audience: to, updated_at: updatedAt }, from);
+    await tx.db.updateTable('posts').set({ audience: to, updated_at: updatedAt }).where('video_id', '=', p.video_id).execute();
+    await rememberChoice(tx.db, p.video_id, ownerId, 'public', to);
+    const row = await tx.db.selectFrom('post_index').selectAll().where('video_id', '=', p.video_id).executeTakeFirst();
+    if (row) await publishProjection(tx, realms, { ...projectionFromIndex(row), audience: to, updated_at: updatedAt }, from);
   }
   return posts.length;
 }

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import type { FlowTable } from '../flows/flow-table.ts';
+import type { BlockListener } from '../modules/blocks.ts';
 import type { TableSpec } from './tables.ts';
 
 // What a realm store is opened with: every table with its classification,
@@ -12,4 +13,6 @@ export interface RealmSchema {
   /** Applied in key order; never edit a landed migration, add a new one. */
   readonly migrations: Readonly<Record<string, Migration>>;
   readonly flows: FlowTable;
+  /** every module's `onBlock`, in module order: run inside the transaction storing a block (src/modules/blocks.ts) */
+  readonly blockListeners: readonly BlockListener[];
 }

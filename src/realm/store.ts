@@ -13,6 +13,7 @@ import { installPersonHolds } from './person-hold.ts';
 import type { RealmSchema } from './realm-schema.ts';
 import type { RealmDatabase } from './registry.ts';
 import type { FlowTable } from '../flows/flow-table.ts';
+import { RealmReader, RealmTransactor } from './transactor.ts';
 
 /** pg advisory lock key for a realm database's start-up section (each realm has its own database). */
 const REALM_STARTUP_LOCK = 7_262_001;
@@ -89,6 +90,16 @@ export class RealmStore {
 
   get flows(): FlowTable {
     return this.schema.flows;
+  }
+
+  /** Reads of this realm (through the pool). */
+  reader(): RealmReader {
+    return new RealmReader(this);
+  }
+
+  /** Runs `fn` in one transaction of this realm's database, with a transactor bound to it (src/realm/transactor.ts). */
+  transact<T>(fn: (tx: RealmTransactor) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(new RealmTransactor(this, trx)));
   }
 
   /** Opens the realm's stores from its manifest, migrates, and installs the residency guard. */

@@ -12,6 +12,7 @@ import { relay } from '../social/relay.ts';
 import { redactSubject } from '../staff/audit-chain.ts';
 import { purgeStores } from './erasure.ts';
 import { archivePrefix, referencingTables, residentTables } from './person-data.ts';
+import { RealmTransactor } from '../realm/transactor.ts';
 
 // Account deletion (P3, P4). In ONE transaction of the home realm: every session
 // ends, every row of the person in every resident table goes (the registry's
@@ -45,18 +46,19 @@ export async function eraseRows(reelm: Reelm, store: RealmStore, trx: Transactio
   // P4: no session survives the statement that starts the deletion
   await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
 
-  await detachFromGraph(store, trx, userId);
+  const tx = new RealmTransactor(store, trx);
+  await detachFromGraph(tx, userId);
   for (const table of ['likes', 'favorites', 'comment_likes', 'shares'] as const) {
     const rows = await trx.selectFrom(table).select(['id', 'video_id', 'video_realm']).where('user_id', '=', userId).execute();
-    for (const r of rows) await relay(store, trx, r.video_realm, 'social.engagement_removed', { key: r.id, video_id: r.video_id });
+    for (const r of rows) await relay(tx, r.video_realm, 'social.engagement_removed', { key: r.id, video_id: r.video_id });
   }
   const comments = await trx.selectFrom('comments').select(['id', 'video_id', 'video_realm']).where('author_id', '=', userId).execute();
-  for (const c of comments) await relay(store, trx, c.video_realm, 'social.comment_removed', { comment_id: c.id, video_id: c.video_id });
+  for (const c of comments) await relay(tx, c.video_realm, 'social.comment_removed', { comment_id: c.id, video_id: c.video_id });
   const blocks = await trx.selectFrom('blocks').select(['blocked_id', 'blocked_realm']).where('blocker_id', '=', userId).execute();
-  for (const b of blocks) await relay(store, trx, b.blocked_realm, 'social.unblock', { blocker_id: userId, blocked_id: b.blocked_id });
+  for (const b of blocks) await relay(tx, b.blocked_realm, 'social.unblock', { blocker_id: userId, blocked_id: b.blocked_id });
   const realms = [...reelm.policy.realms.keys()];
   const posts = await trx.selectFrom('posts').select('video_id').where('owner_id', '=', userId).execute();
-  for (const p of posts) for (const to of realms) await relay(store, trx, to, 'social.post_removed', { video_id: p.video_id });
+  for (const p of posts) for (const to of realms) await relay(tx, to, 'social.post_removed', { video_id: p.video_id });
   // Last in every realm's stream (this one's too), so it lands after the flows above.
   for (const to of realms) await emitFlow(store, trx, { flow: ACCOUNT_DELETED_FLOW, to, payload: { user_id: userId } });
 

@@ -3,7 +3,7 @@ import type { Viewer } from '../api/auth.ts';
 import { badRequest, notFound } from '../api/errors.ts';
 import type { Reelm } from '../context.ts';
 import { relay } from './relay.ts';
-import { cutEdges } from '../graph/service.ts';
+import { emitBlock } from '../modules/blocks.ts';
 
 // Blocking an account: stored in the blocker's realm (their own data) and
 // announced to the blocked person's realm (social.block), so that realm hides
@@ -21,15 +21,16 @@ export async function block(reelm: Reelm, viewer: Viewer, handle: string) {
   const t = await target(reelm, handle);
   if (t.userId === viewer.userId) throw badRequest('cannot_block_self', 'You cannot block yourself.');
   const store = reelm.realms.get(viewer.realm);
-  await store.db.transaction().execute(async (trx) => {
-    const r = await trx
+  await store.transact(async (tx) => {
+    const r = await tx.db
       .insertInto('blocks')
       .values({ blocker_id: viewer.userId, blocked_id: t.userId, blocked_realm: t.realm, blocked_handle: t.handle, created_at: Date.now() })
       .onConflict((oc) => oc.columns(['blocker_id', 'blocked_id']).doNothing())
       .executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return;
-    await cutEdges(store, trx, viewer.userId, { id: t.userId, realm: t.realm });
-    await relay(store, trx, t.realm, 'social.block', { blocker_id: viewer.userId, blocked_id: t.userId, at: Date.now() });
+    // the follow edges between them end with the block (graph's onBlock listener)
+    await emitBlock(tx, 'blocker', { blockerId: viewer.userId, blocked: { id: t.userId, realm: t.realm } });
+    await relay(tx, t.realm, 'social.block', { blocker_id: viewer.userId, blocked_id: t.userId, at: Date.now() });
   });
   return { blocked: true, handle: t.handle };
 }
@@ -46,9 +47,9 @@ export async function unblock(reelm: Reelm, viewer: Viewer, handle: string) {
     .where((eb) => eb.or([eb('blocked_id', '=', current?.userId ?? ''), eb(eb.fn('lower', ['blocked_handle']), '=', key)]))
     .executeTakeFirst();
   if (!hit) throw notFound('That block');
-  await store.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('blocks').where('blocker_id', '=', viewer.userId).where('blocked_id', '=', hit.blocked_id).execute();
-    await relay(store, trx, hit.blocked_realm, 'social.unblock', { blocker_id: viewer.userId, blocked_id: hit.blocked_id });
+  await store.transact(async (tx) => {
+    await tx.db.deleteFrom('blocks').where('blocker_id', '=', viewer.userId).where('blocked_id', '=', hit.blocked_id).execute();
+    await relay(tx, hit.blocked_realm, 'social.unblock', { blocker_id: viewer.userId, blocked_id: hit.blocked_id });
   });
   return { blocked: false, handle: hit.blocked_handle };
 }

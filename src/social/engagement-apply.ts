@@ -109,7 +109,7 @@ export async function receiveEngagement(trx: Trx, p: EngagementPayload, ctx: Rec
       at: p.at,
     };
     if (p.kind === 'like') {
-      await notify(ctx.store, trx, ctx.store.name, {
+      await notify(ctx.tx, ctx.store.name, {
         ...actor,
         recipient_id: post.owner_id,
         kind: 'like',
@@ -119,7 +119,7 @@ export async function receiveEngagement(trx: Trx, p: EngagementPayload, ctx: Rec
         excerpt: post.caption,
       });
     } else if (p.kind === 'comment_like' && commentAuthor) {
-      await notify(ctx.store, trx, commentAuthor.author_realm, {
+      await notify(ctx.tx, commentAuthor.author_realm, {
         ...actor,
         recipient_id: commentAuthor.author_id,
         kind: 'comment_like',
@@ -140,10 +140,10 @@ export async function receiveEngagementRemoved(trx: Trx, p: EngagementRemovedPay
   await recount(trx, row.kind, row.video_id, row.comment_id);
   if (row.kind === 'like') {
     const post = await ownPost(trx, row.video_id);
-    if (post) await unnotify(ctx.store, trx, ctx.store.name, post.owner_id, `like:${p.key}`);
+    if (post) await unnotify(ctx.tx, ctx.store.name, post.owner_id, `like:${p.key}`);
   } else if (row.kind === 'comment_like' && row.comment_id) {
     const c = await trx.selectFrom('video_comments').select(['author_id', 'author_realm']).where('id', '=', row.comment_id).executeTakeFirst();
-    if (c) await unnotify(ctx.store, trx, c.author_realm, c.author_id, `comment_like:${p.key}`);
+    if (c) await unnotify(ctx.tx, c.author_realm, c.author_id, `comment_like:${p.key}`);
   }
   return 'applied';
 }
@@ -168,7 +168,7 @@ export async function receiveComment(trx: Trx, p: CommentPayload, ctx: ReceiveCo
       : await commentRefusal(trx, post, p.author_id, { followers: true });
   if (refusal || !post) {
     // Refused here: the author's copy says so (never a silent removal).
-    await relay(ctx.store, trx, p.author_realm, 'social.comment_outcome', {
+    await relay(ctx.tx, p.author_realm, 'social.comment_outcome', {
       comment_id: p.comment_id,
       video_id: p.video_id,
       state: 'rejected',
@@ -199,7 +199,7 @@ export async function receiveComment(trx: Trx, p: CommentPayload, ctx: ReceiveCo
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return 'skipped';
-  await relay(ctx.store, trx, p.author_realm, 'social.comment_outcome', {
+  await relay(ctx.tx, p.author_realm, 'social.comment_outcome', {
     comment_id: p.comment_id,
     video_id: p.video_id,
     state: 'published',
@@ -217,7 +217,7 @@ export async function receiveComment(trx: Trx, p: CommentPayload, ctx: ReceiveCo
     excerpt: p.body,
     at: p.at,
   };
-  await notify(ctx.store, trx, ctx.store.name, {
+  await notify(ctx.tx, ctx.store.name, {
     ...actor,
     recipient_id: post.owner_id,
     kind: 'comment',
@@ -225,7 +225,7 @@ export async function receiveComment(trx: Trx, p: CommentPayload, ctx: ReceiveCo
     group_key: `comment:${p.video_id}`,
   });
   if (parent && parent.author_id !== post.owner_id) {
-    await notify(ctx.store, trx, parent.author_realm, {
+    await notify(ctx.tx, parent.author_realm, {
       ...actor,
       recipient_id: parent.author_id,
       kind: 'reply',
@@ -240,7 +240,7 @@ export async function receiveComment(trx: Trx, p: CommentPayload, ctx: ReceiveCo
     entities = [];
   }
   for (const m of mentionedAccounts(entities)) {
-    await notify(ctx.store, trx, m.realm, {
+    await notify(ctx.tx, m.realm, {
       ...actor,
       recipient_id: m.userId,
       kind: 'mention',
@@ -287,11 +287,11 @@ export async function receiveCommentRemoved(trx: Trx, p: CommentRemovedPayload, 
     for (const c of gone) {
       await trx.deleteFrom('video_engagements').where('comment_id', '=', c.id).execute();
       await trx.deleteFrom('video_comments').where('id', '=', c.id).execute();
-      if (post) await unnotify(ctx.store, trx, ctx.store.name, post.owner_id, `comment:${c.id}`);
+      if (post) await unnotify(ctx.tx, ctx.store.name, post.owner_id, `comment:${c.id}`);
       // Replies and the comment itself disappear from their authors' realms too (when not already there).
       if (c.id !== p.comment_id || c.author_realm !== ctx.store.name) {
         if (c.author_realm === ctx.store.name) await trx.deleteFrom('comments').where('id', '=', c.id).execute();
-        else await relay(ctx.store, trx, c.author_realm, 'social.comment_removed', { comment_id: c.id, video_id: p.video_id });
+        else await relay(ctx.tx, c.author_realm, 'social.comment_removed', { comment_id: c.id, video_id: p.video_id });
       }
     }
     await recountComments(trx, p.video_id, copy.parent_id);

@@ -22,16 +22,16 @@ const home = (reelm: Reelm, viewer: Viewer) => reelm.realms.get(viewer.realm);
 export async function like(reelm: Reelm, viewer: Viewer, videoId: string) {
   const post = await visiblePost(reelm, viewer, videoId);
   const store = home(reelm, viewer);
-  await store.db.transaction().execute(async (trx) => {
+  await store.transact(async (tx) => {
     const id = newId();
-    const r = await trx
+    const r = await tx.db
       .insertInto('likes')
       .values({ id, user_id: viewer.userId, video_id: videoId, video_realm: post.video_realm, created_at: Date.now() })
       .onConflict((oc) => oc.columns(['user_id', 'video_id']).doNothing())
       .executeTakeFirst();
     if (Number(r.numInsertedOrUpdatedRows ?? 0) === 0) return; // already liked: liking is idempotent
-    await emitEngagement(reelm, trx, store, viewer.userId, [{ videoId, kind: 'like', at: Date.now() }]);
-    await relay(store, trx, post.video_realm, 'social.engagement', {
+    await emitEngagement(reelm, tx.db, store, viewer.userId, [{ videoId, kind: 'like', at: Date.now() }]);
+    await relay(tx, post.video_realm, 'social.engagement', {
       key: id,
       kind: 'like',
       video_id: videoId,
@@ -47,11 +47,11 @@ export async function like(reelm: Reelm, viewer: Viewer, videoId: string) {
 
 export async function unlike(reelm: Reelm, viewer: Viewer, videoId: string) {
   const store = home(reelm, viewer);
-  await store.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('likes').selectAll().where('user_id', '=', viewer.userId).where('video_id', '=', videoId).executeTakeFirst();
+  await store.transact(async (tx) => {
+    const row = await tx.db.selectFrom('likes').selectAll().where('user_id', '=', viewer.userId).where('video_id', '=', videoId).executeTakeFirst();
     if (!row) return;
-    await trx.deleteFrom('likes').where('id', '=', row.id).execute();
-    await relay(store, trx, row.video_realm, 'social.engagement_removed', { key: row.id, video_id: videoId });
+    await tx.db.deleteFrom('likes').where('id', '=', row.id).execute();
+    await relay(tx, row.video_realm, 'social.engagement_removed', { key: row.id, video_id: videoId });
   });
   return { liked: false };
 }
@@ -102,8 +102,8 @@ export async function comment(reelm: Reelm, viewer: Viewer, videoId: string, bod
   const me = await store.db.selectFrom('users').select(['handle', 'display_name']).where('id', '=', viewer.userId).executeTakeFirstOrThrow();
   const id = newId();
   const at = Date.now();
-  const saved = await store.db.transaction().execute(async (trx) => {
-    await trx
+  const saved = await store.transact(async (tx) => {
+    await tx.db
       .insertInto('comments')
       .values({
         id,
@@ -117,7 +117,7 @@ export async function comment(reelm: Reelm, viewer: Viewer, videoId: string, bod
         created_at: at,
       })
       .execute();
-    await relay(store, trx, post.video_realm, 'social.comment', {
+    await relay(tx, post.video_realm, 'social.comment', {
       comment_id: id,
       video_id: videoId,
       parent_id: parentId,
@@ -129,7 +129,7 @@ export async function comment(reelm: Reelm, viewer: Viewer, videoId: string, bod
       entities: JSON.stringify(entities),
       at,
     });
-    const row = await trx.selectFrom('comments').select(['state', 'reason', 'parent_id']).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await tx.db.selectFrom('comments').select(['state', 'reason', 'parent_id']).where('id', '=', id).executeTakeFirstOrThrow();
     // Same realm: the verdict was given in this transaction; a refusal undoes everything and is answered now.
     if (row.state === 'rejected') throw refusalError(row.reason as CommentRefusal);
     return row;
@@ -171,9 +171,9 @@ export async function deleteComment(reelm: Reelm, viewer: Viewer, commentId: str
   const store = home(reelm, viewer);
   const own = await store.db.selectFrom('comments').selectAll().where('id', '=', commentId).where('author_id', '=', viewer.userId).executeTakeFirst();
   if (own) {
-    await store.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('comments').where('id', '=', commentId).execute();
-      await relay(store, trx, own.video_realm, 'social.comment_removed', { comment_id: commentId, video_id: own.video_id });
+    await store.transact(async (tx) => {
+      await tx.db.deleteFrom('comments').where('id', '=', commentId).execute();
+      await relay(tx, own.video_realm, 'social.comment_removed', { comment_id: commentId, video_id: own.video_id });
     });
     return;
   }
@@ -185,8 +185,8 @@ export async function deleteComment(reelm: Reelm, viewer: Viewer, commentId: str
     .where('posts.owner_id', '=', viewer.userId)
     .executeTakeFirst();
   if (!onMine) throw notFound('That comment');
-  await store.db.transaction().execute(async (trx) => {
-    await relay(store, trx, store.name, 'social.comment_removed', { comment_id: commentId, video_id: onMine.video_id });
+  await store.transact(async (tx) => {
+    await relay(tx, store.name, 'social.comment_removed', { comment_id: commentId, video_id: onMine.video_id });
   });
 }
 
@@ -202,10 +202,10 @@ export async function pinComment(reelm: Reelm, viewer: Viewer, videoId: string, 
     .executeTakeFirst();
   if (!c) throw notFound('That comment');
   if (c.parent_id) throw badRequest('cannot_pin_reply', 'Only a top-level comment can be pinned.');
-  await store.db.transaction().execute(async (trx) => {
+  await store.transact(async (tx) => {
     // One pinned comment per video.
-    await trx.updateTable('video_comments').set({ pinned: 0 }).where('video_id', '=', videoId).where('pinned', '=', 1).execute();
-    if (pinned) await trx.updateTable('video_comments').set({ pinned: 1 }).where('id', '=', commentId).execute();
+    await tx.db.updateTable('video_comments').set({ pinned: 0 }).where('video_id', '=', videoId).where('pinned', '=', 1).execute();
+    if (pinned) await tx.db.updateTable('video_comments').set({ pinned: 1 }).where('id', '=', commentId).execute();
   });
   return { pinned };
 }
@@ -224,8 +224,8 @@ export async function likeComment(reelm: Reelm, viewer: Viewer, videoId: string,
       .executeTakeFirst();
     if (!c) throw notFound('That comment');
   }
-  await store.db.transaction().execute(async (trx) => {
-    const existing = await trx
+  await store.transact(async (tx) => {
+    const existing = await tx.db
       .selectFrom('comment_likes')
       .selectAll()
       .where('user_id', '=', viewer.userId)
@@ -233,11 +233,11 @@ export async function likeComment(reelm: Reelm, viewer: Viewer, videoId: string,
       .executeTakeFirst();
     if (on && !existing) {
       const id = newId();
-      await trx
+      await tx.db
         .insertInto('comment_likes')
         .values({ id, user_id: viewer.userId, comment_id: commentId, video_id: videoId, video_realm: post.video_realm, created_at: Date.now() })
         .execute();
-      await relay(store, trx, post.video_realm, 'social.engagement', {
+      await relay(tx, post.video_realm, 'social.engagement', {
         key: id,
         kind: 'comment_like',
         video_id: videoId,
@@ -248,8 +248,8 @@ export async function likeComment(reelm: Reelm, viewer: Viewer, videoId: string,
         at: Date.now(),
       });
     } else if (!on && existing) {
-      await trx.deleteFrom('comment_likes').where('id', '=', existing.id).execute();
-      await relay(store, trx, existing.video_realm, 'social.engagement_removed', { key: existing.id, video_id: videoId });
+      await tx.db.deleteFrom('comment_likes').where('id', '=', existing.id).execute();
+      await relay(tx, existing.video_realm, 'social.engagement_removed', { key: existing.id, video_id: videoId });
     }
   });
   return { liked: on };
@@ -409,19 +409,19 @@ export async function favorite(reelm: Reelm, viewer: Viewer, videoId: string, co
       .executeTakeFirst();
     if (!c) throw notFound('That collection');
   }
-  await store.db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('favorites').select('id').where('user_id', '=', viewer.userId).where('video_id', '=', videoId).executeTakeFirst();
+  await store.transact(async (tx) => {
+    const existing = await tx.db.selectFrom('favorites').select('id').where('user_id', '=', viewer.userId).where('video_id', '=', videoId).executeTakeFirst();
     if (existing) {
-      await trx.updateTable('favorites').set({ collection_id: collectionId }).where('id', '=', existing.id).execute();
+      await tx.db.updateTable('favorites').set({ collection_id: collectionId }).where('id', '=', existing.id).execute();
       return;
     }
     const id = newId();
-    await trx
+    await tx.db
       .insertInto('favorites')
       .values({ id, user_id: viewer.userId, video_id: videoId, video_realm: post.video_realm, collection_id: collectionId, created_at: Date.now() })
       .execute();
     // Who saved what stays private: the video's realm learns only that one more person saved it.
-    await relay(store, trx, post.video_realm, 'social.engagement', {
+    await relay(tx, post.video_realm, 'social.engagement', {
       key: id,
       kind: 'favorite',
       video_id: videoId,
@@ -431,18 +431,18 @@ export async function favorite(reelm: Reelm, viewer: Viewer, videoId: string, co
       actor_handle: null,
       at: Date.now(),
     });
-    await emitEngagement(reelm, trx, store, viewer.userId, [{ videoId, kind: 'favorite', at: Date.now() }]);
+    await emitEngagement(reelm, tx.db, store, viewer.userId, [{ videoId, kind: 'favorite', at: Date.now() }]);
   });
   return { favorited: true, collectionId };
 }
 
 export async function unfavorite(reelm: Reelm, viewer: Viewer, videoId: string) {
   const store = home(reelm, viewer);
-  await store.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('favorites').selectAll().where('user_id', '=', viewer.userId).where('video_id', '=', videoId).executeTakeFirst();
+  await store.transact(async (tx) => {
+    const row = await tx.db.selectFrom('favorites').selectAll().where('user_id', '=', viewer.userId).where('video_id', '=', videoId).executeTakeFirst();
     if (!row) return;
-    await trx.deleteFrom('favorites').where('id', '=', row.id).execute();
-    await relay(store, trx, row.video_realm, 'social.engagement_removed', { key: row.id, video_id: videoId });
+    await tx.db.deleteFrom('favorites').where('id', '=', row.id).execute();
+    await relay(tx, row.video_realm, 'social.engagement_removed', { key: row.id, video_id: videoId });
   });
   return { favorited: false, collectionId: null };
 }
@@ -466,8 +466,8 @@ export async function share(reelm: Reelm, viewer: Viewer, videoId: string, chann
   const store = home(reelm, viewer);
   const id = newId();
   const now = Date.now();
-  const counted = await store.db.transaction().execute(async (trx) => {
-    const recent = await trx
+  const counted = await store.transact(async (tx) => {
+    const recent = await tx.db
       .selectFrom('shares')
       .select('id')
       .where('user_id', '=', viewer.userId)
@@ -475,8 +475,11 @@ export async function share(reelm: Reelm, viewer: Viewer, videoId: string, chann
       .where('created_at', '>', now - reelm.config.limits.shareWindowSeconds * 1000)
       .executeTakeFirst();
     if (recent) return false;
-    await trx.insertInto('shares').values({ id, user_id: viewer.userId, video_id: videoId, video_realm: post.video_realm, channel, created_at: now }).execute();
-    await relay(store, trx, post.video_realm, 'social.engagement', {
+    await tx.db
+      .insertInto('shares')
+      .values({ id, user_id: viewer.userId, video_id: videoId, video_realm: post.video_realm, channel, created_at: now })
+      .execute();
+    await relay(tx, post.video_realm, 'social.engagement', {
       key: id,
       kind: 'share',
       video_id: videoId,
@@ -486,7 +489,7 @@ export async function share(reelm: Reelm, viewer: Viewer, videoId: string, chann
       actor_handle: null,
       at: now,
     });
-    await emitEngagement(reelm, trx, store, viewer.userId, [{ videoId, kind: 'share', at: now }]);
+    await emitEngagement(reelm, tx.db, store, viewer.userId, [{ videoId, kind: 'share', at: now }]);
     return true;
   });
   const base = reelm.config.http.publicUrl?.replace(/\/$/, '') ?? '';

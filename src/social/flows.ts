@@ -5,7 +5,7 @@ import { receiveComment, receiveCommentRemoved, receiveEngagement, receiveEngage
 import { COMMENT_REFUSAL_CODES, receiveCommentOutcome } from './comment-outcome.ts';
 import { receiveNotify, receiveNotifyRemoved } from './notify.ts';
 import { receivePost, receivePostRemoved, receivePostStats, receivePostWithdrawn } from './post-index.ts';
-import { dropFollow } from '../graph/service.ts';
+import { emitBlock } from '../modules/blocks.ts';
 
 // The social layer's entries in the flow table (src/flows/flow-table.ts spreads
 // SOCIAL_FLOWS into FLOWS). Every field is public or operational: handles,
@@ -330,15 +330,15 @@ export const SOCIAL_FLOWS: readonly FlowDeclaration[] = [
     retention: 'Until unblocked (social.unblock) or either account is deleted.',
     fields: { blocker_id: op(id, 'who blocks'), blocked_id: op(id, 'who is blocked'), at: op(time, 'when') },
     example: { blocker_id: EX_USER, blocked_id: EX_OTHER, at: 1767225600000 },
-    receive: async (trx, p) => {
+    receive: async (trx, p, ctx) => {
       const r = await trx
         .insertInto('block_edges')
         .values({ blocker_id: p.blocker_id, blocked_id: p.blocked_id, created_at: p.at })
         .onConflict((oc) => oc.columns(['blocked_id', 'blocker_id']).doNothing())
         .executeTakeFirst();
-      // the blocked person's follow of the blocker ends with the block
-      const dropped = await dropFollow(trx, p.blocked_id, p.blocker_id);
-      return dropped || Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? 'applied' : 'skipped';
+      // the blocked person's follow of the blocker ends with the block (graph's onBlock listener)
+      const changed = await emitBlock(ctx.tx, 'blocked', { blockerId: p.blocker_id, blocked: { id: p.blocked_id, realm: ctx.tx.realm } });
+      return changed || Number(r.numInsertedOrUpdatedRows ?? 0) > 0 ? 'applied' : 'skipped';
     },
   }),
   defineFlow({

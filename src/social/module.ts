@@ -14,6 +14,7 @@ import {
 } from './schema.ts';
 import { flushViewRollups } from './view-rollup.ts';
 import { viewOnceMigration, viewOnceTables, type ViewClaimsTable } from './view-once.ts';
+import { blockedSet } from './visibility.ts';
 
 // Social: posts, engagement, watch events, blocks, the Following feed,
 // discovery, search and notifications; and the `post-stats` task, which
@@ -43,6 +44,8 @@ export const socialModule: ReelmModule = {
   flows: SOCIAL_FLOWS,
   sends: SOCIAL_FLOWS.map((f) => f.name),
   routes: socialRoutes,
+  // blocks are kept here; media-serving refuses a blocked party's links through this (src/modules/blocks.ts)
+  blockedAccounts: blockedSet,
   tasks: [
     intervalTask(
       'post-stats',

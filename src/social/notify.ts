@@ -2,11 +2,11 @@ import type { Transaction } from 'kysely';
 import type { ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
 import { newId } from '../lib/ids.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
-import type { RealmStore } from '../realm/store.ts';
 import type { NotifyPayload, NotifyRemovedPayload } from './flows.ts';
 import { relay } from './relay.ts';
 import { isProtectedTeen, isStrangerTo } from '../privacy/teen.ts';
 import { blockedEitherWay, hasFollowerEdge } from './block-check.ts';
+import type { RealmTransactor } from '../realm/transactor.ts';
 
 // Creating and withdrawing notifications. A notification is stored in its
 // recipient's home realm; when the cause happens elsewhere it travels there by
@@ -69,10 +69,10 @@ export async function receiveNotifyRemoved(trx: Transaction<RealmDatabase>, p: N
  * a content-free notification. Every notification with text is caused in the
  * video's realm, where the post, its follower list and the creator's blocks are.
  */
-export async function notify(store: RealmStore, trx: Transaction<RealmDatabase>, recipientRealm: string, p: Omit<NotifyPayload, 'at'> & { at?: number }) {
+export async function notify(tx: RealmTransactor, recipientRealm: string, p: Omit<NotifyPayload, 'at'> & { at?: number }) {
   if (p.actor_id && p.actor_id === p.recipient_id) return;
-  const excerpt = p.excerpt && p.video_id && (await maySeePost(trx, p.video_id, p.recipient_id)) ? p.excerpt.slice(0, 120) : '';
-  await relay(store, trx, recipientRealm, 'social.notify', { ...p, excerpt, at: p.at ?? Date.now() });
+  const excerpt = p.excerpt && p.video_id && (await maySeePost(tx.db, p.video_id, p.recipient_id)) ? p.excerpt.slice(0, 120) : '';
+  await relay(tx, recipientRealm, 'social.notify', { ...p, excerpt, at: p.at ?? Date.now() });
 }
 
 /** The visibility rule (visibility.ts) as the creator's realm knows it; false for a post not held here. */
@@ -97,8 +97,8 @@ export async function blankExcerptsAfterUnfollow(trx: Transaction<RealmDatabase>
     .execute();
 }
 
-export async function unnotify(store: RealmStore, trx: Transaction<RealmDatabase>, recipientRealm: string, recipientId: string, causeKey: string) {
-  await relay(store, trx, recipientRealm, 'social.notify_removed', { recipient_id: recipientId, cause_key: causeKey });
+export async function unnotify(tx: RealmTransactor, recipientRealm: string, recipientId: string, causeKey: string) {
+  await relay(tx, recipientRealm, 'social.notify_removed', { recipient_id: recipientId, cause_key: causeKey });
 }
 
 export type { ReceiveContext };

@@ -16,6 +16,7 @@ import { listStore, visibleTo } from './visibility.ts';
 import { toItem, type PostItem } from './items.ts';
 import { rememberChoice, storedAudience } from '../privacy/private-posts.ts';
 import { isProtectedTeen, teenClamp } from '../privacy/teen.ts';
+import type { RealmTransactor } from '../realm/transactor.ts';
 
 // Posts: a video (media part) plus what makes it social — caption, audience,
 // who may comment and duet, download permission. The authoritative record is
@@ -55,13 +56,13 @@ async function mediaFacts(reelm: Reelm, store: RealmStore, videoId: string): Pro
   return { video, sound };
 }
 
-async function projection(store: RealmStore, trx: Trx, post: PostsTable, { video, sound }: MediaFacts): Promise<PostProjection> {
-  const owner = await trx.selectFrom('users').select(['handle', 'display_name']).where('id', '=', post.owner_id).executeTakeFirstOrThrow();
+async function projection(tx: RealmTransactor, post: PostsTable, { video, sound }: MediaFacts): Promise<PostProjection> {
+  const owner = await tx.db.selectFrom('users').select(['handle', 'display_name']).where('id', '=', post.owner_id).executeTakeFirstOrThrow();
   const entities = JSON.parse(post.entities) as TextEntity[];
-  const moderation = await moderationOf(trx, post.video_id, post.owner_id);
-  return teenClamp(await isProtectedTeen(store, trx, post.owner_id), {
+  const moderation = await moderationOf(tx.db, post.video_id, post.owner_id);
+  return teenClamp(await isProtectedTeen(tx.store, tx.db, post.owner_id), {
     video_id: post.video_id,
-    video_realm: store.name,
+    video_realm: tx.realm,
     owner_id: post.owner_id,
     owner_handle: owner.handle,
     owner_display_name: owner.display_name,
@@ -90,15 +91,15 @@ async function projection(store: RealmStore, trx: Trx, post: PostsTable, { video
 }
 
 /** The audience this realm last published for its post (moderation may have narrowed the creator's). */
-async function publishedAudience(trx: Trx, store: RealmStore, videoId: string, fallback: Audience): Promise<Audience> {
-  const r = await trx.selectFrom('post_index').select('audience').where('video_id', '=', videoId).where('video_realm', '=', store.name).executeTakeFirst();
+async function publishedAudience(tx: RealmTransactor, videoId: string, fallback: Audience): Promise<Audience> {
+  const r = await tx.db.selectFrom('post_index').select('audience').where('video_id', '=', videoId).where('video_realm', '=', tx.realm).executeTakeFirst();
   return r?.audience ?? fallback;
 }
 
 /** Publishes the post's current projection to the realms allowed to hold it (this one applies it at once; reach.ts). */
-async function publish(reelm: Reelm, store: RealmStore, trx: Trx, videoId: string, facts: MediaFacts, before?: Audience) {
-  const post = await trx.selectFrom('posts').selectAll().where('video_id', '=', videoId).executeTakeFirstOrThrow();
-  await publishProjection(store, trx, [...reelm.policy.realms.keys()], await projection(store, trx, post, facts), before);
+async function publish(reelm: Reelm, tx: RealmTransactor, videoId: string, facts: MediaFacts, before?: Audience) {
+  const post = await tx.db.selectFrom('posts').selectAll().where('video_id', '=', videoId).executeTakeFirstOrThrow();
+  await publishProjection(tx, [...reelm.policy.realms.keys()], await projection(tx, post, facts), before);
 }
 
 /**
@@ -110,27 +111,27 @@ async function publish(reelm: Reelm, store: RealmStore, trx: Trx, videoId: strin
 export async function withRepublish<T>(reelm: Reelm, store: RealmStore, videoIds: readonly string[], change: (trx: Trx) => Promise<T>): Promise<T> {
   const facts = new Map<string, MediaFacts>();
   for (const id of videoIds) facts.set(id, await mediaFacts(reelm, store, id));
-  return store.db.transaction().execute(async (trx) => {
-    const out = await change(trx);
+  return store.transact(async (tx) => {
+    const out = await change(tx.db);
     for (const videoId of videoIds) {
-      const post = await trx.selectFrom('posts').select('updated_at').where('video_id', '=', videoId).executeTakeFirst();
+      const post = await tx.db.selectFrom('posts').select('updated_at').where('video_id', '=', videoId).executeTakeFirst();
       if (!post) continue;
-      const prev = await publishedAudience(trx, store, videoId, 'private');
+      const prev = await publishedAudience(tx, videoId, 'private');
       // a new version, so every realm applies it over what it holds
-      await trx
+      await tx.db
         .updateTable('posts')
         .set({ updated_at: Math.max(Date.now(), Number(post.updated_at) + 1) })
         .where('video_id', '=', videoId)
         .execute();
-      await publish(reelm, store, trx, videoId, facts.get(videoId)!, prev);
+      await publish(reelm, tx, videoId, facts.get(videoId)!, prev);
     }
     return out;
   });
 }
 
-async function notifyMentions(store: RealmStore, trx: Trx, viewer: Viewer, videoId: string, caption: string, entities: TextEntity[], at: number) {
+async function notifyMentions(tx: RealmTransactor, viewer: Viewer, videoId: string, caption: string, entities: TextEntity[], at: number) {
   for (const m of mentionedAccounts(entities)) {
-    await notify(store, trx, m.realm, {
+    await notify(tx, m.realm, {
       recipient_id: m.userId,
       kind: 'mention',
       cause_key: `mention:${videoId}`,
@@ -139,7 +140,7 @@ async function notifyMentions(store: RealmStore, trx: Trx, viewer: Viewer, video
       actor_realm: viewer.realm,
       actor_handle: viewer.handle,
       video_id: videoId,
-      video_realm: store.name,
+      video_realm: tx.realm,
       comment_id: null,
       excerpt: caption,
       at,
@@ -166,10 +167,10 @@ export async function createPost(reelm: Reelm, viewer: Viewer, videoId: string, 
   const now = Date.now();
   const chosen = s.audience ?? 'public';
   const audience = await storedAudience(store.db, viewer.userId, chosen);
-  await store.db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('posts').select('video_id').where('video_id', '=', videoId).executeTakeFirst();
+  await store.transact(async (tx) => {
+    const existing = await tx.db.selectFrom('posts').select('video_id').where('video_id', '=', videoId).executeTakeFirst();
     if (existing) throw conflict('already_posted', 'This video is already posted. Edit the post instead.');
-    await trx
+    await tx.db
       .insertInto('posts')
       .values({
         video_id: videoId,
@@ -194,19 +195,11 @@ export async function createPost(reelm: Reelm, viewer: Viewer, videoId: string, 
         updated_at: now,
       })
       .execute();
-    await rememberChoice(trx, videoId, viewer.userId, chosen, audience);
-    await publish(reelm, store, trx, videoId, facts);
+    await rememberChoice(tx.db, videoId, viewer.userId, chosen, audience);
+    await publish(reelm, tx, videoId, facts);
     if (audience !== 'private') {
-      await notifyMentions(store, trx, viewer, videoId, text, entities, now);
-      await notifyReuse(
-        store,
-        trx,
-        viewer,
-        videoId,
-        facts.sound,
-        video.duetOf && duetSource ? { videoId: video.duetOf.videoId, ...duetSource } : undefined,
-        now,
-      );
+      await notifyMentions(tx, viewer, videoId, text, entities, now);
+      await notifyReuse(tx, viewer, videoId, facts.sound, video.duetOf && duetSource ? { videoId: video.duetOf.videoId, ...duetSource } : undefined, now);
     }
   });
   return (await getPost(reelm, viewer, videoId))!;
@@ -214,8 +207,7 @@ export async function createPost(reelm: Reelm, viewer: Viewer, videoId: string, 
 
 /** Duets and uses of a sound tell the original creator (wherever they live). */
 async function notifyReuse(
-  store: RealmStore,
-  trx: Trx,
+  tx: RealmTransactor,
   viewer: Viewer,
   videoId: string,
   sound: SoundFacts | undefined,
@@ -227,13 +219,13 @@ async function notifyReuse(
     actor_realm: viewer.realm,
     actor_handle: viewer.handle,
     video_id: videoId,
-    video_realm: store.name,
+    video_realm: tx.realm,
     comment_id: null,
     excerpt: '',
     at,
   };
   if (duetSource) {
-    await notify(store, trx, duetSource.video_realm, {
+    await notify(tx, duetSource.video_realm, {
       ...actor,
       recipient_id: duetSource.owner_id,
       kind: 'duet',
@@ -242,7 +234,7 @@ async function notifyReuse(
     });
   }
   if (sound && sound.ownerId !== viewer.userId && sound.videoId !== videoId) {
-    await notify(store, trx, sound.realm, {
+    await notify(tx, sound.realm, {
       ...actor,
       recipient_id: sound.ownerId,
       kind: 'sound_use',
@@ -276,15 +268,15 @@ export async function updatePost(reelm: Reelm, viewer: Viewer, videoId: string, 
   if (s.allowDownload !== undefined) set.allow_download = s.allowDownload ? 1 : 0;
   const now = Math.max(Date.now(), Number(before.updated_at) + 1);
   const facts = await mediaFacts(reelm, store, videoId);
-  await store.db.transaction().execute(async (trx) => {
-    await trx
+  await store.transact(async (tx) => {
+    await tx.db
       .updateTable('posts')
       .set({ ...set, updated_at: now })
       .where('video_id', '=', videoId)
       .execute();
-    if (s.audience !== undefined) await rememberChoice(trx, videoId, viewer.userId, s.audience, set.audience!);
-    await publish(reelm, store, trx, videoId, facts, await publishedAudience(trx, store, videoId, before.audience));
-    if ((set.audience ?? before.audience) !== 'private') await notifyMentions(store, trx, viewer, videoId, set.caption ?? before.caption, newMentions, now);
+    if (s.audience !== undefined) await rememberChoice(tx.db, videoId, viewer.userId, s.audience, set.audience!);
+    await publish(reelm, tx, videoId, facts, await publishedAudience(tx, videoId, before.audience));
+    if ((set.audience ?? before.audience) !== 'private') await notifyMentions(tx, viewer, videoId, set.caption ?? before.caption, newMentions, now);
   });
   return (await getPost(reelm, viewer, videoId))!;
 }
@@ -301,9 +293,9 @@ export async function deletePost(reelm: Reelm, viewer: Viewer, videoId: string):
   const owner = post?.owner_id ?? video?.ownerId;
   if (owner !== viewer.userId) throw notFound('That post');
   await deleteVideoMedia(store, videoId);
-  await store.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('posts').where('video_id', '=', videoId).execute();
-    await broadcast(store, trx, [...reelm.policy.realms.keys()], 'social.post_removed', { video_id: videoId });
+  await store.transact(async (tx) => {
+    await tx.db.deleteFrom('posts').where('video_id', '=', videoId).execute();
+    await broadcast(tx, [...reelm.policy.realms.keys()], 'social.post_removed', { video_id: videoId });
   });
 }
 
@@ -314,8 +306,8 @@ export async function deletePost(reelm: Reelm, viewer: Viewer, videoId: string):
  */
 export async function publishPendingStats(reelm: Reelm, store: RealmStore, limit = 500): Promise<number> {
   const realms = [...reelm.policy.realms.keys()];
-  return store.db.transaction().execute(async (trx) => {
-    const rows = await trx
+  return store.transact(async (tx) => {
+    const rows = await tx.db
       .selectFrom('posts')
       .select(['video_id', 'owner_id', 'like_count', 'comment_count', 'share_count', 'view_count', 'audience', 'stats_changed_at'])
       .whereRef('stats_changed_at', '>', 'stats_published_at')
@@ -323,11 +315,9 @@ export async function publishPendingStats(reelm: Reelm, store: RealmStore, limit
       .execute();
     for (const r of rows) {
       // Only to the realms holding the projection (none outside this one for a private or removed post).
-      const others = (await reachOf(store, trx, realms, r.owner_id, await publishedAudience(trx, store, r.video_id, r.audience))).filter(
-        (n) => n !== store.name,
-      );
+      const others = (await reachOf(tx, realms, r.owner_id, await publishedAudience(tx, r.video_id, r.audience))).filter((n) => n !== store.name);
       if (others.length) {
-        await broadcast(store, trx, others, 'social.post_stats', {
+        await broadcast(tx, others, 'social.post_stats', {
           video_id: r.video_id,
           like_count: r.like_count,
           comment_count: r.comment_count,
@@ -335,7 +325,7 @@ export async function publishPendingStats(reelm: Reelm, store: RealmStore, limit
           view_count: Number(r.view_count),
         });
       }
-      await trx
+      await tx.db
         .updateTable('posts')
         .set({ stats_published_at: Number(r.stats_changed_at) })
         .where('video_id', '=', r.video_id)

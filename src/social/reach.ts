@@ -1,9 +1,9 @@
 import { sql, type Transaction } from 'kysely';
 import type { RealmDatabase } from '../realm/registry.ts';
-import type { RealmStore } from '../realm/store.ts';
 import type { PostProjection } from './flows.ts';
 import { relay } from './relay.ts';
 import type { Audience, PostIndexTable } from './schema.ts';
+import type { RealmTransactor } from '../realm/transactor.ts';
 
 // Which realms may hold a post's projection (caption, sound title, media keys):
 //  • public — every realm;
@@ -17,23 +17,23 @@ import type { Audience, PostIndexTable } from './schema.ts';
 
 type Trx = Transaction<RealmDatabase>;
 
-export async function reachOf(store: RealmStore, trx: Trx, realms: readonly string[], ownerId: string, audience: Audience): Promise<string[]> {
+export async function reachOf(tx: RealmTransactor, realms: readonly string[], ownerId: string, audience: Audience): Promise<string[]> {
   if (audience === 'public') return [...realms];
-  const out = [store.name];
+  const out = [tx.realm];
   if (audience === 'followers') {
-    const rows = await trx.selectFrom('follower_edges').select('follower_realm').distinct().where('followee_id', '=', ownerId).execute();
+    const rows = await tx.db.selectFrom('follower_edges').select('follower_realm').distinct().where('followee_id', '=', ownerId).execute();
     for (const r of rows) if (realms.includes(r.follower_realm) && !out.includes(r.follower_realm)) out.push(r.follower_realm);
   }
   return out;
 }
 
 /** Sends a projection to its reach, and a withdrawal to the realms the previous audience reached and this one does not. */
-export async function publishProjection(store: RealmStore, trx: Trx, realms: readonly string[], p: PostProjection, before?: Audience) {
-  const reach = await reachOf(store, trx, realms, p.owner_id, p.audience);
-  for (const to of reach) await relay(store, trx, to, 'social.post', { ...p });
+export async function publishProjection(tx: RealmTransactor, realms: readonly string[], p: PostProjection, before?: Audience) {
+  const reach = await reachOf(tx, realms, p.owner_id, p.audience);
+  for (const to of reach) await relay(tx, to, 'social.post', { ...p });
   if (!before) return;
-  for (const to of await reachOf(store, trx, realms, p.owner_id, before)) {
-    if (!reach.includes(to)) await relay(store, trx, to, 'social.post_withdrawn', { video_id: p.video_id });
+  for (const to of await reachOf(tx, realms, p.owner_id, before)) {
+    if (!reach.includes(to)) await relay(tx, to, 'social.post_withdrawn', { video_id: p.video_id });
   }
 }
 
@@ -79,26 +79,25 @@ async function followersIn(trx: Trx, followeeId: string, realm: string): Promise
   return Number(r.n);
 }
 
-async function followersOnlyPosts(store: RealmStore, trx: Trx, ownerId: string) {
-  return trx
+async function followersOnlyPosts(tx: RealmTransactor, ownerId: string) {
+  return tx.db
     .selectFrom('post_index')
     .selectAll()
     .where('owner_id', '=', ownerId)
-    .where('video_realm', '=', store.name)
+    .where('video_realm', '=', tx.realm)
     .where('audience', '=', 'followers')
     .orderBy('video_id')
     .execute();
 }
 
 /** In the creator's realm, after a new follower edge: the first follower in a realm brings the creator's followers-only posts there. */
-export async function followerJoined(store: RealmStore, trx: Trx, followeeId: string, followerRealm: string) {
-  if (followerRealm === store.name || (await followersIn(trx, followeeId, followerRealm)) !== 1) return;
-  for (const row of await followersOnlyPosts(store, trx, followeeId)) await relay(store, trx, followerRealm, 'social.post', { ...projectionFromIndex(row) });
+export async function followerJoined(tx: RealmTransactor, followeeId: string, followerRealm: string) {
+  if (followerRealm === tx.realm || (await followersIn(tx.db, followeeId, followerRealm)) !== 1) return;
+  for (const row of await followersOnlyPosts(tx, followeeId)) await relay(tx, followerRealm, 'social.post', { ...projectionFromIndex(row) });
 }
 
 /** In the creator's realm, after a follower edge ended: when it was the realm's last, the followers-only posts leave it. */
-export async function followerLeft(store: RealmStore, trx: Trx, followeeId: string, followerRealm: string) {
-  if (followerRealm === store.name || (await followersIn(trx, followeeId, followerRealm)) !== 0) return;
-  for (const row of await followersOnlyPosts(store, trx, followeeId))
-    await relay(store, trx, followerRealm, 'social.post_withdrawn', { video_id: row.video_id });
+export async function followerLeft(tx: RealmTransactor, followeeId: string, followerRealm: string) {
+  if (followerRealm === tx.realm || (await followersIn(tx.db, followeeId, followerRealm)) !== 0) return;
+  for (const row of await followersOnlyPosts(tx, followeeId)) await relay(tx, followerRealm, 'social.post_withdrawn', { video_id: row.video_id });
 }

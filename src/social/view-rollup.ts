@@ -23,8 +23,8 @@ type Trx = Transaction<RealmDatabase>;
 
 /** Reports this realm's due rollups to the videos' realms; returns how many videos were reported. */
 export async function flushViewRollups(store: RealmStore, now = Date.now(), limit = 500): Promise<number> {
-  return store.db.transaction().execute(async (trx) => {
-    const due = await trx
+  return store.transact(async (tx) => {
+    const due = await tx.db
       .selectFrom('watch_events')
       .select([
         'video_id',
@@ -44,11 +44,11 @@ export async function flushViewRollups(store: RealmStore, now = Date.now(), limi
       .execute();
     const byRealm = new Map<string, ViewCounts[]>();
     for (const { video_id } of due) {
-      const counts = await claim(trx, video_id, now);
+      const counts = await claim(tx.db, video_id, now);
       if (counts) byRealm.set(counts.realm, [...(byRealm.get(counts.realm) ?? []), counts.v]);
     }
     for (const [realm, list] of [...byRealm.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      for (let i = 0; i < list.length; i += 1000) await relay(store, trx, realm, 'social.views', { videos: list.slice(i, i + 1000) });
+      for (let i = 0; i < list.length; i += 1000) await relay(tx, realm, 'social.views', { videos: list.slice(i, i + 1000) });
     }
     return [...byRealm.values()].reduce((n, l) => n + l.length, 0);
   });

@@ -58,11 +58,11 @@ export async function recordWatchEvents(reelm: Reelm, viewer: Viewer, events: re
       counts_view: 0,
     }));
   const unknown = events.length - rows.length;
-  const result = await store.db.transaction().execute(async (trx) => {
+  const result = await store.transact(async (tx) => {
     const stored: typeof rows = [];
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
-      const inserted = await trx
+      const inserted = await tx.db
         .insertInto('watch_events')
         .values(chunk)
         .onConflict((oc) => oc.columns(['user_id', 'client_event_id']).doNothing())
@@ -73,7 +73,7 @@ export async function recordWatchEvents(reelm: Reelm, viewer: Viewer, events: re
     }
     // One view per person and video per window: the first new play of a video whose slot is free counts.
     const counting = await claimViews(
-      trx,
+      tx.db,
       viewer.userId,
       stored.map((r) => r.video_id),
       now,
@@ -82,7 +82,7 @@ export async function recordWatchEvents(reelm: Reelm, viewer: Viewer, events: re
     for (const r of stored) {
       if (!counting.delete(r.video_id)) continue;
       r.counts_view = 1;
-      await trx
+      await tx.db
         .updateTable('watch_events')
         .set({ counts_view: 1 })
         .where('user_id', '=', viewer.userId)
@@ -102,11 +102,11 @@ export async function recordWatchEvents(reelm: Reelm, viewer: Viewer, events: re
     const list = [...perVideo.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([videoId, v]) => ({ video_id: videoId, plays: v.plays, watch_ms_total: v.ms, completions: v.done }));
-    for (let i = 0; i < list.length; i += 1000) await relay(store, trx, store.name, 'social.views', { videos: list.slice(i, i + 1000) });
+    for (let i = 0; i < list.length; i += 1000) await relay(tx, store.name, 'social.views', { videos: list.slice(i, i + 1000) });
     // Whoever learns from watches (For You) is told of the newly stored ones only, in this transaction.
     await emitEngagement(
       reelm,
-      trx,
+      tx.db,
       store,
       viewer.userId,
       stored.map((r) => ({

@@ -4,6 +4,7 @@ import { FlowDeliverer } from '../../src/flows/deliverer.ts';
 import { detachFromGraph, follow } from '../../src/graph/service.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
+import { RealmTransactor } from '../../src/realm/transactor.ts';
 
 // The follow graph across realms, through the API. Each side's rows stay in
 // its own realm; only public snapshots cross, by the graph.* flows.
@@ -165,7 +166,7 @@ for (const lane of lanes()) {
       assert.deepEqual([(await profile(t, ed.handle)).followerCount, (await profile(t, ed.handle)).followingCount], [2, 1]);
       const eu = t.reelm.realms.get('eu');
       await eu.db.transaction().execute(async (trx) => {
-        await detachFromGraph(eu, trx, ed.userId);
+        await detachFromGraph(new RealmTransactor(eu, trx), ed.userId);
         await trx.deleteFrom('users').where('id', '=', ed.userId).execute();
       });
       await t.reelm.directory.release(ed.userId);
