@@ -34,6 +34,7 @@ const en = {
   noPreview: 'This browser cannot preview this file; the server will still check it.', trim: 'Trim', trimStart: 'Start', trimEnd: 'End',
   trimLength: 'Keeps {s}', duetWith: 'Duet with @{handle}: your video on the left, theirs on the right.', cancel: 'Cancel', otherFile: 'Another file',
   startUpload: 'Upload and post', muteOriginal: 'Mute the original sound', suggestions: 'Suggestions', duet: 'Duet', more: 'More', pin: 'Pin', unpin: 'Unpin',
+  interestsTitle: 'What do you like to watch?', interestsHint: 'Pick a few topics for your first For You videos. You can skip this.', interestsSave: 'Continue', skip: 'Skip',
 };
 type Key = keyof typeof en;
 const fr: Record<Key, string> = {
@@ -68,6 +69,7 @@ const fr: Record<Key, string> = {
   noPreview: 'Ce navigateur ne peut pas prévisualiser ce fichier ; le serveur le vérifiera quand même.', trim: 'Couper', trimStart: 'Début', trimEnd: 'Fin',
   trimLength: 'Garde {s}', duetWith: 'Duo avec @{handle} : votre vidéo à gauche, la sienne à droite.', cancel: 'Annuler', otherFile: 'Un autre fichier',
   startUpload: 'Envoyer et publier', muteOriginal: 'Couper le son original', suggestions: 'Suggestions', duet: 'Duo', more: 'Plus', pin: 'Épingler', unpin: 'Désépingler',
+  interestsTitle: 'Qu’aimez-vous regarder ?', interestsHint: 'Choisissez quelques sujets pour vos premières vidéos Pour toi. Vous pouvez passer cette étape.', interestsSave: 'Continuer', skip: 'Passer',
 };
 
 export type Lang = 'en' | 'fr';
