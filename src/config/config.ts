@@ -8,13 +8,13 @@ import { z } from 'zod';
 // This file holds the base keys; each module adds its own section (its
 // `config.shape`), composed by the root (src/composition.ts: loadConfig).
 
-const databaseSchema = z.discriminatedUnion('kind', [
+export const databaseSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sqlite'), file: z.string() }),
   z.object({ kind: z.literal('postgres'), url: z.string().url() }),
 ]);
 export type DatabaseConfig = z.infer<typeof databaseSchema>;
 
-const blobSchema = z.discriminatedUnion('kind', [
+export const blobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local'), dir: z.string() }),
   z.object({
     kind: z.literal('s3'),
@@ -79,6 +79,7 @@ export class ConfigError extends Error {}
 
 /** Environment variables: REELM_PORT, REELM_HOST, REELM_DATA_DIR, REELM_POLICY, REELM_LOG_LEVEL,
  * REELM_SECRET, REELM_AUDIT_SIGNING_KEY_FILE, REELM_PUBLIC_URL, REELM_DIRECTORY_DATABASE_URL, REELM_<REALM>_DATABASE_URL,
+ * REELM_<REALM>_BLOBS_ENDPOINT / _BUCKET / _REGION / _ACCESS_KEY_ID / _SECRET_ACCESS_KEY (S3),
  * REELM_WORKERS=0|1, REELM_SERVE_REALMS=us,eu, REELM_FLOW_PEERS=eu=http://…, REELM_FLOW_BATCH, and
  * those of the modules (e.g. REELM_MEDIA_DELIVERY). A postgres:// URL selects PostgreSQL for that store. */
 export function parseConfig(parts: ConfigParts, env: NodeJS.ProcessEnv = process.env, overrides: Record<string, unknown> = {}): ReelmConfig {
@@ -122,6 +123,17 @@ export function parseConfig(parts: ConfigParts, env: NodeJS.ProcessEnv = process
       const realm = m[1]!.toLowerCase();
       merged.realms[realm] = { ...(merged.realms[realm] ?? {}), database: databaseFromUrl(value) };
     }
+  }
+  // REELM_<REALM>_BLOBS_ENDPOINT, _BUCKET, _REGION, _ACCESS_KEY_ID, _SECRET_ACCESS_KEY: a realm's S3 bucket
+  // from the environment (containers, secret stores), over realms.<realm>.blobs of the file; a missing one is named.
+  for (const [key, value] of Object.entries(env)) {
+    const m = /^REELM_([A-Z0-9]+)_BLOBS_(ENDPOINT|BUCKET|REGION|ACCESS_KEY_ID|SECRET_ACCESS_KEY)$/.exec(key);
+    if (!m || !value) continue;
+    const realm = m[1]!.toLowerCase();
+    const field = { ENDPOINT: 'endpoint', BUCKET: 'bucket', REGION: 'region', ACCESS_KEY_ID: 'accessKeyId', SECRET_ACCESS_KEY: 'secretAccessKey' }[m[2]!]!;
+    const own = merged.realms[realm] ?? {};
+    const blobs = own.blobs?.kind === 's3' ? own.blobs : { kind: 's3' };
+    merged.realms[realm] = { ...own, blobs: { ...blobs, [field]: value } };
   }
   for (const fromEnv of parts.fromEnv) fromEnv(env, merged);
   const parsed = z.object({ ...baseConfigShape, ...parts.shape }).safeParse(merged);

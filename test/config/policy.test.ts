@@ -83,6 +83,29 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ REELM_CONFIG: '/nonexistent/reelm.json' }), /does not exist/);
   });
 
+  test('a realm’s S3 bucket from the environment (containers), a missing part named', () => {
+    const env = {
+      REELM_EU_BLOBS_ENDPOINT: 'http://s3.eu.internal:9000',
+      REELM_EU_BLOBS_BUCKET: 'reelm-eu',
+      REELM_EU_BLOBS_ACCESS_KEY_ID: 'eu-key',
+      REELM_EU_BLOBS_SECRET_ACCESS_KEY: 'eu-secret',
+    };
+    const c = loadConfig(env);
+    assert.deepEqual(c.realms.eu?.blobs, {
+      kind: 's3',
+      endpoint: 'http://s3.eu.internal:9000',
+      region: 'us-east-1',
+      bucket: 'reelm-eu',
+      accessKeyId: 'eu-key',
+      secretAccessKey: 'eu-secret',
+    });
+    assert.equal(c.realms.us?.blobs, undefined);
+    assert.throws(
+      () => loadConfig({ ...env, REELM_EU_BLOBS_BUCKET: '', REELM_EU_BLOBS_SECRET_ACCESS_KEY: undefined }),
+      (e: Error) => e instanceof ConfigError && /realms\.eu\.blobs/.test(e.message) && /secretAccessKey/.test(e.message),
+    );
+  });
+
   test('start-up stops with a clear message when the policy has a gap', () => {
     const dir = mkdtempSync(join(tmpdir(), 'reelm-policy-'));
     const raw = structuredClone(base) as any;

@@ -87,17 +87,9 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
       for (const name of [...policy.realms.keys(), 'directory']) {
         // R4: each store its own database and its own role, which may connect to that database only.
         const dbName = `${tag}_${name}`;
-        const password = randomBytes(12).toString('hex');
-        await admin.query(`CREATE ROLE ${dbName} LOGIN PASSWORD '${password}'`);
         createdRoles.push(dbName);
-        await admin.query(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
         created.push(dbName);
-        await admin.query(`REVOKE ALL ON DATABASE ${dbName} FROM PUBLIC`);
-        await admin.query(`GRANT CONNECT ON DATABASE ${dbName} TO ${dbName}`);
-        const url = new URL(base);
-        url.pathname = `/${dbName}`;
-        url.username = dbName;
-        url.password = password;
+        const url = new URL(await createOwnDatabase(admin, dbName));
         if (name === 'directory') overrides.directory = { database: { kind: 'postgres', url: url.toString() } };
         else realms[name] = { ...((overrides.realms as any)?.[name] ?? {}), database: { kind: 'postgres', url: url.toString() } };
       }
@@ -138,6 +130,42 @@ export async function startReelm(lane: Lane, opts: TestReelmOptions = {}): Promi
       rmSync(keyDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A database with a role of its own that may connect to it only (R4), as production sets them up; returns its URL. */
+async function createOwnDatabase(admin: pg.Client, dbName: string): Promise<string> {
+  const password = randomBytes(12).toString('hex');
+  await admin.query(`CREATE ROLE ${dbName} LOGIN PASSWORD '${password}'`);
+  await admin.query(`CREATE DATABASE ${dbName} OWNER ${dbName}`);
+  await admin.query(`REVOKE ALL ON DATABASE ${dbName} FROM PUBLIC`);
+  await admin.query(`GRANT CONNECT ON DATABASE ${dbName} TO ${dbName}`);
+  const url = new URL(process.env.REELM_TEST_PG_URL!);
+  url.pathname = `/${dbName}`;
+  url.username = dbName;
+  url.password = password;
+  return url.toString();
+}
+
+/** A new, empty database and role on the PostgreSQL test server (REELM_TEST_PG_URL), for tests that bring their own store. */
+export async function newTestDatabase(tag: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const dbName = `reelm_t_${randomBytes(4).toString('hex')}_${tag}`;
+  const admin = new pg.Client({ connectionString: process.env.REELM_TEST_PG_URL });
+  await admin.connect();
+  try {
+    const url = await createOwnDatabase(admin, dbName);
+    return {
+      url,
+      async drop() {
+        const a = new pg.Client({ connectionString: process.env.REELM_TEST_PG_URL });
+        await a.connect();
+        await a.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        await a.query(`DROP ROLE IF EXISTS ${dbName}`);
+        await a.end();
+      },
+    };
+  } finally {
+    await admin.end();
+  }
 }
 
 /** The test server's superuser URL for a store's database (for tests that must act below the realm's own role). */

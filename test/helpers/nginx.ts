@@ -29,7 +29,38 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-export async function startNginx(opts: {
+export async function startNginx(opts: NginxSiteOptions): Promise<RunningNginx> {
+  const bin = nginxBinary();
+  if (!bin) throw new Error('nginx is not installed (apt-get install nginx)');
+  const dir = writeNginxConfig(opts);
+  const child: ChildProcess = spawn(bin, ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  for (let i = 0; ; i++) {
+    if (await canConnect(opts.port)) break;
+    if (child.exitCode !== null || i > 100) {
+      child.kill('SIGKILL');
+      throw new Error(`nginx did not start: ${stderr}${existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port: opts.port,
+    dir,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGQUIT');
+        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(t);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface NginxSiteOptions {
   /** one API process, or several (`upstreamPorts`: nginx balances over them, as a scaled-out realm runs) */
   upstreamPort: number;
   upstreamPorts?: readonly number[];
@@ -37,9 +68,10 @@ export async function startNginx(opts: {
   port: number;
   extraServers?: string;
   edgeSecret?: string;
-}): Promise<RunningNginx> {
-  const bin = nginxBinary();
-  if (!bin) throw new Error('nginx is not installed (apt-get install nginx)');
+}
+
+/** A temp folder with nginx.conf (a whole nginx configuration around the shipped site) and reelm.conf; returns the folder. */
+export function writeNginxConfig(opts: NginxSiteOptions): string {
   const dir = mkdtempSync(join(tmpdir(), 'reelm-nginx-'));
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
   const site = readFileSync(resolve('deploy/nginx/reelm.conf'), 'utf8')
@@ -71,31 +103,7 @@ http {
 }
 `,
   );
-  const child: ChildProcess = spawn(bin, ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  for (let i = 0; ; i++) {
-    if (await canConnect(opts.port)) break;
-    if (child.exitCode !== null || i > 100) {
-      child.kill('SIGKILL');
-      throw new Error(`nginx did not start: ${stderr}${existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    port: opts.port,
-    dir,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGQUIT');
-        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(t);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return dir;
 }
 
 function canConnect(port: number): Promise<boolean> {
