@@ -178,8 +178,41 @@ describe('CoEngagement', () => {
     assert.equal(co.ringLen[z], RECENT_K);
     assert.equal(co.items.key(co.ring[z * RECENT_K]!), 'x5', 'the oldest five fell out of the ring');
     assert.equal(co.items.key(co.ring[z * RECENT_K + RECENT_K - 1]!), `x${RECENT_K + 4}`);
-    // Expiry drops stale videos from the lists and the rings, and stale people.
+    // Expiry drops stale videos from the lists and the rings, and stale people; what stays keeps its order and counts.
+    const lists = (live: (k: string) => boolean) => {
+      const out: Record<string, string[]> = {};
+      for (let s = 0; s < co.items.size; s++) {
+        const k = co.items.key(s);
+        if (!live(k)) continue;
+        out[k] = [];
+        for (let j = co.nbStart[s]!; j < co.nbStart[s]! + co.nbLen[s]!; j++) {
+          const o = co.items.key(co.poolSlot[j]!);
+          if (live(o)) out[k].push(`${o}=${co.poolCount[j]}`);
+        }
+      }
+      return out;
+    };
+    const rings = (live: (k: string) => boolean) => {
+      const out: Record<string, string[]> = {};
+      for (let r = 0; r < co.people.size; r++)
+        if (co.personSeen[r]! >= 100)
+          out[co.people.key(r)] = [...co.ring.subarray(r * RECENT_K, r * RECENT_K + co.ringLen[r]!)].map((s) => co.items.key(s)).filter(live);
+      return out;
+    };
+    const stale = new Set(['v1']);
+    for (let s = 0; s < co.items.size; s++) if (co.seen[s]! < 100) stale.add(co.items.key(s));
+    assert.ok(stale.size > 50 && stale.size < co.items.size - 50, 'a mix of stale and live videos');
+    const before = lists((k) => !stale.has(k));
+    const ringsBefore = rings((k) => !stale.has(k));
     assert.ok(co.expire(100) > 0);
+    assert.deepEqual(
+      lists(() => true),
+      before,
+    );
+    assert.deepEqual(
+      rings(() => true),
+      ringsBefore,
+    );
     assert.equal(co.items.get('v1'), -1);
     assert.equal(co.people.get('a'), -1);
     assert.ok(co.score('p149', 'v0') > 0);
