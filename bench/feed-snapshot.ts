@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 // loaded model holds (what every serving process carries, and what the collector walks).
 //   BENCH_WORLD=/tmp/w [REALM=us] node --expose-gc bench/feed-snapshot.ts
 // RANKER=<path to a ranker.ts> runs the same measurement on another version of the model code
-// (e.g. the format-3 code from git, to record a before/after on one snapshot).
+// (e.g. the format-3 code from git, to record a before/after on one snapshot). UPGRADE=1 stores the
+// re-serialised model as the next version (what the realm's next training run would store).
 const world = process.env.BENCH_WORLD;
 if (!world) throw new Error('set BENCH_WORLD to a data directory filled by `npx reelm seed`');
 const realm = process.env.REALM ?? 'us';
@@ -14,9 +15,8 @@ const mod = await import(process.env.RANKER ? pathToFileURL(process.env.RANKER).
 const Ranker = mod.OnlineRanker as typeof import('../src/feed/model/ranker.ts').OnlineRanker;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
-const db = new DatabaseSync(join(world, 'realms', realm, 'realm.sqlite'), { readOnly: true });
+const db = new DatabaseSync(join(world, 'realms', realm, 'realm.sqlite'), { readOnly: !process.env.UPGRADE });
 const row = db.prepare('SELECT version, snapshot FROM feed_models ORDER BY version DESC LIMIT 1').get() as { version: number; snapshot: string };
-db.close();
 const stored = new Uint8Array(Buffer.from(row.snapshot, 'base64'));
 const format = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset).getUint32(4, true);
 const ms = <T>(f: () => T) => {
@@ -44,3 +44,12 @@ const same = again.length === bytes.length && again.every((x, i) => x === bytes[
 console.log(`  own format: deserialise ${tLoad2.toFixed(0)} ms, serialise ${tSave2.toFixed(0)} ms, byte-identical: ${same}`);
 const [tGc] = ms(() => gc());
 console.log(`  a full garbage collection with the model loaded: ${tGc.toFixed(0)} ms`);
+if (process.env.UPGRADE) {
+  db.prepare('INSERT INTO feed_models (version, snapshot, created_at) VALUES (?, ?, ?)').run(
+    row.version + 1,
+    Buffer.from(bytes).toString('base64'),
+    Date.now(),
+  );
+  console.log(`  stored as version ${row.version + 1}`);
+}
+db.close();

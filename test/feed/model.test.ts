@@ -96,6 +96,21 @@ describe('OnlineRanker', () => {
     assert.deepEqual(back.serialize(), m.serialize());
   });
 
+  it('round-trips byte-identically after an expiry that dropped ids, videos and people', () => {
+    const m = new OnlineRanker({ seed: 9, dim: 8, staleAfterMs: 100_000 });
+    train(m, 300); // events at 0 … 299 s
+    const ids = m.ids.size;
+    assert.ok(m.expire(300_000) > 0);
+    assert.ok(m.ids.size < ids && m.co.items.size > 0);
+    const bytes = m.serialize();
+    const back = OnlineRanker.deserialize(bytes);
+    assert.deepEqual(back.serialize(), bytes);
+    for (let i = 0; i < 20; i++) assert.deepEqual(back.predict(person(i % 6), video(i, 'cats')), m.predict(person(i % 6), video(i, 'cats')));
+    train(m, 50);
+    train(back, 50);
+    assert.deepEqual(back.serialize(), m.serialize());
+  });
+
   it('is deterministic given the seed', () => {
     const a = new OnlineRanker({ seed: 5 });
     const b = new OnlineRanker({ seed: 5 });
@@ -178,8 +193,41 @@ describe('CoEngagement', () => {
     assert.equal(co.ringLen[z], RECENT_K);
     assert.equal(co.items.key(co.ring[z * RECENT_K]!), 'x5', 'the oldest five fell out of the ring');
     assert.equal(co.items.key(co.ring[z * RECENT_K + RECENT_K - 1]!), `x${RECENT_K + 4}`);
-    // Expiry drops stale videos from the lists and the rings, and stale people.
+    // Expiry drops stale videos from the lists and the rings, and stale people; what stays keeps its order and counts.
+    const lists = (live: (k: string) => boolean) => {
+      const out: Record<string, string[]> = {};
+      for (let s = 0; s < co.items.size; s++) {
+        const k = co.items.key(s);
+        if (!live(k)) continue;
+        out[k] = [];
+        for (let j = co.nbStart[s]!; j < co.nbStart[s]! + co.nbLen[s]!; j++) {
+          const o = co.items.key(co.poolSlot[j]!);
+          if (live(o)) out[k].push(`${o}=${co.poolCount[j]}`);
+        }
+      }
+      return out;
+    };
+    const rings = (live: (k: string) => boolean) => {
+      const out: Record<string, string[]> = {};
+      for (let r = 0; r < co.people.size; r++)
+        if (co.personSeen[r]! >= 100)
+          out[co.people.key(r)] = [...co.ring.subarray(r * RECENT_K, r * RECENT_K + co.ringLen[r]!)].map((s) => co.items.key(s)).filter(live);
+      return out;
+    };
+    const stale = new Set(['v1']);
+    for (let s = 0; s < co.items.size; s++) if (co.seen[s]! < 100) stale.add(co.items.key(s));
+    assert.ok(stale.size > 50 && stale.size < co.items.size - 50, 'a mix of stale and live videos');
+    const before = lists((k) => !stale.has(k));
+    const ringsBefore = rings((k) => !stale.has(k));
     assert.ok(co.expire(100) > 0);
+    assert.deepEqual(
+      lists(() => true),
+      before,
+    );
+    assert.deepEqual(
+      rings(() => true),
+      ringsBefore,
+    );
     assert.equal(co.items.get('v1'), -1);
     assert.equal(co.people.get('a'), -1);
     assert.ok(co.score('p149', 'v0') > 0);

@@ -102,8 +102,11 @@ export async function pageAs(browser: Browser, origin: string, user: TestUser, o
   return ctx.newPage();
 }
 
-/** Signs up through the UI; returns the home-realm sentence shown before committing. */
-export async function signUpUi(page: Page, origin: string, u: { handle: string; country: string }) {
+/**
+ * Signs up through the UI; returns the home-realm sentence shown before committing. The optional topics step
+ * follows sign-up: `topics` (their names) are picked there, otherwise it is skipped.
+ */
+export async function signUpUi(page: Page, origin: string, u: { handle: string; country: string; topics?: string[] }) {
   await page.goto(`${origin}/signup`);
   await page.getByLabel(/Country|Pays/).selectOption(u.country);
   const realm = (await page.getByTestId('home-realm').textContent())!;
@@ -112,6 +115,10 @@ export async function signUpUi(page: Page, origin: string, u: { handle: string; 
   await page.getByLabel(/Date of birth|Date de naissance/).fill('1994-03-02');
   await page.getByLabel(/^(Password|Mot de passe)/).fill('correct horse battery staple');
   await page.getByRole('button', { name: /Create account|Créer le compte/ }).click();
+  await page.waitForURL(`${origin}/welcome/interests`);
+  await page.getByTestId('topics').waitFor();
+  for (const name of u.topics ?? []) await page.getByRole('button', { name, exact: true }).click();
+  await page.getByRole('button', { name: u.topics?.length ? /^(Continue|Continuer)$/ : /^(Skip|Passer)$/ }).click();
   await page.waitForURL(`${origin}/`);
   return realm;
 }

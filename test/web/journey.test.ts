@@ -23,13 +23,17 @@ test('two people sign up in two realms, upload, find, play, like, comment, follo
   // sign-up: the home realm is explained before committing, in each one's language
   await a.goto(`${o}/signup`);
   await shots(a, 'signup');
-  const anaRealm = await signUpUi(a, o, { handle: 'anaus', country: 'US' });
+  // right after sign-up, the optional topics step: Ana picks two, Béa skips it
+  const anaRealm = await signUpUi(a, o, { handle: 'anaus', country: 'US', topics: ['Surfing', 'Travel'] });
   assert.match(anaRealm, /Your data will be kept in the .+ realm, run by .+, because you live in United States/);
   const beaRealm = await signUpUi(b, o, { handle: 'beafr', country: 'FR' });
   assert.match(beaRealm, /Vos données seront conservées dans le royaume .+, géré par .+ France/);
   const realmOf = async (h: string) => (await env.server.app.inject({ url: `/api/v1/users/${h}` })).json().realm;
   assert.equal(await realmOf('anaus'), 'us');
   assert.equal(await realmOf('beafr'), 'eu');
+  const topicsOf = (p: typeof a) => p.evaluate(async () => ((await (await fetch('/api/v1/feed/interests')).json()) as { selected: string[] }).selected);
+  assert.deepEqual(await topicsOf(a), ['surf', 'travel'], 'the topics Ana picked are stored');
+  assert.deepEqual(await topicsOf(b), []);
   await a.goto(`${o}/settings`);
   assert.match((await a.getByTestId('data-sentence').textContent())!, /stored in the .+ realm, run by/);
   await shots(a, 'settings');

@@ -15,6 +15,7 @@ const Inbox = lazy(() => import('./screens/Inbox.tsx'));
 const Settings = lazy(() => import('./screens/Settings.tsx'));
 const Watch = lazy(() => import('./screens/Watch.tsx'));
 const Collection = lazy(() => import('./screens/Collection.tsx'));
+const Interests = lazy(() => import('./screens/Interests.tsx'));
 const Admin = lazy(() => import('./screens/Admin.tsx'));
 
 function Screen({ path }: { path: string }) {
@@ -22,6 +23,7 @@ function Screen({ path }: { path: string }) {
   let m: RegExpMatchArray | null;
   if (p === '/' || p === '/following') return <Feed tab={p === '/following' ? 'following' : 'for-you'} />;
   if (p === '/signup' || p === '/login') return <Auth mode={p === '/signup' ? 'signup' : 'login'} />;
+  if (p === '/welcome/interests') return <Interests />;
   if (p === '/upload') return <Upload />;
   if (p === '/discover') return <Discover />;
   if (p === '/inbox') return <Inbox />;

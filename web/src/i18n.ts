@@ -41,6 +41,7 @@ const en = {
   label_unverified: 'Unverified content', label_sensitive: 'Sensitive content', label_misleading: 'Misleading', label_age_restricted: '18+',
   label_state_affiliated: 'State-affiliated media',
   accountDeleted: 'Your account has been deleted.',
+  interestsTitle: 'What do you like to watch?', interestsHint: 'Pick a few topics for your first For You videos. You can skip this.', interestsSave: 'Continue', skip: 'Skip',
 };
 type Key = keyof typeof en;
 const fr: Record<Key, string> = {
@@ -82,6 +83,7 @@ const fr: Record<Key, string> = {
   label_unverified: 'Contenu non vérifié', label_sensitive: 'Contenu sensible', label_misleading: 'Trompeur', label_age_restricted: '18+',
   label_state_affiliated: 'Média affilié à un État',
   accountDeleted: 'Votre compte a été supprimé.',
+  interestsTitle: 'Qu’aimez-vous regarder ?', interestsHint: 'Choisissez quelques sujets pour vos premières vidéos Pour toi. Vous pouvez passer cette étape.', interestsSave: 'Continuer', skip: 'Passer',
 };
 
 export type Lang = 'en' | 'fr';

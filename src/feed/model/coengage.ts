@@ -111,8 +111,7 @@ export class CoEngagement {
     }
     const map = n > 0 ? this.items.compact(keep) : null;
     if (map) {
-      moveRows(this.n, 1, map);
-      moveRows(this.seen, 1, map);
+      for (const a of [this.n, this.seen, this.nbStart, this.nbCap, this.nbLen]) moveRows(a, 1, map);
       this.repack(map);
     }
     const np = this.people.size;

@@ -31,7 +31,7 @@ export function Auth({ mode }: { mode: 'signup' | 'login' }) {
         await api('POST', '/accounts', { ...body, displayName: f.displayName || undefined });
       } else await api('POST', '/sessions', { login: f.login, password: f.password });
       await refresh();
-      navigate('/', true);
+      navigate(mode === 'signup' ? '/welcome/interests' : '/', true); // a new person may pick topics first (optional)
     } catch (err) {
       const m = (err as Error).message;
       // the server's sentence names the field it is about ("handle: …", "That email …")
