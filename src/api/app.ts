@@ -11,7 +11,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Reelm } from '../context.ts';
 import { accountMoving, AppError, realmSuspended } from './errors.ts';
-import { isPersonHeldError } from '../realm/person-hold.ts';
+import { isPersonHeld, isPersonHeldError } from '../realm/person-hold.ts';
 import { isRealmSuspendedError } from '../realm/lifecycle.ts';
 import { checkOpenApi } from './openapi-check.ts';
 import { registerRoutes } from './routes.ts';
@@ -70,10 +70,15 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
     for (const method of [route.method].flat()) app.routeTable.push({ method, url: route.url, hidden });
   });
 
-  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+  app.setErrorHandler(async (err: FastifyError | AppError, req, reply) => {
     if (isRealmSuspendedError(err))
       err = realmSuspended(); // refused by the realm's hold (src/realm/lifecycle.ts)
-    else if (isPersonHeldError(err)) err = accountMoving(); // the person's data is held by a move (src/realm/person-hold.ts)
+    else if (isPersonHeldError(err)) {
+      // held by a move (src/realm/person-hold.ts): the viewer's own account, or the one they acted on
+      const v = req.viewer;
+      const own = !v || !reelm.realms.has(v.realm) || (await isPersonHeld(reelm.realms.get(v.realm).db, v.userId).catch(() => true));
+      err = accountMoving(own);
+    }
     if (err instanceof AppError) {
       if ((err.status === 429 || err.status === 503 || err.status === 409) && (err.details as { retryAfterSeconds?: number })?.retryAfterSeconds) {
         reply.header('retry-after', String((err.details as { retryAfterSeconds: number }).retryAfterSeconds));

@@ -31,7 +31,13 @@ export const realmSuspended = () =>
   );
 export const unavailable = (code: string, message: string, retryAfterSeconds: number) => new AppError(503, code, message, { retryAfterSeconds });
 export const ACCOUNT_MOVING_RETRY_SECONDS = 30;
-export const accountMoving = () =>
-  new AppError(503, 'account_moving', 'Your account is being moved to its new home realm. Nothing was saved; please try again in a moment.', {
-    retryAfterSeconds: ACCOUNT_MOVING_RETRY_SECONDS,
-  });
+/** `own`: the viewer's own account is held by the move; otherwise the account they acted on (e.g. an unfollow of it). */
+export const accountMoving = (own = true) =>
+  new AppError(
+    503,
+    'account_moving',
+    own
+      ? 'Your account is being moved to its new home realm. Nothing was saved; please try again in a moment.'
+      : 'The account you acted on is being moved to its new home realm. Nothing was saved; please try again in a moment.',
+    { retryAfterSeconds: ACCOUNT_MOVING_RETRY_SECONDS },
+  );

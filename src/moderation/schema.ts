@@ -84,6 +84,9 @@ export const moderationTables = defineTables([
     name: 'reports_made',
     kind: 'resident',
     ownerColumn: 'reporter_id',
+    // an account target names that person (ids are unique across kinds, so target_id = their id only then):
+    // their deletion removes the reporter's record of it, a move re-points target_realm
+    personColumns: ['target_id'],
     purpose: 'what a resident reported (their own record; one row per target, so repeats count once)',
     columns: {
       id: 'operational',
@@ -101,6 +104,8 @@ export const moderationTables = defineTables([
     name: 'reports',
     kind: 'resident',
     ownerColumn: 'owner_id',
+    // an account target is the owner's own account (target_id = owner_id): declared so the registry check knows it
+    personColumns: ['target_id'],
     purpose: 'reports received about a resident’s video, comment or account, for this realm’s moderators (no reporter identity)',
     columns: {
       id: 'operational',
@@ -118,6 +123,8 @@ export const moderationTables = defineTables([
     name: 'moderation_actions',
     kind: 'resident',
     ownerColumn: 'owner_id',
+    // an account target is the owner's own account (target_id = owner_id): declared so the registry check knows it
+    personColumns: ['target_id'],
     purpose: 'moderators’ actions on a resident’s content or account, the reason they are shown, and their one appeal',
     columns: {
       id: 'operational',
@@ -143,6 +150,8 @@ export const moderationTables = defineTables([
     name: 'moderation_holds',
     kind: 'resident',
     ownerColumn: 'owner_id',
+    // an account target is the owner's own account (subject_id = owner_id): declared so the registry check knows it
+    personColumns: ['subject_id'],
     purpose: 'the current audience cap and labels the active actions put on a video or account',
     columns: {
       subject_kind: 'operational',

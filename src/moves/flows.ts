@@ -8,7 +8,8 @@ import type { RealmDatabase } from '../realm/registry.ts';
 // it holds about them — public copies and edges naming them or their videos — from the old realm to
 // the new one, so no list, feed or media link still points to the old realm (R8). Follows of them
 // are announced again to the new realm (graph.follow is idempotent there), which also restores a
-// follow that arrived at the old realm while the move held their data.
+// follow that arrived at the old realm while the move held their data; unfollows sent to the old
+// realm are sent again to the new one for residents who no longer follow them (resendUnfollows).
 
 const relocatedFields = {
   user_id: { class: 'operational', schema: id, description: 'the account that moved' },
@@ -67,7 +68,32 @@ async function receiveRelocated(trx: Transaction<RealmDatabase>, p: RelocatedPay
       },
     });
   }
+  await resendUnfollows(trx, p, ctx, new Set(followers.map((f) => f.follower_id)));
   return 'applied';
+}
+
+/**
+ * An unfollow of them this realm sent to the old home may have reached it after the move copied their
+ * follower list (refused while held, then skipped there after the erase): the new home would keep that
+ * edge. Each resident who unfollowed them there and does not follow them now is unfollowed again at the
+ * new home (a no-op there when the edge is already gone). The sent messages are the outbox's own rows,
+ * kept after delivery for the outbox retention, which outlasts a move.
+ */
+async function resendUnfollows(trx: Transaction<RealmDatabase>, p: RelocatedPayload, ctx: ReceiveContext, following: ReadonlySet<string>) {
+  const sent = await trx
+    .selectFrom('flow_outbox')
+    .select('payload')
+    .where('flow', '=', 'graph.unfollow')
+    .where('to_realm', '=', p.from_realm)
+    .where('payload', 'like', `%${p.user_id}%`)
+    .execute();
+  const done = new Set<string>();
+  for (const row of sent) {
+    const u = JSON.parse(row.payload) as { follower_id: string; followee_id: string };
+    if (u.followee_id !== p.user_id || following.has(u.follower_id) || done.has(u.follower_id)) continue;
+    done.add(u.follower_id);
+    await emitFlow(ctx.store, trx, { flow: 'graph.unfollow', to: p.to_realm, payload: { follower_id: u.follower_id, followee_id: p.user_id } });
+  }
 }
 
 export const MOVES_FLOWS: FlowDeclaration[] = [

@@ -25,7 +25,7 @@ export const movesModule: ReelmModule = {
   tables: movesTables,
   migrations: { '0072_moves': movesMigration },
   flows: MOVES_FLOWS,
-  sends: [...MOVES_FLOWS.map((f) => f.name), 'graph.follow'],
+  sends: [...MOVES_FLOWS.map((f) => f.name), 'graph.follow', 'graph.unfollow'],
   routes: movesRoutes,
   tasks: [moveDriverTask],
   config: {

@@ -1,13 +1,21 @@
 import type { Reelm } from '../context.ts';
 import { emitFlow } from '../flows/outbox.ts';
-import { putOwned } from '../blobs/resident-blobs.ts';
+import { putOwned, putOwnedExport } from '../blobs/resident-blobs.ts';
 import { ownerPrefix } from '../blobs/blob-store.ts';
 import { newId } from '../lib/ids.ts';
 import { dialectOf } from '../realm/database.ts';
 import { realmStatus } from '../realm/lifecycle.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { writeRealmLog } from '../residency/realm-log.ts';
-import { archivePrefix, canonicalPersonData, collectPersonData, countPersonData, personDataDigest, type PersonData } from '../rights/person-data.ts';
+import {
+  archivePrefix,
+  blobSha256,
+  canonicalPersonData,
+  collectPersonData,
+  countPersonData,
+  personDataDigest,
+  type PersonData,
+} from '../rights/person-data.ts';
 import { purgeStores } from '../rights/erasure.ts';
 import { insertPersonRecords, removePersonRecords } from '../rights/restore.ts';
 import { redactSubject } from '../staff/audit-chain.ts';
@@ -18,10 +26,10 @@ import { MOVE_STEPS, type AccountMovesTable, type MoveStep } from './schema.ts';
 //   requested → held      the source holds the person's data (src/realm/person-hold.ts): from now on
 //                         nothing of theirs is written there; their writes get 503 account_moving
 //   held → copied         every row of every resident table and every file of theirs (the archive's
-//                         set: src/rights/person-data.ts) is written into the destination; sessions
-//                         are not carried: they end with the move (P4)
+//                         set: src/rights/person-data.ts) and their export archives are written into
+//                         the destination; sessions are not carried: they end with the move (P4)
 //   copied → verified     the destination's copy is enumerated again and must equal the source's,
-//                         records and file checksums (a mismatch copies again)
+//                         records and file checksums, archives included (a mismatch copies again)
 //   verified → switched   the directory routes the person to the destination: it alone accepts
 //                         their writes from here on
 //   switched → relocated  every realm is told (moves.relocated) to re-point what it holds of them
@@ -280,15 +288,25 @@ async function copy(from: RealmStore, to: RealmStore, move: AccountMovesTable, h
     await putOwned(to, move.user_id, b.key, body, { contentType: info?.contentType });
     bytes += body.length;
   }
+  // their "download your data" archives move with them: a ready one stays downloadable (from the new
+  // home), a queued or building one is finished there by the export job, which moved in `jobs`
+  for (const key of data.archives) {
+    const body = await from.blobs.getBuffer(key);
+    await putOwnedExport(to, move.user_id, key, body, { contentType: 'application/x-tar' });
+    bytes += body.length;
+  }
   await hook('copy-blobs');
-  writeRealmLog(to.manifest, 'move_copied', { moveId: move.id, userId: move.user_id, from: from.name, rows, files: data.blobs.length });
-  return { rows, files: data.blobs.length, bytes };
+  const files = data.blobs.length + data.archives.length;
+  writeRealmLog(to.manifest, 'move_copied', { moveId: move.id, userId: move.user_id, from: from.name, rows, files });
+  return { rows, files, bytes };
 }
 
 /** The canonical digest when the destination's copy equals the source's (records and file checksums), else null. */
 async function verify(from: RealmStore, to: RealmStore, userId: string): Promise<string | null> {
   const [a, b] = await Promise.all([collectPersonData(from, userId), collectPersonData(to, userId)]);
   if (comparable(a) !== comparable(b)) return null;
+  const sums = (store: RealmStore, d: PersonData) => Promise.all(d.archives.map(async (k) => `${k} ${await blobSha256(store, k)}`));
+  if ((await sums(from, a)).join('\n') !== (await sums(to, b)).join('\n')) return null;
   return personDataDigest(b, { omitTables: [...NOT_CARRIED], omitColumns: MOVED_COLUMNS });
 }
 

@@ -47,6 +47,11 @@ export function isPersonHeldError(err: unknown): boolean {
   return e?.code === 'RS003' || (e?.message ?? '').includes(PERSON_HELD) || (e?.cause !== undefined && e.cause !== err && isPersonHeldError(e.cause));
 }
 
+/** Whether the person's data is held in this realm (a refusal then speaks of their own account). */
+export async function isPersonHeld(db: Kysely<any>, userId: string): Promise<boolean> {
+  return (await db.selectFrom('held_people').select('user_id').where('user_id', '=', userId).executeTakeFirst()) !== undefined;
+}
+
 export async function installPersonHolds(db: Kysely<any>, dialect: SqlDialect, tables: readonly TableSpec[]) {
   const resident = tables.filter((t) => t.kind === 'resident' && t.ownerColumn);
   const refuse = `${PERSON_HELD}: this person's account is being moved; nothing of theirs is written until the move ends`;

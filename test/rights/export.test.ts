@@ -79,7 +79,7 @@ for (const lane of lanes()) {
         const got = doc.rows.map((r: object) => canonicalJson(r));
         if (table === 'jobs') assert.deepEqual(new Set(got.map((r: string) => JSON.parse(r).id)).size, doc.rows.length);
         else assert.deepEqual(got.sort(), expected.sort(), table);
-        if (!['reports_made', 'reports', 'moderation_actions', 'moderation_holds'].includes(table)) assert.ok(doc.rows.length > 0, `${table} has rows`);
+        assert.ok(doc.rows.length > 0, `${table} has rows`);
       }
       // credentials never leave in an archive
       const user = await store.db.selectFrom('users').select('password_hash').where('id', '=', p.person.userId).executeTakeFirstOrThrow();
@@ -88,8 +88,8 @@ for (const lane of lanes()) {
       assert.deepEqual(manifest.withheld, WITHHELD_COLUMNS);
 
       const reads = JSON.parse(files.get('data/staff-reads.json')!.toString('utf8'));
-      assert.equal(reads.entries.length, 1);
-      assert.match(reads.entries[0].justification, new RegExp(p.canary));
+      const staffRead = reads.entries.filter((e: any) => new RegExp(p.canary).test(e.justification));
+      assert.equal(staffRead.length, 1, 'the support read, next to the moderator’s entries about their video');
 
       assert.deepEqual(manifest.media.map((m: any) => m.key).sort(), data.blobs.map((b) => b.key).sort());
       for (const m of manifest.media) {

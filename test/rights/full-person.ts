@@ -11,6 +11,7 @@ import { signUp, type TestUser } from '../helpers/users.ts';
 import { makeClip } from '../media/corpus.ts';
 import { mediaWorker, uploadMultipart } from '../media/helpers.ts';
 import { makeVideo, postVideo } from '../social/helpers.ts';
+import { moderate, report, staffToken } from '../moderation/helpers.ts';
 
 // A person with something in every resident table, made through the public API
 // and the real media pipeline (so blobs have the layout production writes):
@@ -18,7 +19,8 @@ import { makeVideo, postVideo } from '../social/helpers.ts';
 // sound, the media job), a post, follows both ways across realms, a like, a
 // comment, a comment like, a collection with a favorite, a share, watch events,
 // a block, notifications, feed interests, feedback and a For You page (feed_seen),
-// and the account search index (handle_grams). `canary` strings are written into
+// the account search index (handle_grams), a report they made of an account, a report of their
+// video with a moderator's label on it (action, hold) and their appeal. `canary` strings are written into
 // their bio, caption, comment, collection name and the video's metadata, so byte
 // scans have something to look for.
 
@@ -134,6 +136,20 @@ export async function makeFullPerson(
   ok(await t.app.inject({ method: 'POST', url: `/api/v1/users/${person.handle}/follow`, headers: shy.headers }), 'request to them');
   const held = await makeVideo(t, person);
   ok(await inject('POST', '/api/v1/posts', { videoId: held.videoId, caption: 'held back', audience: 'public' }), 'held post');
+  await deliverAll(t);
+  // moderation: they report an account (their reports_made row names that person), the friend reports their
+  // video (a report in their realm about their content), a moderator labels it (an action and a hold) and
+  // they appeal once
+  // (the note carries no canary: it is written for the moderators of the reported account's realm and stays with
+  // the report there, without the reporter's identity, when the reporter leaves — docs/RIGHTS.md)
+  const reported = await report(t, { ...person, headers: h as TestUser['headers'] }, 'account', blocked.userId, 'spam', 'posts the same link everywhere');
+  assert.equal(reported.statusCode, 201, reported.body);
+  const aboutThem = await report(t, friend, 'video', videoId, 'misinformation');
+  assert.equal(aboutThem.statusCode, 201, aboutThem.body);
+  await deliverAll(t);
+  const moderator = await staffToken(t, t.reelm.policy.realms.get(person.realm)!.operator);
+  const label = await moderate(t, moderator, person.realm, 'video', videoId, 'label', { label: 'unverified' });
+  ok(await inject('POST', '/api/v1/me/appeals', { actionId: label.id, text: `Appeal ${canary}: the claim is sourced.` }), 'appeal');
   await deliverAll(t);
   // a justified staff read of their protected data (R12), which they can see
   const operator = t.reelm.policy.realms.get(person.realm)!.operator;

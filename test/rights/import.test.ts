@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MANIFEST_NAME } from '../../src/rights/archive.ts';
 import { IMPORTED_COLUMNS, importArchive, ImportRefused, NOT_IMPORTED } from '../../src/rights/import.ts';
 import { canonicalPersonData, collectPersonData, type PersonData } from '../../src/rights/person-data.ts';
 import { readTar, tarStream } from '../../src/rights/tar.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
-import type { TestUser } from '../helpers/users.ts';
+import { signUp, type TestUser } from '../helpers/users.ts';
+import { cliEnv } from '../residency/cli-env.ts';
 import { deliverAll, makeFullPerson, realmWorker, type FullPerson } from './full-person.ts';
 
 // P2: an archive made by "download your data" is imported into another realm after the account was
@@ -139,3 +144,46 @@ for (const lane of lanes()) {
     });
   });
 }
+
+describe('importing from the command line (sqlite)', () => {
+  let t: TestReelm;
+  const dir = mkdtempSync(join(tmpdir(), 'reelm-import-'));
+  before(async () => {
+    t = await startReelm('sqlite');
+  });
+  after(async () => {
+    await t?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('P2: `reelm import <archive> --realm <r>` refuses a tampered archive (exit 1, the reason), then imports the real one and prints the report', async () => {
+    const p = await signUp(t, { country: 'US' });
+    assert.equal(
+      (await t.app.inject({ method: 'PATCH', url: '/api/v1/me/profile', headers: p.headers, payload: { bio: 'from the archive' } })).statusCode,
+      200,
+    );
+    const archive = await exportThroughApi(t, 'us', p.headers);
+    assert.equal((await t.app.inject({ method: 'DELETE', url: '/api/v1/me', headers: p.headers, payload: { password: p.password } })).statusCode, 200);
+    await deliverAll(t);
+    const file = join(dir, 'archive.tar');
+    const users = JSON.parse([...readTar(archive)].find((e) => e.name === 'data/users.json')!.data.toString('utf8'));
+    users.rows[0].bio = 'edited';
+    writeFileSync(file, await retar(archive, { 'data/users.json': Buffer.from(JSON.stringify(users)) }));
+    const run = () =>
+      spawnSync(process.execPath, ['src/main.ts', 'import', file, '--realm', 'eu', '--country', 'DE'], { env: cliEnv(t), encoding: 'utf8', timeout: 60_000 });
+    const refused = run();
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, /import refused \(archive_tampered\): data\/users\.json does not match its SHA-256/);
+    assert.equal(await t.reelm.directory.byUserId(p.userId), undefined);
+    writeFileSync(file, archive);
+    const r = run();
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.userId, p.userId);
+    assert.equal(report.realm, 'eu');
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/sessions', payload: { login: p.email, password: report.password, session: 'bearer' } });
+    assert.equal(login.statusCode, 201, login.body);
+    const me = (await t.app.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${login.json().session.token}` } })).json();
+    assert.equal(me.bio ?? me.profile?.bio, 'from the archive');
+  });
+});
