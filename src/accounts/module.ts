@@ -3,7 +3,7 @@ import { accountRoutes } from './routes.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { accountsMigration, accountTables, type AccountTables } from './schema.ts';
 import { AccountService } from './service.ts';
-import { realmOfToken, resolveSession } from './sessions.ts';
+import { realmOfToken, rememberSessionUser, resolveSession } from './sessions.ts';
 
 // Accounts: people, sessions, profiles and avatars; and the one session
 // resolver the API's authentication hook asks who a token belongs to.
@@ -25,6 +25,9 @@ export const accountsModule: ReelmModule = {
     const realm = realmOfToken(token);
     if (!realm || !reelm.realms.has(realm)) return null;
     const s = await resolveSession(reelm.realms.get(realm).db, token);
-    return s ? { userId: s.userId, realm, handle: s.handle, sessionId: s.sessionId } : null;
+    if (!s) return null;
+    const viewer = { userId: s.userId, realm, handle: s.handle, sessionId: s.sessionId };
+    rememberSessionUser(viewer, s.user);
+    return viewer;
   },
 };

@@ -4,7 +4,7 @@ import { requireViewer, SESSION_COOKIE } from '../api/auth.ts';
 import { notFound } from '../api/errors.ts';
 import { AVATAR_MAX_BYTES } from './avatar.ts';
 import { DEVICE_COOKIE, DEVICE_HEADER, DEVICE_TTL_S } from './devices.ts';
-import { SESSION_TTL_MS } from './sessions.ts';
+import { SESSION_TTL_MS, sessionUser } from './sessions.ts';
 import { MAX_LINKS, PASSWORD_MAX } from './validation.ts';
 import type { AccountService } from './service.ts';
 
@@ -117,19 +117,23 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
     },
   );
 
-  app.delete('/api/v1/sessions/current', { schema: { tags: ['accounts'], summary: 'Log out (ends this session).' } }, async (req, reply) => {
-    const v = requireViewer(req);
-    await accounts.logOut(v.realm, v.sessionId);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/api/v1/sessions/current',
+    { config: { allowSuspended: true }, schema: { tags: ['accounts'], summary: 'Log out (ends this session).' } },
+    async (req, reply) => {
+      const v = requireViewer(req);
+      await accounts.logOut(v.realm, v.sessionId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send();
+    },
+  );
 
   app.get(
     '/api/v1/me',
     { schema: { tags: ['accounts'], summary: 'My account and settings, including my home realm.', response: { 200: meSchema } } },
     async (req) => {
       const v = requireViewer(req);
-      return accounts.me(v.realm, v.userId);
+      return accounts.me(v.realm, v.userId, sessionUser(v)); // the row read with the session: one statement per /me
     },
   );
 
@@ -159,6 +163,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
   app.put(
     '/api/v1/me/password',
     {
+      config: { allowSuspended: true },
       schema: {
         tags: ['accounts'],
         summary: 'Change my password. Ends all my other sessions.',

@@ -6,6 +6,9 @@ import { isUniqueViolation } from '../realm/database.ts';
 import { newId } from '../lib/ids.ts';
 import { countryName } from '../residency/countries.ts';
 import type { UsersTable } from './schema.ts';
+import type { Kysely } from 'kysely';
+import type { RealmDatabase } from '../realm/registry.ts';
+import { preparedQuery } from '../realm/prepared.ts';
 import { publishProfileSnapshot } from '../graph/service.ts';
 import { applyAccountPrivacy } from '../privacy/private-posts.ts';
 import { teenStatus } from '../privacy/teen.ts';
@@ -13,7 +16,7 @@ import { putOwned } from '../blobs/resident-blobs.ts';
 import { processAvatar } from './avatar.ts';
 import { addressStore, checkFailures, clearFailures, consume, recordFailure, type Subject } from '../limits/limiter.ts';
 import { deviceOf, newDeviceToken } from './devices.ts';
-import { accountLabels } from './moderation-port.ts';
+import { userAndLabels } from './moderation-port.ts';
 import { burnVerify, hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, endOtherSessions, endSession } from './sessions.ts';
 import { ageOn, checkLinks, checkPassword, normalizeEmail, normalizeHandle, type ProfileLink } from './validation.ts';
@@ -50,6 +53,9 @@ export interface PublicProfile {
   /** moderation labels (moderation-port.ts), on the public profile only */
   labels?: string[];
 }
+
+// every profile view and signed-in settings read: compiled once (src/realm/prepared.ts)
+const userById = preparedQuery(['id'], (db: Kysely<RealmDatabase>, p) => db.selectFrom('users').selectAll().where('id', '=', p.id));
 
 export class AccountService {
   readonly #reelm: Reelm;
@@ -183,14 +189,14 @@ export class AccountService {
   }
 
   async user(realm: string, userId: string): Promise<UsersTable> {
-    const row = await this.#reelm.realms.get(realm).db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+    const [row] = await userById(this.#reelm.realms.get(realm).db, { id: userId });
     if (!row) throw notFound('That account');
     return row;
   }
 
   /** The person's own settings view: includes protected fields, never shown to others. */
-  async me(realm: string, userId: string) {
-    const u = await this.user(realm, userId);
+  async me(realm: string, userId: string, known?: UsersTable) {
+    const u = known ?? (await this.user(realm, userId));
     return { ...this.toPublic(u), email: u.email, birthDate: u.birth_date, country: u.country, homeRealm: this.homeRealm(u.country) };
   }
 
@@ -248,8 +254,9 @@ export class AccountService {
   async publicProfileByHandle(handle: string): Promise<PublicProfile> {
     const loc = await this.locate(handle);
     if (!loc) throw notFound('That account');
-    const labels = await accountLabels(this.#reelm.realms.get(loc.realm).db, loc.userId);
-    return { ...this.toPublic(await this.user(loc.realm, loc.userId)), labels };
+    const found = await userAndLabels(this.#reelm.realms.get(loc.realm).db, loc.userId);
+    if (!found) throw notFound('That account');
+    return { ...this.toPublic(found.user), labels: found.labels };
   }
 
   async avatar(handle: string): Promise<{ realm: string; key: string } | undefined> {

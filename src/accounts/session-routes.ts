@@ -39,7 +39,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.delete(
     '/api/v1/me/sessions/others',
-    { schema: { tags: ['accounts'], summary: 'Log out everywhere else: ends every session of mine except this one.' } },
+    { config: { allowSuspended: true }, schema: { tags: ['accounts'], summary: 'Log out everywhere else: ends every session of mine except this one.' } },
     async (req, reply) => {
       const v = requireViewer(req);
       await endOtherSessions(dbOf(v.realm), v.userId, v.sessionId);
@@ -50,6 +50,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/api/v1/me/sessions/:id',
     {
+      config: { allowSuspended: true },
       schema: {
         tags: ['accounts'],
         summary: 'Log out one device: ends one of my sessions (this one too, like DELETE /sessions/current).',

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { RealmDatabase } from '../realm/registry.ts';
 import { newId, newToken, sha256 } from '../lib/ids.ts';
+import { preparedQuery } from '../realm/prepared.ts';
+import type { UsersTable } from './schema.ts';
 
 // Server-side sessions. The token (256 random bits) is shown once and stored
 // only as its SHA-256. Its prefix names the realm that holds the session, so a
@@ -13,6 +15,8 @@ export interface ResolvedSession {
   sessionId: string;
   userId: string;
   handle: string;
+  /** the person's users row, read with the session */
+  user: UsersTable;
 }
 
 export function realmOfToken(token: string): string | undefined {
@@ -39,24 +43,43 @@ export async function createSession(db: Kysely<RealmDatabase>, realm: string, us
   return { id, token, expiresAt: now + SESSION_TTL_MS };
 }
 
-export async function resolveSession(db: Kysely<RealmDatabase>, token: string): Promise<ResolvedSession | undefined> {
-  const now = Date.now();
-  const row = await db
+// The session and its person in one statement: `/api/v1/me` answers from this row (sessionUser)
+// instead of reading the user again, and the statement is compiled once (src/realm/prepared.ts).
+const sessionByTokenHash = preparedQuery(['tokenHash'], (db: Kysely<RealmDatabase>, p) =>
+  db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id', 'sessions.user_id', 'sessions.last_seen_at', 'sessions.expires_at', 'users.handle'])
-    .where('sessions.token_hash', '=', sha256(token))
-    .executeTakeFirst();
-  if (!row || row.expires_at <= now) return undefined;
-  if (now - row.last_seen_at > TOUCH_EVERY_MS) {
+    .select(['sessions.id as session_id', 'sessions.last_seen_at as session_last_seen_at', 'sessions.expires_at as session_expires_at'])
+    .selectAll('users')
+    .where('sessions.token_hash', '=', p.tokenHash),
+);
+
+export async function resolveSession(db: Kysely<RealmDatabase>, token: string): Promise<ResolvedSession | undefined> {
+  const now = Date.now();
+  const [row] = await sessionByTokenHash(db, { tokenHash: sha256(token) });
+  if (!row || row.session_expires_at <= now) return undefined;
+  if (now - row.session_last_seen_at > TOUCH_EVERY_MS) {
     // sliding expiry, written at most every few minutes per session
     await db
       .updateTable('sessions')
       .set({ last_seen_at: now, expires_at: now + SESSION_TTL_MS })
-      .where('id', '=', row.id)
+      .where('id', '=', row.session_id)
       .execute();
   }
-  return { sessionId: row.id, userId: row.user_id, handle: row.handle };
+  const { session_id, session_last_seen_at: _seen, session_expires_at: _expires, ...user } = row;
+  return { sessionId: session_id, userId: user.id, handle: user.handle, user };
+}
+
+// The users row read with a request's session, by the request's viewer object (one per request).
+const sessionUsers = new WeakMap<object, UsersTable>();
+
+export function rememberSessionUser(viewer: object, user: UsersTable) {
+  sessionUsers.set(viewer, user);
+}
+
+/** The viewer's users row as read with their session in this request, if it was. */
+export function sessionUser(viewer: object): UsersTable | undefined {
+  return sessionUsers.get(viewer);
 }
 
 export async function endSession(db: Kysely<RealmDatabase>, sessionId: string) {

@@ -9,6 +9,10 @@ import { unauthorized } from './errors.ts';
 // request (`req.viewer`).
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** this write stays open to a person a module's write gate refuses (log out, appeal, their data, deletion) */
+    allowSuspended?: boolean;
+  }
   interface FastifyRequest {
     /** the signed-in person making this request, or null */
     viewer: Viewer | null;
@@ -40,9 +44,22 @@ export function tokenOf(req: FastifyRequest): string | undefined {
   return req.cookies?.[SESSION_COOKIE];
 }
 
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+// Callback style, not async: a signed-out request costs no promise, and Fastify runs a
+// callback hook with less machinery (the hook chain was a visible share of a request).
 export function authHook(reelm: Reelm) {
-  return async (req: FastifyRequest, _reply: FastifyReply) => {
+  const gates = reelm.composition.writeGates;
+  const gate = async (viewer: Viewer) => {
+    for (const g of gates) await g(reelm, viewer);
+  };
+  return (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
     const token = tokenOf(req);
-    if (token) req.viewer = await reelm.composition.resolveViewer(reelm, token);
+    if (!token) return done();
+    reelm.composition.resolveViewer(reelm, token).then((viewer) => {
+      req.viewer = viewer;
+      if (!viewer || READS.has(req.method) || req.routeOptions.config?.allowSuspended) return done();
+      gate(viewer).then(() => done(), done);
+    }, done);
   };
 }

@@ -87,12 +87,14 @@ function bodyDeadline(req: FastifyRequest, ms: number) {
 
 export function installHardening(app: FastifyInstance, opts: { publicUrl: string | undefined; requestTimeoutMs: number }) {
   const allowed = new Set(opts.publicUrl ? [new URL(opts.publicUrl).origin] : []);
-  app.addHook('onRequest', async (req) => {
-    if (isCrossSite(req, allowed)) throw crossSiteRefusal();
+  // callback hooks (no promise per request)
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (isCrossSite(req, allowed)) return done(crossSiteRefusal());
     bodyDeadline(req, opts.requestTimeoutMs);
+    done();
   });
-  app.addHook('onSend', async (req, reply, payload) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     securityHeaders(req, reply);
-    return payload;
+    done(null, payload);
   });
 }

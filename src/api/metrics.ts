@@ -84,9 +84,10 @@ function realmGauges(reelm: Reelm): Registry {
 /** Installs the timing hook on the root instance (so it sees every route) and the /metrics route. */
 export function installMetrics(app: FastifyInstance, reelm: Reelm) {
   const own = realmGauges(reelm);
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     httpDuration.observe({ realm: req.viewer?.realm ?? '-', method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     const merged = Registry.merge([metricsRegistry, own]);

@@ -4,6 +4,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<numb
   'audit-log': () => import('../audit/audit-log-command.ts'),
   doctor: () => import('../ops/doctor-command.ts'),
   'edge-secret': () => import('../media-serving/edge-secret-command.ts'),
+  import: () => import('../rights/import-command.ts'),
   'migrate-store': () => import('../ops/migrate-store-command.ts'),
   move: () => import('../moves/move-command.ts'),
   realm: () => import('../moves/realm-command.ts'),

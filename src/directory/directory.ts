@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { Migrator, type Migration } from 'kysely/migration';
 import type { DatabaseConfig } from '../config/config.ts';
 import { openDatabase, type SqlDialect } from '../realm/database.ts';
+import { preparedQuery } from '../realm/prepared.ts';
 
 // The global directory routes a handle, an email or a user id to a home realm.
 // It holds only what routing needs — never a plain email, name, birth date or
@@ -56,6 +57,11 @@ export interface DirectoryEntry {
 
 /** A sign-up claim left pending longer than this (a crash mid-sign-up) can be taken over. */
 const STALE_CLAIM_MS = 10 * 60 * 1000;
+
+// every profile view routes a handle: compiled once (src/realm/prepared.ts)
+const activeByHandleKey = preparedQuery(['handleKey'], (db: Kysely<DirectoryDatabase>, p) =>
+  db.selectFrom('directory_accounts').select(['user_id', 'realm', 'handle_key']).where('handle_key', '=', p.handleKey).where('state', '=', 'active'),
+);
 
 export class Directory {
   readonly db: Kysely<DirectoryDatabase>;
@@ -129,12 +135,7 @@ export class Directory {
   /** By handle as a person types it ("@Mia", "mia "): normalised here, once for every caller. */
   async byHandle(handle: string): Promise<DirectoryEntry | undefined> {
     const handleKey = handleKeyOf(handle);
-    const r = await this.db
-      .selectFrom('directory_accounts')
-      .select(['user_id', 'realm', 'handle_key'])
-      .where('handle_key', '=', handleKey)
-      .where('state', '=', 'active')
-      .executeTakeFirst();
+    const [r] = await activeByHandleKey(this.db, { handleKey });
     return r && { userId: r.user_id, realm: r.realm, handleKey: r.handle_key };
   }
 

@@ -25,6 +25,8 @@ export interface Signals {
   limit: number;
   exploreMaxPlays: number;
   now: number;
+  /** the serving model's version: the realm-level pools are cached per version (see realmPool) */
+  modelVersion: number;
 }
 
 const PRIOR: Record<Source, number> = {
@@ -116,46 +118,13 @@ export async function gatherCandidates(db: DB, s: Signals): Promise<{ candidates
       so,
     );
   }
-  const day = dayOf(s.now);
-  // One indexed range per day (country, day, score): today's leaders, then yesterday's.
-  const trend = async (country: string) => {
-    const out: string[] = [];
-    for (const d of [day, day - 1]) {
-      const rows = await db
-        .selectFrom('feed_trend')
-        .select('video_id')
-        .where('country', '=', country)
-        .where('day', '=', d)
-        .orderBy('score', 'desc')
-        .limit(n)
-        .execute();
-      out.push(...rows.map((r) => r.video_id));
-    }
-    return out;
-  };
-  if (s.country) add(await trend(s.country), 'trending_country', s.country);
-  add(await trend(''), 'trending');
-  // Exploration: the newest posts with few plays here; the model's completion estimate promotes those that hold attention.
-  const fresh = await db
-    .selectFrom('post_index')
-    .leftJoin('feed_video_stats', 'feed_video_stats.video_id', 'post_index.video_id')
-    .select('post_index.video_id')
-    .where((eb) => eb.or([eb('feed_video_stats.plays', 'is', null), eb('feed_video_stats.plays', '<', s.exploreMaxPlays)]))
-    .orderBy('post_index.created_at', 'desc')
-    .limit(n)
-    .execute();
-  add(
-    fresh.map((r) => r.video_id),
-    'explore',
-  );
+  // Trending and exploration do not depend on the person: one realm-level pool per model version (below).
+  const pool = await realmPool(db, s);
+  if (s.country) add(pool.trendCountry, 'trending_country', s.country);
+  add(pool.trend, 'trending');
+  add(pool.fresh, 'explore');
   // When everything above is thin (a new realm), the newest posts fill in.
-  if (found.size < n) {
-    const recent = await db.selectFrom('post_index').select('video_id').orderBy('created_at', 'desc').limit(n).execute();
-    add(
-      recent.map((r) => r.video_id),
-      'explore',
-    );
-  }
+  if (found.size < n) add(pool.recent, 'explore');
 
   for (const id of s.positives) found.delete(id); // already watched to the end or liked
   const rows = await postRows(db, [...found.keys()]);
@@ -172,4 +141,71 @@ export async function gatherCandidates(db: DB, s: Signals): Promise<{ candidates
 async function byTag(db: DB, tag: string, limit: number): Promise<string[]> {
   const rows = await db.selectFrom('post_hashtags').select('video_id').where('tag', '=', tag).orderBy('created_at', 'desc').limit(limit).execute();
   return rows.map((r) => r.video_id);
+}
+
+interface Pool {
+  trendCountry: string[];
+  trend: string[];
+  fresh: string[];
+  recent: string[];
+}
+// Per realm database: pools by (model version, day, country, limit). The derived tables they read (feed_trend,
+// feed_video_stats) change only together with a new model version (trainer.ts), so a cached pool is what the
+// queries would answer, except for posts made since that version — they join at the next one, as they join
+// a session's list only when it is rebuilt.
+// A pool is also kept at most POOL_TTL_MS, so a new post reaches exploration within seconds in a realm whose
+// model is not moving (no events, no training run).
+const pools = new WeakMap<DB, Map<string, { at: number; pool: Promise<Pool> }>>();
+const POOLS_PER_REALM = 32;
+const POOL_TTL_MS = 5_000;
+
+function realmPool(db: DB, s: Signals): Promise<Pool> {
+  const day = dayOf(s.now);
+  const key = [s.modelVersion, day, s.country ?? '', s.limit, s.exploreMaxPlays].join('|');
+  let m = pools.get(db);
+  if (!m) pools.set(db, (m = new Map()));
+  const hit = m.get(key);
+  if (hit && s.now - hit.at < POOL_TTL_MS) return hit.pool;
+  const made = buildPool(db, s, day);
+  made.catch(() => m.delete(key)); // a failed read is not remembered
+  m.delete(key);
+  m.set(key, { at: s.now, pool: made });
+  while (m.size > POOLS_PER_REALM) m.delete(m.keys().next().value!);
+  return made;
+}
+
+async function buildPool(db: DB, s: Signals, day: number): Promise<Pool> {
+  const n = s.limit;
+  // One indexed range per day (country, day, score): today's leaders, then yesterday's.
+  const trend = async (country: string) => {
+    const out: string[] = [];
+    for (const d of [day, day - 1]) {
+      const rows = await db
+        .selectFrom('feed_trend')
+        .select('video_id')
+        .where('country', '=', country)
+        .where('day', '=', d)
+        .orderBy('score', 'desc')
+        .limit(n)
+        .execute();
+      out.push(...rows.map((r) => r.video_id));
+    }
+    return out;
+  };
+  // Exploration: the newest posts with few plays here; the model's completion estimate promotes those that hold attention.
+  const fresh = await db
+    .selectFrom('post_index')
+    .leftJoin('feed_video_stats', 'feed_video_stats.video_id', 'post_index.video_id')
+    .select('post_index.video_id')
+    .where((eb) => eb.or([eb('feed_video_stats.plays', 'is', null), eb('feed_video_stats.plays', '<', s.exploreMaxPlays)]))
+    .orderBy('post_index.created_at', 'desc')
+    .limit(n)
+    .execute();
+  const recent = await db.selectFrom('post_index').select('video_id').orderBy('created_at', 'desc').limit(n).execute();
+  return {
+    trendCountry: s.country ? await trend(s.country) : [],
+    trend: await trend(''),
+    fresh: fresh.map((r) => r.video_id),
+    recent: recent.map((r) => r.video_id),
+  };
 }

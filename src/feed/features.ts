@@ -45,9 +45,14 @@ export async function localStats(db: Kysely<RealmDatabase>, ids: readonly string
 }
 
 export async function personContext(db: Kysely<RealmDatabase>, userId: string): Promise<PersonContext> {
-  const u = await db.selectFrom('users').select('country').where('id', '=', userId).executeTakeFirst();
-  const i = await db.selectFrom('feed_interests').select('tags').where('user_id', '=', userId).executeTakeFirst();
-  return { personId: userId, country: u?.country ?? null, interests: i?.tags ? i.tags.split(' ') : [] };
+  // One read: the person's country and their cold-start interests.
+  const u = await db
+    .selectFrom('users')
+    .leftJoin('feed_interests', 'feed_interests.user_id', 'users.id')
+    .select(['users.country', 'feed_interests.tags'])
+    .where('users.id', '=', userId)
+    .executeTakeFirst();
+  return { personId: userId, country: u?.country ?? null, interests: u?.tags ? u.tags.split(' ') : [] };
 }
 
 /** personContext for many people: two reads per 500. */

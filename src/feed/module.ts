@@ -2,7 +2,7 @@ import { intervalTask, type ReelmModule } from '../modules/module.ts';
 import { feedConfigSchema, type FeedConfig } from './config.ts';
 import { queueFeedEvents } from './events.ts';
 import { feedRoutes } from './routes.ts';
-import { feedMigration, feedPendingMigration, feedTables, type FeedTables } from './schema.ts';
+import { feedMigration, feedPendingMigration, feedTables, feedTopicsMigration, type FeedTables } from './schema.ts';
 import { trainingDue, trainPending } from './trainer.ts';
 
 // For You: candidate sources, the per-realm online model and its snapshots,
@@ -24,7 +24,7 @@ declare module '../config/config.ts' {
 export const feedModule: ReelmModule = {
   name: 'feed',
   tables: feedTables,
-  migrations: { '0050_feed': feedMigration, '0051_feed_pending': feedPendingMigration },
+  migrations: { '0050_feed': feedMigration, '0051_feed_pending': feedPendingMigration, '0052_feed_topics': feedTopicsMigration },
   routes: feedRoutes,
   config: { shape: { feed: feedConfigSchema } },
   onEngagement: queueFeedEvents,

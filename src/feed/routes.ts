@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireViewer, viewerOf } from '../api/auth.ts';
 import { tagKey } from '../social/text.ts';
 import { forYou, whyThis } from './service.ts';
-import { getInterests, notInterested, setInterests } from './preferences.ts';
+import { getInterests, getTopics, notInterested, setInterests, setTopics } from './preferences.ts';
+import { TOPIC_LIST } from './topics.ts';
 
 // The For You API: the feed, "not interested", interests (cold start), "why this video".
 
@@ -69,5 +70,25 @@ export const feedRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (req) => ({ interests: await setInterests(reelm, requireViewer(req), req.body.interests.map(tagKey).filter(Boolean)) }),
+  );
+  // Cold start (docs/FEED.md): the fixed topics, and the signed-in person's picks (asked right after sign-up).
+  app.get(
+    '/api/v1/feed/interests',
+    { schema: { tags: ['feed'], summary: 'The topics one may pick for a first For You feed, and (signed in) the ones you picked.' } },
+    async (req) => {
+      const viewer = viewerOf(req);
+      return { topics: TOPIC_LIST, selected: viewer ? await getTopics(reelm, viewer) : [] };
+    },
+  );
+  app.put(
+    '/api/v1/feed/interests',
+    {
+      schema: {
+        tags: ['feed'],
+        summary: 'Pick topics (ids from GET /api/v1/feed/interests) that seed your first For You pages; [] clears them.',
+        body: z.object({ interests: z.array(z.string().min(1).max(40)).max(8) }),
+      },
+    },
+    async (req) => ({ selected: await setTopics(reelm, requireViewer(req), req.body.interests) }),
   );
 };

@@ -12,6 +12,8 @@ export interface FeedInterestsTable {
   user_id: string;
   /** space-separated hashtag keys */
   tags: string;
+  /** space-separated topic ids picked at sign-up (src/feed/topics.ts); '' when set as hashtags */
+  topics: string;
   updated_at: number;
 }
 
@@ -120,7 +122,7 @@ export const feedTables = defineTables([
     kind: 'resident',
     ownerColumn: 'user_id',
     purpose: 'interests a resident picked (cold start of their For You feed)',
-    columns: { user_id: 'operational', tags: 'protected', updated_at: 'operational' },
+    columns: { user_id: 'operational', tags: 'protected', topics: 'protected', updated_at: 'operational' },
   },
   {
     name: 'feed_feedback',
@@ -274,5 +276,15 @@ export const feedPendingMigration: Migration = {
     await db.schema.createIndex('feed_co_age').on('feed_co').column('updated_at').execute();
     // a session's earlier pages, read per page
     await db.schema.createIndex('feed_seen_session').on('feed_seen').columns(['user_id', 'session', 'page']).execute();
+  },
+};
+
+/** 0052: the topics a person picked at sign-up, next to the hashtags they stand for. */
+export const feedTopicsMigration: Migration = {
+  async up(db) {
+    await db.schema
+      .alterTable('feed_interests')
+      .addColumn('topics', 'text', (c) => c.notNull().defaultTo(''))
+      .execute();
   },
 };

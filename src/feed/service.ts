@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Viewer } from '../api/auth.ts';
 import { notFound } from '../api/errors.ts';
@@ -84,7 +84,7 @@ export async function forYou(reelm: Reelm, viewer: Viewer | null, o: ForYouOptio
   const key = [store.name, uid, cur.s, version, o.includeSeen ? 1 : 0, person.country, person.interests.join(' '), positives.join(' ')].join('|');
   let session = remembered(key, cfg.sessionCache);
   if (!session) {
-    const ranked = await rankSession(reelm, viewer, { ranker, person, positives, seed: cur.s, includeSeen: !!o.includeSeen });
+    const ranked = await rankSession(reelm, viewer, { ranker, version, person, positives, seed: cur.s, includeSeen: !!o.includeSeen });
     session = remembered(key, cfg.sessionCache, { ranked })!;
   }
   const hide = uid ? await hidden(db, uid) : { videos: new Set<string>(), creators: new Set<string>(), sounds: new Set<string>() };
@@ -116,6 +116,7 @@ export async function forYou(reelm: Reelm, viewer: Viewer | null, o: ForYouOptio
 
 interface RankInput {
   ranker: Served['ranker'];
+  version: number;
   person: PersonContext;
   positives: readonly string[];
   seed: string;
@@ -136,6 +137,7 @@ async function rankSession(reelm: Reelm, viewer: Viewer | null, x: RankInput): P
     limit: cfg.perSource,
     exploreMaxPlays: cfg.exploreMaxPlays,
     now,
+    modelVersion: x.version,
   });
   const ids = [...cands.keys()];
   const allowed = await visibleIds(reelm, viewer, ids);
@@ -150,7 +152,7 @@ async function rankSession(reelm: Reelm, viewer: Viewer | null, x: RankInput): P
     if (!allowed.has(r.video_id) || seen.has(r.video_id)) continue;
     if (uid && r.owner_id === uid) continue; // one's own videos are not recommended to oneself
     const video = videoFeatures(r, stats.get(r.video_id), now);
-    const pred = x.ranker.predict(x.person, video);
+    const pred = x.ranker.heads(x.person, video);
     // The model's heads, completion first (a watch is the commonest signal); fresh videos compete on whether
     // they hold attention, not on popularity they cannot have yet. The person's affinity to the video's
     // hashtags, creator and sound adds directly, so what they just finished moves the very next page even
@@ -259,10 +261,21 @@ async function render(reelm: Reelm, viewer: Viewer | null, page: Candidate[], wh
   const saved = new Set<string>();
   if (viewer && ids.length) {
     const db = reelm.realms.get(viewer.realm).db;
-    for (const r of await db.selectFrom('likes').select('video_id').where('user_id', '=', viewer.userId).where('video_id', 'in', ids).execute())
-      liked.add(r.video_id);
-    for (const r of await db.selectFrom('favorites').select('video_id').where('user_id', '=', viewer.userId).where('video_id', 'in', ids).execute())
-      saved.add(r.video_id);
+    // One read for both: the viewer's likes and favorites among the page's videos.
+    const rows = await db
+      .selectFrom('likes')
+      .select(['video_id', sql<string>`'like'`.as('kind')])
+      .where('user_id', '=', viewer.userId)
+      .where('video_id', 'in', ids)
+      .unionAll(
+        db
+          .selectFrom('favorites')
+          .select(['video_id', sql<string>`'favorite'`.as('kind')])
+          .where('user_id', '=', viewer.userId)
+          .where('video_id', 'in', ids),
+      )
+      .execute();
+    for (const r of rows) (r.kind === 'like' ? liked : saved).add(r.video_id);
   }
   return page.map((c, i) => {
     const r = c.row;

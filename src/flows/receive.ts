@@ -64,7 +64,7 @@ async function receiveOne(store: RealmStore, from: string, m: FlowMessage): Prom
       let outcome: 'applied' | 'skipped' | 'refused';
       try {
         const decl = checkFlowMessage(store.flows, m.flow, m.payload);
-        outcome = await decl.receive(trx, m.payload as Record<string, any>, { store, from, messageId: m.id });
+        outcome = await decl.receive(trx, m.payload, { store, from, messageId: m.id });
       } catch (err) {
         if (!(err instanceof FlowRefused)) throw err;
         // Refused for good: record it so the sequence moves on; log names, never values.

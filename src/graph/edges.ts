@@ -3,7 +3,7 @@ import type { ReceiveContext } from '../flows/declarations.ts';
 import { emitFlow } from '../flows/outbox.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import { followerJoined } from '../social/reach.ts';
-import type { FollowPayload } from './flow-handlers.ts';
+import type { FollowPayload } from './flows.ts';
 
 // The followee's side of a follow edge, shared by a plain follow (graph.follow)
 // and an approved follow request (requests.ts).

@@ -5,21 +5,12 @@ import { emitFlow } from '../flows/outbox.ts';
 import { hasFollowerEdge } from '../social/block-check.ts';
 import { followerLeft } from '../social/reach.ts';
 import { addFollowerEdge } from './edges.ts';
+import type { FollowPairPayload, FollowPayload, ProfileSnapshotPayload } from './flows.ts';
 import { holdAsRequest, isPrivateAccount } from './requests.ts';
 
 // Receiver side of the graph flows, run in the followee's realm inside the
 // delivery transaction. Counts change only when an edge really appears or
 // disappears, so a replayed message cannot skew them.
-
-export interface FollowPayload {
-  follower_id: string;
-  followee_id: string;
-  follower_realm: string;
-  follower_handle: string;
-  follower_display_name: string;
-  follower_avatar_key: string | null;
-  followed_at: number;
-}
 
 export async function receiveFollow(trx: Transaction<RealmDatabase>, p: FollowPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
   const followee = await trx.selectFrom('users').select(['id', 'handle', 'display_name', 'avatar_key']).where('id', '=', p.followee_id).executeTakeFirst();
@@ -45,12 +36,7 @@ export async function receiveFollow(trx: Transaction<RealmDatabase>, p: FollowPa
   return 'applied';
 }
 
-export interface UnfollowPayload {
-  follower_id: string;
-  followee_id: string;
-}
-
-export async function receiveUnfollow(trx: Transaction<RealmDatabase>, p: UnfollowPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
+export async function receiveUnfollow(trx: Transaction<RealmDatabase>, p: FollowPairPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
   const deleted = await trx
     .deleteFrom('follower_edges')
     .where('followee_id', '=', p.followee_id)
@@ -66,13 +52,6 @@ export async function receiveUnfollow(trx: Transaction<RealmDatabase>, p: Unfoll
     .where('id', '=', p.followee_id)
     .execute();
   return 'applied';
-}
-
-export interface ProfileSnapshotPayload {
-  user_id: string;
-  handle: string;
-  display_name: string;
-  avatar_key: string | null;
 }
 
 /** Refreshes the public snapshots other realms keep of a person after they edit their profile. */
@@ -102,13 +81,8 @@ export async function receiveProfileSnapshot(trx: Transaction<RealmDatabase>, p:
   return n > 0 ? 'applied' : 'skipped';
 }
 
-export interface FolloweeGonePayload {
-  follower_id: string;
-  followee_id: string;
-}
-
 /** In the follower's realm: the person they followed deleted their account or left their realm. */
-export async function receiveFolloweeGone(trx: Transaction<RealmDatabase>, p: FolloweeGonePayload): Promise<ReceiveOutcome> {
+export async function receiveFolloweeGone(trx: Transaction<RealmDatabase>, p: FollowPairPayload): Promise<ReceiveOutcome> {
   const deleted = await trx.deleteFrom('follows').where('follower_id', '=', p.follower_id).where('followee_id', '=', p.followee_id).executeTakeFirst();
   if (Number(deleted.numDeletedRows) === 0) return 'skipped';
   await trx

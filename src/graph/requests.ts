@@ -7,7 +7,7 @@ import type { RealmStore } from '../realm/store.ts';
 import { blockedEitherWay } from '../social/block-check.ts';
 import { relay } from '../social/relay.ts';
 import { addFollowerEdge } from './edges.ts';
-import type { FollowPayload } from './flow-handlers.ts';
+import type { FollowDecidedPayload, FollowPairPayload, FollowPayload } from './flows.ts';
 import type { PublicSnapshot } from './service.ts';
 
 // Follow requests to private accounts, across realms. The requester's realm
@@ -21,17 +21,7 @@ import type { PublicSnapshot } from './service.ts';
 // is held as a request and the follower's realm is told it is pending.
 
 type Trx = Transaction<RealmDatabase>;
-export type FollowOutcome = 'approved' | 'declined' | 'pending';
-
-export interface FollowDecidedPayload {
-  follower_id: string;
-  followee_id: string;
-  outcome: FollowOutcome;
-  followee_handle: string;
-  followee_display_name: string;
-  followee_avatar_key: string | null;
-  decided_at: number;
-}
+export type FollowOutcome = FollowDecidedPayload['outcome'];
 
 export async function isPrivateAccount(trx: Trx | RealmStore['db'], userId: string): Promise<boolean> {
   const u = await trx.selectFrom('users').select('is_private').where('id', '=', userId).executeTakeFirst();
@@ -174,7 +164,7 @@ async function holdRequestEdge(trx: Trx, p: FollowPayload) {
 }
 
 /** The private account's realm: graph.follow_request_cancel. */
-export async function receiveRequestCancel(trx: Trx, p: { follower_id: string; followee_id: string }): Promise<ReceiveOutcome> {
+export async function receiveRequestCancel(trx: Trx, p: FollowPairPayload): Promise<ReceiveOutcome> {
   const r = await trx.deleteFrom('follow_request_edges').where('target_id', '=', p.followee_id).where('requester_id', '=', p.follower_id).executeTakeFirst();
   await trx.deleteFrom('notifications').where('user_id', '=', p.followee_id).where('group_key', '=', `follow_request:${p.follower_id}`).execute();
   return Number(r.numDeletedRows) > 0 ? 'applied' : 'skipped';

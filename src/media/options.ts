@@ -17,7 +17,11 @@ export const uploadOptionsSchema = z
         realm: z.string().max(32).optional(),
         mode: z.enum(['replace', 'mix']).default('replace'),
         offset: z.number().min(0).default(0),
+        /** mix only: the added sound's and the original audio's volumes, 0–1 each (the result is then loudness-normalised) */
+        volume: z.number().min(0).max(1).default(1),
+        originalVolume: z.number().min(0).max(1).default(1),
       })
+      .refine((s) => s.mode !== 'mix' || s.volume + s.originalVolume > 0, { message: 'sound.volume and sound.originalVolume cannot both be 0' })
       .optional(),
     duetOf: z.object({ videoId: z.string().min(1).max(64), realm: z.string().max(32).optional() }).optional(),
     allowDuet: z.boolean().optional(),

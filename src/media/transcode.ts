@@ -19,7 +19,18 @@ export interface Trim {
 }
 
 export type AudioPlan =
-  { kind: 'source' } | { kind: 'silent' } | { kind: 'sound'; file: string; offset: number; mode: 'replace' | 'mix'; sourceHasAudio: boolean };
+  | { kind: 'source' }
+  | { kind: 'silent' }
+  | {
+      kind: 'sound';
+      file: string;
+      offset: number;
+      mode: 'replace' | 'mix';
+      sourceHasAudio: boolean;
+      /** mix: linear gains of the added sound and of the source's own audio */
+      volume: number;
+      originalVolume: number;
+    };
 
 export interface EncodeRun {
   threads: number;
@@ -78,7 +89,7 @@ function audioSource(src: string, trim: Trim | undefined, audio: AudioPlan, dura
     inputs,
     graph:
       audio.mode === 'mix' && audio.sourceHasAudio
-        ? `[1:a:0]${AUDIO_FORMAT},apad[snd];[0:a:0]${AUDIO_FORMAT},apad[own];[own][snd]amix=inputs=2:duration=first:normalize=0,atrim=0:${D}[a]`
+        ? `[1:a:0]${AUDIO_FORMAT},volume=${audio.volume.toFixed(3)},apad[snd];[0:a:0]${AUDIO_FORMAT},volume=${audio.originalVolume.toFixed(3)},apad[own];[own][snd]amix=inputs=2:duration=first:normalize=0,atrim=0:${D}[a]`
         : `[1:a:0]${AUDIO_FORMAT},apad,atrim=0:${D}[a]`,
   };
 }

@@ -25,7 +25,8 @@ import type { ActionKind, AppealDecision, ModerationActionsTable, TargetKind } f
 
 type Trx = Transaction<RealmDatabase>;
 
-const ALLOWED: Record<TargetKind, readonly ActionKind[]> = {
+/** What a moderator may do to each kind of target (also offered by GET /moderation/vocabulary). */
+export const ALLOWED: Record<TargetKind, readonly ActionKind[]> = {
   video: ['remove', 'restrict_followers', 'age_restrict', 'label', 'warn', 'dismiss'],
   comment: ['remove', 'warn', 'dismiss'],
   account: ['label', 'warn', 'suspend', 'dismiss'],

@@ -3,6 +3,7 @@ import { moderationConfigShape } from './config.ts';
 import { MODERATION_FLOWS } from './flows.ts';
 import { moderationRoutes } from './routes.ts';
 import { moderationMigration, moderationTables, type ModerationTables } from './schema.ts';
+import { refuseSuspendedWrites } from './write-gate.ts';
 
 // Moderation (docs/MODERATION.md): reports, the per-realm queue for the
 // operator's moderators, actions with a reason the creator sees, one appeal,
@@ -21,4 +22,5 @@ export const moderationModule: ReelmModule = {
   sends: MODERATION_FLOWS.map((f) => f.name),
   routes: moderationRoutes,
   config: { shape: moderationConfigShape },
+  writeGate: refuseSuspendedWrites,
 };

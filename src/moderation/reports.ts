@@ -8,6 +8,7 @@ import { newId } from '../lib/ids.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import { visiblePost } from '../social/posts.ts';
 import { relay } from '../social/relay.ts';
+import type { ReportMessage } from './flows.ts';
 import type { ReportReason } from './reasons.ts';
 import type { TargetKind } from './schema.ts';
 
@@ -99,17 +100,6 @@ export async function fileReport(reelm: Reelm, viewer: Viewer, input: ReportInpu
     });
     return { id, created: true, realm: target.realm };
   });
-}
-
-export interface ReportMessage {
-  report_id: string;
-  subject_kind: TargetKind;
-  subject_id: string;
-  owner_id: string;
-  reason: string;
-  note: string;
-  reporter_key: string;
-  created_at: number;
 }
 
 export async function receiveReport(trx: Transaction<RealmDatabase>, p: ReportMessage): Promise<ReceiveOutcome> {

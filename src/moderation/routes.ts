@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireViewer } from '../api/auth.ts';
 import { setWithdrawnMediaCheck } from '../media-serving/access.ts';
-import { act, appeal, decideAppeal } from './actions.ts';
+import { act, ALLOWED, appeal, decideAppeal } from './actions.ts';
 import { decisionView, decisionsOf, pendingAppeals, reportQueue } from './queue.ts';
-import { NOTE_MAX, REASON_TEXT_MAX, REPORT_REASONS } from './reasons.ts';
+import { ACCOUNT_LABELS, NOTE_MAX, REASON_TEXT_MAX, REPORT_REASONS, VIDEO_LABELS } from './reasons.ts';
 import { fileReport } from './reports.ts';
 import { requireModerator } from './staff-access.ts';
 import { withdrawnMediaCheck } from './withdrawn-media.ts';
@@ -32,6 +32,29 @@ const realmParams = z.object({ realm: z.string().max(64) });
 export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
   const reelm = app.reelm;
   setWithdrawnMediaCheck(reelm, withdrawnMediaCheck(reelm));
+
+  app.get(
+    '/api/v1/moderation/vocabulary',
+    {
+      schema: {
+        tags: ['moderation'],
+        summary:
+          'Public: the reasons a report (or a moderator’s action) may give, the actions a moderator may take on each kind of target, and the labels they may put on a video or an account — what a client offers.',
+        response: {
+          200: z.object({
+            reasons: z.array(z.string()),
+            actions: z.record(targetKind, z.array(z.string())),
+            labels: z.object({ video: z.array(z.string()), account: z.array(z.string()) }),
+          }),
+        },
+      },
+    },
+    async () => ({
+      reasons: [...REPORT_REASONS],
+      actions: { video: [...ALLOWED.video], comment: [...ALLOWED.comment], account: [...ALLOWED.account] },
+      labels: { video: [...VIDEO_LABELS], account: [...ACCOUNT_LABELS] },
+    }),
+  );
 
   app.post(
     '/api/v1/reports',
@@ -76,6 +99,7 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/v1/me/appeals',
     {
+      config: { allowSuspended: true },
       schema: {
         tags: ['moderation'],
         summary: 'Appeal a moderation decision about my content or account (once per decision).',

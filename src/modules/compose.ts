@@ -37,6 +37,8 @@ export interface Composition {
   readonly config: { readonly shape: Readonly<Record<string, z.ZodType>>; readonly fromEnv: readonly NonNullable<ModuleConfig['fromEnv']>[] };
   jobs(reelm: Reelm): JobTable;
   resolveViewer(reelm: Reelm, token: string): Promise<Viewer | null>;
+  /** every module's `writeGate`, in module order */
+  readonly writeGates: readonly NonNullable<ReelmModule['writeGate']>[];
 }
 
 export interface ComposeOptions {
@@ -61,6 +63,7 @@ export function composeModules(modules: readonly ReelmModule[], opts: ComposeOpt
   const fromEnv: NonNullable<ModuleConfig['fromEnv']>[] = [];
   const tasks: BackgroundTask[] = [];
   const engagementListeners: EngagementListener[] = [];
+  const writeGates: NonNullable<ReelmModule['writeGate']>[] = [];
   const viewerResolvers: { module: string; resolve: NonNullable<ReelmModule['resolveViewer']> }[] = [];
   for (const m of modules) {
     claim('module', m.name, m.name);
@@ -92,6 +95,7 @@ export function composeModules(modules: readonly ReelmModule[], opts: ComposeOpt
       tasks.push(t);
     }
     if (m.onEngagement) engagementListeners.push(m.onEngagement);
+    if (m.writeGate) writeGates.push(m.writeGate);
     if (m.resolveViewer) viewerResolvers.push({ module: m.name, resolve: m.resolveViewer });
   }
   const table = new FlowTable(flows, tables);
@@ -116,6 +120,7 @@ export function composeModules(modules: readonly ReelmModule[], opts: ComposeOpt
     engagementListeners,
     config: { shape, fromEnv },
     resolveViewer,
+    writeGates,
     jobs(reelm) {
       const handlers: JobHandlers = {};
       const concurrency: number[] = [];

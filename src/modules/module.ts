@@ -37,6 +37,12 @@ export interface ReelmModule {
   readonly onEngagement?: EngagementListener;
   /** Who a session token belongs to (exactly one module — accounts — provides this). */
   readonly resolveViewer?: (reelm: Reelm, token: string) => Promise<Viewer | null>;
+  /**
+   * Refuses (throws an AppError) a signed-in person's write when this module says they may not write now
+   * (moderation: a suspended account). Runs before every POST/PUT/PATCH/DELETE of a signed-in person,
+   * except on routes marked `config: { allowSuspended: true }` (log out, appeal, their data, deletion).
+   */
+  readonly writeGate?: (reelm: Reelm, viewer: Viewer) => Promise<void>;
 }
 
 export interface ModuleJobs {

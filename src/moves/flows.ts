@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { FlowDeclaration, ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
+import { defineFlow, type FlowDeclaration, type FlowPayload, type ReceiveContext, type ReceiveOutcome } from '../flows/declarations.ts';
 import { id, realm } from '../flows/field-schemas.ts';
 import { emitFlow } from '../flows/outbox.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
@@ -10,11 +10,12 @@ import type { RealmDatabase } from '../realm/registry.ts';
 // are announced again to the new realm (graph.follow is idempotent there), which also restores a
 // follow that arrived at the old realm while the move held their data.
 
-interface RelocatedPayload {
-  user_id: string;
-  from_realm: string;
-  to_realm: string;
-}
+const relocatedFields = {
+  user_id: { class: 'operational', schema: id, description: 'the account that moved' },
+  from_realm: { class: 'operational', schema: realm, description: 'its old home realm' },
+  to_realm: { class: 'operational', schema: realm, description: 'its new home realm' },
+} as const;
+type RelocatedPayload = FlowPayload<typeof relocatedFields>;
 
 /** Columns `<x>_realm` paired with `<x>_id` naming a person, per table; video_realm is re-pointed for their videos. */
 async function receiveRelocated(trx: Transaction<RealmDatabase>, p: RelocatedPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
@@ -70,18 +71,14 @@ async function receiveRelocated(trx: Transaction<RealmDatabase>, p: RelocatedPay
 }
 
 export const MOVES_FLOWS: FlowDeclaration[] = [
-  {
+  defineFlow({
     name: 'moves.relocated',
     purpose:
       'A person moved to a new home realm: re-point every public copy, edge and media link naming them or their videos to the new realm, and announce follows of them to it again.',
     route: 'the person’s new home realm → every realm',
     retention: 'Nothing is kept but the re-pointed realm names.',
-    fields: {
-      user_id: { class: 'operational', schema: id, description: 'the account that moved' },
-      from_realm: { class: 'operational', schema: realm, description: 'its old home realm' },
-      to_realm: { class: 'operational', schema: realm, description: 'its new home realm' },
-    },
+    fields: relocatedFields,
     example: { user_id: '01jabcdefghjkmnpqrstvwxyz0', from_realm: 'us', to_realm: 'eu' },
-    receive: (trx, p, ctx) => receiveRelocated(trx, p as RelocatedPayload, ctx),
-  },
+    receive: receiveRelocated,
+  }),
 ];

@@ -6,18 +6,10 @@ import { newId } from '../lib/ids.ts';
 import { dialectOf } from '../realm/database.ts';
 import { realmStatus } from '../realm/lifecycle.ts';
 import type { RealmStore } from '../realm/store.ts';
-import type { TableSpec } from '../realm/tables.ts';
 import { writeRealmLog } from '../residency/realm-log.ts';
-import {
-  archivePrefix,
-  canonicalPersonData,
-  collectPersonData,
-  countPersonData,
-  personDataDigest,
-  residentTables,
-  type PersonData,
-} from '../rights/person-data.ts';
+import { archivePrefix, canonicalPersonData, collectPersonData, countPersonData, personDataDigest, type PersonData } from '../rights/person-data.ts';
 import { purgeStores } from '../rights/erasure.ts';
+import { insertPersonRecords, removePersonRecords } from '../rights/restore.ts';
 import { redactSubject } from '../staff/audit-chain.ts';
 import { MOVE_STEPS, type AccountMovesTable, type MoveStep } from './schema.ts';
 
@@ -77,8 +69,6 @@ export interface MoveReport {
 const NOT_CARRIED = new Set(['sessions']);
 /** Columns that differ by design between the source's and the destination's copy. */
 const MOVED_COLUMNS = { users: ['home_realm', 'country'] } as const;
-
-const BATCH = 200;
 
 export interface MoveRequest {
   /** handle or user id */
@@ -269,7 +259,7 @@ function comparable(d: PersonData): string {
 async function copy(from: RealmStore, to: RealmStore, move: AccountMovesTable, hook: MoveHook): Promise<MoveReport['copied']> {
   const data = await collectPersonData(from, move.user_id, { hashBlobs: false });
   // A copy interrupted earlier left some of it: start from nothing (the destination holds nothing else of them).
-  await removePerson(to, move.user_id);
+  await removePersonRecords(to, move.user_id);
   await to.db
     .insertInto('account_moves')
     .values({ ...move, step: 'held' })
@@ -277,18 +267,10 @@ async function copy(from: RealmStore, to: RealmStore, move: AccountMovesTable, h
     .execute();
   let rows = 0;
   await to.db.transaction().execute(async (trx) => {
-    const db = trx as unknown as typeof trx & { insertInto(t: string): any };
-    for (const t of parentsFirst(residentTables(from))) {
-      if (NOT_CARRIED.has(t.name)) continue;
-      const list = (data.records[t.name] ?? []).map((r) => (t.name === 'users' ? { ...r, home_realm: to.name, country: move.country } : r));
-      for (let i = 0; i < list.length; i += BATCH) {
-        await db
-          .insertInto(t.name)
-          .values(list.slice(i, i + BATCH))
-          .execute();
-        rows += Math.min(BATCH, list.length - i);
-      }
-    }
+    rows = await insertPersonRecords(to, trx, data.records, {
+      skip: NOT_CARRIED,
+      map: (table, r) => (table === 'users' ? { ...r, home_realm: to.name, country: move.country } : r),
+    });
     await hook('copy-rows');
   });
   let bytes = 0;
@@ -310,22 +292,8 @@ async function verify(from: RealmStore, to: RealmStore, userId: string): Promise
   return personDataDigest(b, { omitTables: [...NOT_CARRIED], omitColumns: MOVED_COLUMNS });
 }
 
-/** users first: every other resident row must find its owner (the residency guard). */
-function parentsFirst(tables: TableSpec[]): TableSpec[] {
-  return [...tables.filter((t) => t.name === 'users'), ...tables.filter((t) => t.name !== 'users')];
-}
-
-/** Deletes every row the person owns in a realm (children first), in one transaction. */
-async function removePerson(store: RealmStore, userId: string) {
-  const tables = parentsFirst(residentTables(store)).reverse();
-  await store.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('held_people').where('user_id', '=', userId).execute();
-    for (const t of tables) await (trx as any).deleteFrom(t.name).where(t.ownerColumn!, '=', userId).execute();
-  });
-}
-
 async function erase(reelm: Reelm, from: RealmStore, userId: string, hook: MoveHook) {
-  await removePerson(from, userId); // lifts the hold in the same transaction: nothing is left to write to
+  await removePersonRecords(from, userId); // lifts the hold in the same transaction: nothing is left to write to
   await hook('erase-rows');
   await from.db.transaction().execute((trx) => redactSubject(from, trx, reelm.auditKey, userId));
   await from.blobs.deletePrefix(ownerPrefix(userId));

@@ -72,6 +72,7 @@ export const movesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/v1/me/move-request',
     {
+      config: { allowSuspended: true },
       schema: {
         tags: ['residency'],
         summary: 'Move my account to the home realm of my new country (when the policy homes it elsewhere).',

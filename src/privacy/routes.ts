@@ -40,6 +40,7 @@ export const privacyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.patch(
     '/api/v1/me/settings',
     {
+      config: { allowSuspended: true },
       schema: {
         tags: ['privacy'],
         summary:
@@ -71,6 +72,7 @@ export const privacyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/api/v1/mutes/:handle',
     {
+      config: { allowSuspended: true },
       schema: {
         tags: ['privacy'],
         summary: 'Mute an account: its videos and comments are hidden from me. It is not told.',
@@ -83,7 +85,7 @@ export const privacyRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.delete(
     '/api/v1/mutes/:handle',
-    { schema: { tags: ['privacy'], summary: 'Unmute an account.', params: handleParam, response: { 200: muteState } } },
+    { config: { allowSuspended: true }, schema: { tags: ['privacy'], summary: 'Unmute an account.', params: handleParam, response: { 200: muteState } } },
     async (req) => unmute(reelm, requireViewer(req), req.params.handle),
   );
 

@@ -3,7 +3,7 @@ import { ageOn } from '../accounts/validation.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
 import type { TeenRules } from '../residency/policy.ts';
-import type { PostProjection } from '../social/post-index.ts';
+import type { PostProjection } from '../social/flows.ts';
 
 // Teen protection per country (the residency policy's `teenProtection`). The
 // age is computed from the birth date at the moment of each decision, never

@@ -9,17 +9,19 @@ import { bufferRealmLog } from './realm-log.ts';
 // (realm-log.ts): no synchronous file write on the request path.
 
 async function realmRequestLog(app: FastifyInstance) {
-  app.addHook('onResponse', async (req, reply) => {
+  // callback hook (no promise per request)
+  app.addHook('onResponse', (req, reply, done) => {
     const viewer = viewerOf(req);
-    if (!viewer || !app.reelm.realms.has(viewer.realm)) return;
-    bufferRealmLog(app.reelm.realms.get(viewer.realm).manifest, 'request', {
-      requestId: req.id,
-      method: req.method,
-      route: req.routeOptions?.url,
-      status: reply.statusCode,
-      userId: viewer.userId,
-      ip: req.ip,
-    });
+    if (viewer && app.reelm.realms.has(viewer.realm))
+      bufferRealmLog(app.reelm.realms.get(viewer.realm).manifest, 'request', {
+        requestId: req.id,
+        method: req.method,
+        route: req.routeOptions?.url,
+        status: reply.statusCode,
+        userId: viewer.userId,
+        ip: req.ip,
+      });
+    done();
   });
 }
 // Applies to every route of the app, not just this plugin's (what fastify-plugin does).

@@ -4,20 +4,21 @@ import { accessLogOf } from '../staff/staff.ts';
 import { collectPersonData, type PersonData, type PersonRow } from './person-data.ts';
 import { tarStream, type TarEntry } from './tar.ts';
 
-// The "download your data" archive, format reelm-export v1 (docs/RIGHTS.md):
+// The "download your data" archive, format reelm-export v2 (docs/RIGHTS.md):
 // a tar of
 //   data/<table>.json     { table, purpose, rows } for every resident table
 //   data/staff-reads.json the staff reads of their data (the access-log chain entries)
 //   media/<blob key>      every file of theirs, byte for byte (originals included)
 //   index.html            a human-readable summary (all text escaped)
-//   reelm-export.json     the manifest: format, version, tables with row counts,
+//   reelm-export.json     the manifest: format, version, tables with row counts and SHA-256,
 //                         every media file with SHA-256 and size — written last,
 //                         since checksums are computed while the bytes stream by
 // Credentials are withheld: a password hash or a session token hash in a
 // downloaded file would let whoever finds it attack the account.
 
 export const ARCHIVE_FORMAT = 'reelm-export';
-export const ARCHIVE_VERSION = 1;
+/** 2: the manifest gives each data file's SHA-256 (v1 gave row counts only, so an import could not check them) */
+export const ARCHIVE_VERSION = 2;
 export const MANIFEST_NAME = 'reelm-export.json';
 
 /** Columns never written to an archive (credentials). */
@@ -32,7 +33,7 @@ export interface ArchiveManifest {
   realm: string;
   userId: string;
   handle: string;
-  tables: Record<string, { file: string; rows: number }>;
+  tables: Record<string, { file: string; rows: number; sha256: string }>;
   withheld: Readonly<Record<string, readonly string[]>>;
   media: { path: string; key: string; sha256: string; size: number }[];
 }
@@ -80,8 +81,9 @@ export async function buildArchive(store: RealmStore, userId: string, now = Date
       if (NOT_ARCHIVED.includes(table)) continue;
       const rows = archivedRows(table, data.records[table]!);
       const name = `data/${table}.json`;
-      manifest.tables[table] = { file: name, rows: rows.length };
-      yield file(name, json({ table, purpose: purposes.get(table), rows }));
+      const body = json({ table, purpose: purposes.get(table), rows });
+      manifest.tables[table] = { file: name, rows: rows.length, sha256: createHash('sha256').update(body).digest('hex') };
+      yield file(name, body);
     }
     yield file(
       'data/staff-reads.json',

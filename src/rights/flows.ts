@@ -1,4 +1,4 @@
-import type { FlowDeclaration } from '../flows/declarations.ts';
+import { defineFlow, type FlowDeclaration } from '../flows/declarations.ts';
 import { id } from '../flows/field-schemas.ts';
 import { ACCOUNT_DELETED_FLOW, receiveAccountDeleted } from './deletion.ts';
 
@@ -6,7 +6,7 @@ import { ACCOUNT_DELETED_FLOW, receiveAccountDeleted } from './deletion.ts';
 // deletion, after the specific removals (unfollow, engagement, comments, posts,
 // blocks) that keep counts exact. It carries the id alone.
 export const RIGHTS_FLOWS: readonly FlowDeclaration[] = [
-  {
+  defineFlow({
     name: ACCOUNT_DELETED_FLOW,
     purpose:
       'An account was deleted: every realm removes whatever still names it (public copies of posts, comments and engagement, follow edges, blocks, notifications it caused) and purges delivered flow payloads and freed space about it.',
@@ -14,6 +14,6 @@ export const RIGHTS_FLOWS: readonly FlowDeclaration[] = [
     retention: 'Nothing is kept once the realm has finished erasing (a progress row with the id alone, removed when done).',
     fields: { user_id: { class: 'operational', schema: id, description: 'the deleted account’s id' } },
     example: { user_id: '01jabcdefghjkmnpqrstvwxyz0' },
-    receive: (trx, p, ctx) => receiveAccountDeleted(trx, p as { user_id: string }, ctx),
-  },
+    receive: receiveAccountDeleted,
+  }),
 ];

@@ -23,6 +23,7 @@ export const rightsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/api/v1/me',
     {
+      config: { allowSuspended: true },
       schema: {
         tags,
         summary:
@@ -44,6 +45,7 @@ export const rightsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/v1/me/exports',
     {
+      config: { allowSuspended: true },
       schema: {
         tags,
         summary:

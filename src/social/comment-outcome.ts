@@ -3,6 +3,7 @@ import { AppError } from '../api/errors.ts';
 import type { ReceiveOutcome } from '../flows/declarations.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import { blockedEitherWay, hasFollowerEdge } from './block-check.ts';
+import type { CommentOutcomePayload } from './flows.ts';
 
 // Whether a comment may stand is decided by the video's realm (it holds the
 // post, its follower edges, the creator's blocks and the thread). The author's
@@ -55,14 +56,6 @@ export async function commentRefusal(db: Db, post: CommentTarget, authorId: stri
     if (!(await hasFollowerEdge(db, post.owner_id, authorId))) return post.comment_policy === 'followers' ? 'comments_followers_only' : 'post_not_found';
   }
   return null;
-}
-
-export interface CommentOutcomePayload {
-  comment_id: string;
-  video_id: string;
-  state: 'published' | 'rejected';
-  parent_id: string | null;
-  reason: CommentRefusal | null;
 }
 
 /** Author's realm: record the verdict on the author's own copy (a reply to a reply learns its thread). */

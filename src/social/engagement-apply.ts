@@ -3,6 +3,7 @@ import type { ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import { notify, unnotify } from './notify.ts';
 import { relay } from './relay.ts';
+import type { CommentPayload, CommentRemovedPayload, EngagementPayload, EngagementRemovedPayload, ViewsPayload } from './flows.ts';
 import type { EngagementKind } from './schema.ts';
 import { commentRefusal, type CommentRefusal } from './comment-outcome.ts';
 import { mentionedAccounts, type TextEntity } from './text.ts';
@@ -13,17 +14,8 @@ import { mentionedAccounts, type TextEntity } from './text.ts';
 // change, so counts are exact whatever order, replay or retry happened.
 
 type Trx = Transaction<RealmDatabase>;
-
-export interface EngagementPayload {
-  key: string;
-  kind: EngagementKind;
-  video_id: string;
-  comment_id: string | null;
-  actor_id: string | null;
-  actor_realm: string | null;
-  actor_handle: string | null;
-  at: number;
-}
+/** One video's counts in a social.views batch. */
+export type ViewCounts = ViewsPayload['videos'][number];
 
 const COUNTER: Record<Exclude<EngagementKind, 'comment_like'>, 'like_count' | 'favorite_count' | 'share_count'> = {
   like: 'like_count',
@@ -55,7 +47,8 @@ async function recount(trx: Trx, kind: EngagementKind, videoId: string, commentI
   const column = COUNTER[kind];
   await trx
     .updateTable('posts')
-    .set({ [column]: sql`(select count(*) from video_engagements where video_id = ${videoId} and kind = ${kind})`, updated_at: sql`updated_at` } as any)
+    .set(column, sql<number>`(select count(*) from video_engagements where video_id = ${videoId} and kind = ${kind})`)
+    .set('updated_at', sql<number>`updated_at`)
     .where('video_id', '=', videoId)
     .execute();
   await syncIndexCounts(trx, videoId);
@@ -140,7 +133,7 @@ export async function receiveEngagement(trx: Trx, p: EngagementPayload, ctx: Rec
   return 'applied';
 }
 
-export async function receiveEngagementRemoved(trx: Trx, p: { key: string; video_id: string }, ctx: ReceiveContext): Promise<ReceiveOutcome> {
+export async function receiveEngagementRemoved(trx: Trx, p: EngagementRemovedPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
   const row = await trx.selectFrom('video_engagements').selectAll().where('key', '=', p.key).where('video_id', '=', p.video_id).executeTakeFirst();
   if (!row) return 'skipped';
   await trx.deleteFrom('video_engagements').where('key', '=', p.key).execute();
@@ -153,19 +146,6 @@ export async function receiveEngagementRemoved(trx: Trx, p: { key: string; video
     if (c) await unnotify(ctx.store, trx, c.author_realm, c.author_id, `comment_like:${p.key}`);
   }
   return 'applied';
-}
-
-export interface CommentPayload {
-  comment_id: string;
-  video_id: string;
-  parent_id: string | null;
-  author_id: string;
-  author_realm: string;
-  author_handle: string;
-  author_display_name: string;
-  body: string;
-  entities: string;
-  at: number;
 }
 
 export async function receiveComment(trx: Trx, p: CommentPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
@@ -293,7 +273,7 @@ async function recountComments(trx: Trx, videoId: string, parentId: string | nul
  * removes the public copy, its replies and their likes; in the author's realm
  * the author's own copy.
  */
-export async function receiveCommentRemoved(trx: Trx, p: { comment_id: string; video_id: string }, ctx: ReceiveContext): Promise<ReceiveOutcome> {
+export async function receiveCommentRemoved(trx: Trx, p: CommentRemovedPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
   let changed = false;
   const own = await trx.selectFrom('comments').select('id').where('id', '=', p.comment_id).executeTakeFirst();
   if (own) {
@@ -320,15 +300,8 @@ export async function receiveCommentRemoved(trx: Trx, p: { comment_id: string; v
   return changed ? 'applied' : 'skipped';
 }
 
-export interface ViewCounts {
-  video_id: string;
-  plays: number;
-  watch_ms_total: number;
-  completions: number;
-}
-
 /** Play counts of one batch, per video: each message is applied exactly once by the flow machinery, so increments stay exact. */
-export async function receiveViews(trx: Trx, p: { videos: ViewCounts[] }): Promise<ReceiveOutcome> {
+export async function receiveViews(trx: Trx, p: ViewsPayload): Promise<ReceiveOutcome> {
   let applied = 0;
   const now = Date.now();
   for (const v of p.videos) {

@@ -3,6 +3,7 @@ import type { ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
 import { newId } from '../lib/ids.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
+import type { NotifyPayload, NotifyRemovedPayload } from './flows.ts';
 import { relay } from './relay.ts';
 import { isProtectedTeen, isStrangerTo } from '../privacy/teen.ts';
 import { blockedEitherWay, hasFollowerEdge } from './block-check.ts';
@@ -14,22 +15,10 @@ import { blockedEitherWay, hasFollowerEdge } from './block-check.ts';
 
 export type NotificationKind = 'follow' | 'like' | 'comment' | 'reply' | 'mention' | 'comment_like' | 'duet' | 'sound_use' | 'moderation';
 
-export interface NotifyPayload {
-  recipient_id: string;
-  kind: NotificationKind;
-  cause_key: string;
-  group_key: string;
-  actor_id: string | null;
-  actor_realm: string | null;
-  actor_handle: string | null;
-  video_id: string | null;
-  video_realm: string | null;
-  comment_id: string | null;
-  excerpt: string;
-  at: number;
-}
+/** A notification as stored: a social.notify payload, or a moderation notice written in place (that kind never travels). */
+export type StoredNotification = Omit<NotifyPayload, 'kind'> & { kind: NotificationKind };
 
-export async function receiveNotify(trx: Transaction<RealmDatabase>, p: NotifyPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
+export async function receiveNotify(trx: Transaction<RealmDatabase>, p: StoredNotification, ctx: ReceiveContext): Promise<ReceiveOutcome> {
   if (p.actor_id && p.actor_id === p.recipient_id) return 'skipped'; // nobody is told about their own doing
   const recipient = await trx.selectFrom('users').select('id').where('id', '=', p.recipient_id).executeTakeFirst();
   if (!recipient) return 'skipped';
@@ -69,7 +58,7 @@ export async function receiveNotify(trx: Transaction<RealmDatabase>, p: NotifyPa
   return 'applied';
 }
 
-export async function receiveNotifyRemoved(trx: Transaction<RealmDatabase>, p: { recipient_id: string; cause_key: string }): Promise<ReceiveOutcome> {
+export async function receiveNotifyRemoved(trx: Transaction<RealmDatabase>, p: NotifyRemovedPayload): Promise<ReceiveOutcome> {
   const r = await trx.deleteFrom('notifications').where('user_id', '=', p.recipient_id).where('cause_key', '=', p.cause_key).executeTakeFirst();
   return Number(r.numDeletedRows) > 0 ? 'applied' : 'skipped';
 }

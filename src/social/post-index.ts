@@ -1,42 +1,13 @@
 import type { Transaction } from 'kysely';
 import type { ReceiveContext, ReceiveOutcome } from '../flows/declarations.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
-import type { Audience, InteractionPolicy } from './schema.ts';
+import type { PostProjection, PostRemovedPayload, PostStatsPayload, PostWithdrawnPayload } from './flows.ts';
+import type { Audience } from './schema.ts';
 
 // Receiver side of social.post / _withdrawn / _removed: keeps this realm's
 // post_index (and its hashtag and full-text indexes) equal to the projections
 // this realm may hold (reach.ts). Also used, in the same transaction, by the
 // owner's realm for its own posts.
-
-export interface PostProjection {
-  video_id: string;
-  video_realm: string;
-  owner_id: string;
-  owner_handle: string;
-  owner_display_name: string;
-  caption: string;
-  entities: string;
-  hashtags: string[];
-  audience: Audience;
-  comment_policy: InteractionPolicy;
-  duet_policy: InteractionPolicy;
-  allow_download: boolean;
-  /** the creator's country protects accounts of their age: no duet or reuse, not in adults' For You (src/privacy/teen.ts) */
-  teen_protected: boolean;
-  sound_id: string | null;
-  sound_title: string;
-  duration_ms: number;
-  play_key: string | null;
-  poster_key: string | null;
-  like_count: number;
-  comment_count: number;
-  share_count: number;
-  view_count: number;
-  created_at: number;
-  updated_at: number;
-  /** moderation labels (moderation-port.ts); absent in snapshots sent before labels existed */
-  labels?: string[];
-}
 
 export async function receivePost(trx: Transaction<RealmDatabase>, p: PostProjection, ctx: ReceiveContext): Promise<ReceiveOutcome> {
   // The receiver checks the reach too (reach.ts): outside the creator's realm a private post is never
@@ -98,7 +69,7 @@ export async function receivePost(trx: Transaction<RealmDatabase>, p: PostProjec
 }
 
 /** social.post_withdrawn: no resident here may see the post any more; its projection leaves (people's own activity on it stays). */
-export async function receivePostWithdrawn(trx: Transaction<RealmDatabase>, p: { video_id: string }, ctx: ReceiveContext): Promise<ReceiveOutcome> {
+export async function receivePostWithdrawn(trx: Transaction<RealmDatabase>, p: PostWithdrawnPayload, ctx: ReceiveContext): Promise<ReceiveOutcome> {
   const held = await trx.selectFrom('post_index').select('video_realm').where('video_id', '=', p.video_id).executeTakeFirst();
   if (!held || held.video_realm === ctx.store.name) return 'skipped'; // the creator's realm keeps its own posts
   await withdraw(trx, p.video_id);
@@ -122,10 +93,7 @@ async function scrubExcerpts(trx: Transaction<RealmDatabase>, videoId: string, o
 }
 
 /** Counts change often; they travel as a small update instead of a whole snapshot. */
-export async function receivePostStats(
-  trx: Transaction<RealmDatabase>,
-  p: { video_id: string; like_count: number; comment_count: number; share_count: number; view_count: number },
-): Promise<ReceiveOutcome> {
+export async function receivePostStats(trx: Transaction<RealmDatabase>, p: PostStatsPayload): Promise<ReceiveOutcome> {
   const r = await trx
     .updateTable('post_index')
     .set({ like_count: p.like_count, comment_count: p.comment_count, share_count: p.share_count, view_count: p.view_count })
@@ -139,7 +107,7 @@ export async function receivePostStats(
  * from it — residents' likes, comments, favorites, shares, watch events and
  * notifications about it, and the public copies of engagement on it.
  */
-export async function receivePostRemoved(trx: Transaction<RealmDatabase>, p: { video_id: string }): Promise<ReceiveOutcome> {
+export async function receivePostRemoved(trx: Transaction<RealmDatabase>, p: PostRemovedPayload): Promise<ReceiveOutcome> {
   const v = p.video_id;
   await unindex(trx, v);
   for (const table of [

@@ -6,7 +6,7 @@ import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
 import { deleteVideoMedia, findSound, playbackLinker, readVideo, type SoundFacts, type VideoFacts } from './media-port.ts';
 import { notify } from './notify.ts';
-import type { PostProjection } from './post-index.ts';
+import type { PostProjection } from './flows.ts';
 import { moderationOf, narrower } from './moderation-port.ts';
 import { publishProjection, reachOf } from './reach.ts';
 import { broadcast } from './relay.ts';

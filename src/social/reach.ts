@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { RealmDatabase } from '../realm/registry.ts';
 import type { RealmStore } from '../realm/store.ts';
-import type { PostProjection } from './post-index.ts';
+import type { PostProjection } from './flows.ts';
 import { relay } from './relay.ts';
 import type { Audience, PostIndexTable } from './schema.ts';
 

@@ -16,7 +16,7 @@ import type { RealmStore } from '../realm/store.ts';
 export async function relay(store: RealmStore, trx: Transaction<RealmDatabase>, to: string, flow: string, payload: Record<string, unknown>): Promise<void> {
   if (to === store.name) {
     const decl = checkFlowMessage(store.flows, flow, payload);
-    await decl.receive(trx, payload as Record<string, any>, { store, from: store.name, messageId: newId() });
+    await decl.receive(trx, payload, { store, from: store.name, messageId: newId() });
     return;
   }
   await emitFlow(store, trx, { flow, to, payload });

@@ -4,6 +4,7 @@ import { requireViewer } from '../api/auth.ts';
 import { notFound } from '../api/errors.ts';
 import { describeManifest } from '../realm/store.ts';
 import { signedHead } from './audit-chain.ts';
+import { adminRoutes } from './admin-routes.ts';
 import { accessLogOf, requireJustification, requireMayReadProtected, requireStaffToken, staffRead } from './staff.ts';
 
 // Person-facing transparency (where my data lives, who of the staff read it)
@@ -34,6 +35,7 @@ const accessItem = z.object({
 
 export const staffRoutes: FastifyPluginAsyncZod = async (app) => {
   const reelm = app.reelm;
+  await app.register(adminRoutes);
 
   app.get(
     '/api/v1/me/residency',

@@ -104,6 +104,27 @@ export async function requireStaffToken(reelm: Reelm, authorization: string | un
   return staff;
 }
 
+/**
+ * The staff member of a request, for work in one realm: staff of the operator running it, with one of
+ * `roles`, on record in that realm itself. Another operator's realm is 403 `other_operator`; an unknown one 404.
+ */
+export async function requireStaffOfRealm(
+  reelm: Reelm,
+  authorization: string | undefined,
+  realm: string,
+  roles: ReadonlySet<StaffRole>,
+  verb: string,
+): Promise<{ staff: Staff; store: RealmStore }> {
+  const staff = await requireStaffToken(reelm, authorization);
+  if (!reelm.policy.realms.has(realm)) throw notFound('That realm');
+  if (reelm.policy.realm(realm).operator !== staff.operator) throw forbidden('other_operator', `Realm ${realm} is run by another operator.`);
+  if (!roles.has(staff.role)) throw forbidden('role_not_allowed', `The ${staff.role} role cannot ${verb}.`);
+  if (!reelm.realms.has(realm)) throw new AppError(503, 'realm_not_served', `Realm ${realm} is not served by this process.`);
+  const store = reelm.realms.get(realm);
+  if (!(await isStaffOf(store, staff))) throw forbidden('other_operator', `Staff ${staff.id} is not staff of the operator running realm ${realm}.`);
+  return { staff, store };
+}
+
 /** Is this staff member on record (and enabled) in this realm? Only the realm's own operator's staff are. */
 export async function isStaffOf(store: RealmStore, staff: Staff): Promise<boolean> {
   return !!(await store.db

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { OnlineRanker, type PersonContext, type VideoFeatures } from '../../src/feed/model/ranker.ts';
+import { KeyIndex } from '../../src/feed/model/keys.ts';
+import { CoEngagement, NEIGHBOURS, RECENT_K } from '../../src/feed/model/coengage.ts';
 
 // The ranker alone (no database): a planted taste, expiry, snapshots, determinism.
 const H = 3_600_000;
@@ -102,5 +105,83 @@ describe('OnlineRanker', () => {
     const c = new OnlineRanker({ seed: 6 });
     train(c);
     assert.notDeepEqual(c.serialize(), a.serialize());
+  });
+
+  it('reads a format-3 snapshot (the Map-based layout) into the same model, and writes it as format 4', () => {
+    // Written by the format-3 codec (commit cda4042) after train(m, 300) and expire(200_000), seed 9, dim 8.
+    const old = new Uint8Array(readFileSync(new URL('fixtures/ranker-format3.bin', import.meta.url)));
+    assert.equal(new DataView(old.buffer).getUint32(4, true), 3);
+    const fromOld = OnlineRanker.deserialize(old);
+    const m = new OnlineRanker({ seed: 9, dim: 8 });
+    train(m, 300);
+    m.expire(200_000);
+    assert.deepEqual(fromOld.serialize(), m.serialize());
+    assert.equal(new DataView(m.serialize().buffer).getUint32(4, true), 4);
+    for (let i = 0; i < 20; i++) assert.deepEqual(fromOld.predict(person(i % 6), video(i, 'cats')), m.predict(person(i % 6), video(i, 'cats')));
+  });
+
+  it('refuses a truncated or foreign snapshot', () => {
+    const m = new OnlineRanker();
+    train(m, 100);
+    const b = m.serialize();
+    assert.throws(() => OnlineRanker.deserialize(b.subarray(0, b.length - 3)), /truncated|trailing/);
+    const other = b.slice();
+    new DataView(other.buffer).setUint32(4, 99, true);
+    assert.throws(() => OnlineRanker.deserialize(other), /unsupported ranker snapshot format/);
+  });
+});
+
+describe('KeyIndex', () => {
+  it('gives every distinct key its own slot, in insertion order, ASCII or not, and compacts in order', () => {
+    const k = new KeyIndex();
+    const keys: string[] = [];
+    for (let i = 0; i < 30_000; i++) keys.push(i % 7 === 0 ? `h:kätzchen${i}` : i % 11 === 0 ? `h:猫${i}` : `v:${i}`);
+    keys.push('', 'h:é', 'h:e\u0301');
+    keys.forEach((key, i) => assert.equal(k.add(key), i));
+    assert.equal(k.add('v:1'), 1);
+    assert.equal(k.added, false);
+    keys.forEach((key, i) => assert.equal(k.get(key), i));
+    assert.equal(k.get('v:30000'), -1);
+    assert.equal(k.key(keys.length - 2), 'h:é');
+    const keep = new Uint8Array(keys.length).map((_, i) => (i % 3 === 0 ? 1 : 0));
+    const map = k.compact(keep);
+    const kept = keys.filter((_, i) => i % 3 === 0);
+    assert.equal(k.size, kept.length);
+    kept.forEach((key, i) => assert.equal(k.get(key), i));
+    keys.forEach((key, i) => i % 3 !== 0 && assert.equal(k.get(key), -1));
+    assert.equal(map[3], 1);
+    assert.equal(map[4], -1);
+    assert.equal(k.add('v:new'), kept.length);
+  });
+});
+
+describe('CoEngagement', () => {
+  it('keeps at most NEIGHBOURS per video, evicting the weakest, and a ring of the last RECENT_K', () => {
+    const co = new CoEngagement();
+    // v0 and v1 are co-liked by two people (count 2); then one person likes v0 and 150 others.
+    co.positive('a', 'v0', 1);
+    co.positive('a', 'v1', 2);
+    co.positive('b', 'v0', 3);
+    co.positive('b', 'v1', 4);
+    for (let i = 0; i < 150; i++) {
+      co.positive(`p${i}`, 'v0', 10 + i);
+      co.positive(`p${i}`, `w${i}`, 10 + i);
+    }
+    const v0 = co.items.get('v0');
+    assert.equal(co.nbLen[v0], NEIGHBOURS);
+    const names = [];
+    for (let j = co.nbStart[v0]!; j < co.nbStart[v0]! + co.nbLen[v0]!; j++) names.push(co.items.key(co.poolSlot[j]!));
+    assert.ok(names.includes('v1'), 'the strongest neighbour survives eviction');
+    assert.deepEqual(names.slice(-3), ['w147', 'w148', 'w149']);
+    for (let i = 0; i < RECENT_K + 5; i++) co.positive('z', `x${i}`, 200 + i);
+    const z = co.people.get('z');
+    assert.equal(co.ringLen[z], RECENT_K);
+    assert.equal(co.items.key(co.ring[z * RECENT_K]!), 'x5', 'the oldest five fell out of the ring');
+    assert.equal(co.items.key(co.ring[z * RECENT_K + RECENT_K - 1]!), `x${RECENT_K + 4}`);
+    // Expiry drops stale videos from the lists and the rings, and stale people.
+    assert.ok(co.expire(100) > 0);
+    assert.equal(co.items.get('v1'), -1);
+    assert.equal(co.people.get('a'), -1);
+    assert.ok(co.score('p149', 'v0') > 0);
   });
 });

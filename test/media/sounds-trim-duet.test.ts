@@ -88,6 +88,15 @@ test('sounds, trim, mute and duet', async (t) => {
     assert.ok(Math.abs(d) < 10, `both present (difference ${d} dB)`);
   });
 
+  await t.test('use a sound (mix) with levels: the quieter side is turned down, either way round', async () => {
+    const soundUp = await uploadAndProcess(r, bob, clip880, { sound: { id: soundId, mode: 'mix', volume: 1, originalVolume: 0.1 } });
+    assert.ok(meanVolume(soundUp.file, 440) > meanVolume(soundUp.file, 880) + 10, 'the added sound over a quiet original');
+    const ownUp = await uploadAndProcess(r, bob, clip880, { sound: { id: soundId, mode: 'mix', volume: 0.1, originalVolume: 1 } });
+    assert.ok(meanVolume(ownUp.file, 880) > meanVolume(ownUp.file, 440) + 10, 'the original over a quiet added sound');
+    const res = await uploadMultipart(r, bob, clip880, { sound: { id: soundId, mode: 'mix', volume: 0, originalVolume: 0 } });
+    assert.equal(res.statusCode, 400, res.body);
+  });
+
   await t.test('mute: a silent track, no sound made', async () => {
     const before = await count(us, 'sounds');
     const m = await uploadAndProcess(r, bob, clip880, { mute: true });

@@ -5,7 +5,7 @@ import { mayReuse } from '../../src/social/reuse.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { signUp, type TestUser } from '../helpers/users.ts';
 import { api, deliver, follow, postVideo } from '../social/helpers.ts';
-import { moderate, staffToken } from './helpers.ts';
+import { admin, moderate, staffToken } from './helpers.ts';
 
 // A removed video is unreachable by every path — feeds (Following, For You),
 // profile, hashtag, sound page, search, direct media URL (public and granted),
@@ -147,6 +147,41 @@ for (const lane of lanes()) {
       assert.equal((await t.app.inject({ url: mediaUrl })).statusCode, 404);
       const copies = await t.reelm.realms.get('us').db.selectFrom('post_index').select('video_id').where('owner_id', '=', creator.userId).execute();
       assert.equal(copies.length, 0, 'other realms’ copies withdrawn');
+    });
+
+    test('a suspended person may sign in, read and appeal, but not comment, like, follow or post until the appeal is granted', async () => {
+      const creator = await signUp(t, { country: 'DE' });
+      const fan = await signUp(t, { country: 'US' });
+      const theirs = await postVideo(t, fan, { caption: 'a video to comment on' });
+      await deliver(t);
+      const mod = await staffToken(t, 'global');
+      const suspension = await moderate(t, mod, 'eu', 'account', creator.userId, 'suspend');
+      const login = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/sessions',
+        payload: { login: creator.handle, password: creator.password, session: 'bearer' },
+      });
+      assert.equal(login.statusCode, 201, login.body);
+      const back = { ...creator, headers: { authorization: `Bearer ${login.json().session.token}` } };
+      const a = api(t);
+      assert.equal((await a.get('/api/v1/me', back)).statusCode, 200, 'reading stays open');
+      const refused = [
+        await a.post(`/api/v1/posts/${theirs.videoId}/comments`, back, { text: 'spam from a suspended account' }),
+        await a.put(`/api/v1/posts/${theirs.videoId}/like`, back),
+        await a.post(`/api/v1/users/${fan.handle}/follow`, back),
+        await a.patch('/api/v1/me/profile', back, { bio: 'still here' }),
+      ];
+      for (const res of refused) {
+        assert.equal(res.statusCode, 403, res.body);
+        assert.equal(res.json().error.code, 'account_suspended');
+      }
+      const comments = (await a.get(`/api/v1/posts/${theirs.videoId}/comments`, fan)).json().items;
+      assert.equal(comments.length, 0, 'nothing of the refused writes is stored');
+      const appealed = await a.post('/api/v1/me/appeals', back, { actionId: suspension.id, text: 'I was suspended by mistake, please review.' });
+      assert.equal(appealed.statusCode, 201, appealed.body);
+      const granted = await admin(t, mod).decide('eu', suspension.id, { decision: 'reverse', text: 'On review the account broke no rule.' });
+      assert.equal(granted.statusCode, 200, granted.body);
+      assert.equal((await a.put(`/api/v1/posts/${theirs.videoId}/like`, back)).statusCode, 200, 'writes open again once the suspension is lifted');
     });
   });
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { movePerson } from '../../src/moves/move.ts';
+import { REDACT_ACTION, verifyChain } from '../../src/staff/audit-chain.ts';
+import { auditPublicKey } from '../../src/staff/audit-key.ts';
 import { canonicalPersonData, collectPersonData, countPersonData, type PersonData } from '../../src/rights/person-data.ts';
 import { lanes, startReelm, type TestReelm } from '../helpers/lanes.ts';
 import { deliverAll, makeFullPerson, type FullPerson } from '../rights/full-person.ts';
@@ -50,6 +52,16 @@ for (const lane of lanes()) {
       assert.equal(user.home_realm, 'eu');
       assert.equal(user.country, 'DE');
       assert.equal((await t.reelm.directory.byUserId(p.person.userId))?.realm, 'eu');
+    });
+
+    test('R12: the old realm redacts the person’s staff-access entries by a signed chain entry, and its chain still verifies', async () => {
+      const source = t.reelm.realms.get('us');
+      const report = await verifyChain(source, auditPublicKey(t.reelm.auditKey.publicKeyId));
+      assert.deepEqual(report.problems, []);
+      assert.equal(report.redacted, 1, 'the fixture’s staff read of them is redacted');
+      const entries = await source.db.selectFrom('staff_access_log').selectAll().orderBy('seq', 'desc').execute();
+      assert.equal(entries[0]!.action, REDACT_ACTION);
+      assert.ok(!JSON.stringify(entries).includes(p.person.handle), 'no entry still names them');
     });
 
     test('R8: the old realm holds no row or file of the person, no realm points to it for them, and a byte scan finds none of their values', async () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { signUp } from '../helpers/users.ts';
+import { moderate, report, staffToken } from '../moderation/helpers.ts';
 import { DESKTOP, e2eSuite, PHONE, postReady, readyVideo, signUpUi, type Page } from './browser.ts';
 
 // axe-core in the real browser on every main screen, at a phone and a desktop
@@ -53,6 +54,19 @@ test('no serious or critical axe violation on the main screens, phone and deskto
   await page.getByRole('button', { name: 'Following' }).waitFor();
   await inject({ method: 'POST', url: `/api/v1/posts/${posts[0]}/comments`, headers: creator.headers, payload: { body: 'Welcome!' } });
   await inject({ method: 'POST', url: '/api/v1/users/axeviewer/follow', headers: creator.headers }); // a notification for the inbox
+  // trust and safety: a private account, a labelled video (the share prompt), a decision about the viewer (the inbox), a report in the queue
+  const closed = await signUp(env.server, { handle: 'axeprivate', country: 'US' });
+  await inject({ method: 'PATCH', url: '/api/v1/me/settings', headers: closed.headers, payload: { isPrivate: true } });
+  const mod = await staffToken(env.server, 'atlantic', 'administrator');
+  await moderate(env.server, mod, 'us', 'video', posts[1]!, 'label', { label: 'unverified' });
+  const viewerId = (await inject({ url: '/api/v1/users/axeviewer' })).json().id;
+  await moderate(env.server, mod, 'us', 'account', viewerId, 'warn');
+  const reported = await report(env.server, closed, 'video', posts[0]!, 'spam', 'looks like spam');
+  assert.equal(reported.statusCode, 201, reported.body);
+  const staffIn = async (token: string | null) => {
+    await page.evaluate((v) => (v ? (globalThis as any).sessionStorage.setItem('reelm.staffToken', v) : (globalThis as any).sessionStorage.clear()), token);
+    await page.reload();
+  };
 
   const screens: [string, string, (() => Promise<unknown>)?][] = [
     ['feed', '/following', () => page.locator('section.slide video').first().waitFor()],
@@ -68,7 +82,20 @@ test('no serious or critical axe violation on the main screens, phone and deskto
     ['settings', '/settings', () => page.getByTestId('sessions').locator('li').first().waitFor()],
     ['discover', '/discover', () => page.getByRole('heading', { name: 'Trending' }).waitFor()],
     ['search', '/discover?q=axe', () => page.getByRole('tab').first().waitFor()],
-    ['inbox', '/inbox', () => page.locator('.notifications li').first().waitFor({ timeout: 15_000 })],
+    ['inbox', '/inbox', async () => (await page.locator('.notifications li').first().waitFor({ timeout: 15_000 }), page.getByTestId('decisions').waitFor())],
+    ['private-profile', '/@axeprivate', () => page.getByTestId('private-note').waitFor()],
+    [
+      'report',
+      `/watch/${posts[0]}`,
+      async () => (
+        await page.getByRole('button', { name: 'More' }).click(),
+        await page.getByRole('menuitem', { name: 'Report' }).click(),
+        page.getByRole('radio').first().waitFor()
+      ),
+    ],
+    ['share-prompt', `/watch/${posts[1]}`, async () => (await page.getByRole('button', { name: 'Share' }).click(), page.getByRole('alertdialog').waitFor())],
+    ['admin-sign-in', '/admin', async () => (await staffIn(null), page.getByLabel('Staff token').waitFor())],
+    ['admin', '/admin', async () => (await staffIn(mod.headers.authorization.slice(7)), page.getByTestId('queue').locator('li').first().waitFor())],
   ];
   const found: string[] = [...anon];
   for (const size of [PHONE, DESKTOP]) {

@@ -10,6 +10,7 @@ import { startBackground } from '../../src/modules/roles.ts';
 import { makeClip } from '../media/corpus.ts';
 import { uploadMultipart } from '../media/helpers.ts';
 import type { TestUser } from '../helpers/users.ts';
+import { SESSION_COOKIE } from '../../src/api/auth.ts';
 // types only: the package itself lives in web/node_modules (the web app's own dependencies)
 import type * as Playwright from '../../web/node_modules/playwright-core/index.js';
 
@@ -34,8 +35,8 @@ export function skipOrFail(): string | false {
   return missingLane(why !== null, `web e2e: ${why}`);
 }
 
-export async function startServer(): Promise<TestReelm & { origin: string }> {
-  const t = await startReelm('sqlite', { config: { workers: true } });
+export async function startServer(config: Record<string, unknown> = {}): Promise<TestReelm & { origin: string }> {
+  const t = await startReelm('sqlite', { config: { workers: true, ...config } });
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = t.app.server.address() as { port: number };
   // as `reelm serve` does: the API plus the background work (media jobs, flow delivery, counts)
@@ -50,13 +51,13 @@ export async function startServer(): Promise<TestReelm & { origin: string }> {
   });
 }
 
-/** One server and one browser for a test file, started before its tests and closed after. */
-export function e2eSuite() {
+/** One server and one browser for a test file, started before its tests and closed after (config: overrides for the server). */
+export function e2eSuite(config: Record<string, unknown> = {}) {
   const skip = skipOrFail();
   const env = {} as { server: Awaited<ReturnType<typeof startServer>>; browser: Browser };
   before(async () => {
     if (skip) return;
-    env.server = await startServer();
+    env.server = await startServer(config);
     env.browser = await launch();
   });
   after(async () => {
@@ -92,6 +93,13 @@ export async function shots(page: Page, name: string) {
     await shot(page, name);
   }
   await page.setViewportSize(was);
+}
+
+/** A browser page logged in as a person signed up through the API (the session cookie carries their token, as a log-in sets it). */
+export async function pageAs(browser: Browser, origin: string, user: TestUser, opts: Parameters<Browser['newContext']>[0] = {}) {
+  const ctx = await browser.newContext({ viewport: PHONE, locale: 'en-US', ...opts });
+  await ctx.addCookies([{ name: SESSION_COOKIE, value: user.token, url: origin }]);
+  return ctx.newPage();
 }
 
 /** Signs up through the UI; returns the home-realm sentence shown before committing. */

@@ -58,9 +58,18 @@ test('studio: use a sound (search, sound page), trim, caption suggestions, duet 
   await caption.pressSequentially('with @solot', { delay: 20 });
   await page.getByRole('option', { name: /@solotune/ }).click();
   assert.equal(await caption.inputValue(), 'Dancing to #sunset with @solotune ');
+  // mix both, the original turned down to 20 %
+  await page.getByLabel('With the video’s own audio').selectOption('mix');
+  await page.getByTestId('mix-levels').getByLabel('Original sound').fill('20');
   await page.getByRole('button', { name: 'Upload and post' }).click();
   await page.getByTestId('posted').waitFor({ timeout: 180_000 });
   const mine = (await inject({ url: '/api/v1/users/miaus/videos' })).json().items[0];
+  const stored = await env.server.reelm.realms.get('us').db.selectFrom('uploads').select('options').where('video_id', '=', mine.id).executeTakeFirstOrThrow();
+  assert.deepEqual(
+    JSON.parse(stored.options).sound,
+    { id: soundId, realm: 'us', mode: 'mix', offset: 0, volume: 1, originalVolume: 0.2 },
+    'the mix levels reach the pipeline',
+  );
   assert.equal(mine.sound?.id, soundId, 'the new video uses the sound');
   assert.ok(Math.abs(mine.durationMs - 1500) <= 200, `trimmed to 1.5 s: ${mine.durationMs} ms`);
   assert.deepEqual(

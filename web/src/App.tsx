@@ -14,6 +14,7 @@ const Inbox = lazy(() => import('./screens/Inbox.tsx'));
 const Settings = lazy(() => import('./screens/Settings.tsx'));
 const Watch = lazy(() => import('./screens/Watch.tsx'));
 const Collection = lazy(() => import('./screens/Collection.tsx'));
+const Admin = lazy(() => import('./screens/Admin.tsx'));
 
 function Screen({ path }: { path: string }) {
   const p = path.split('?')[0]!;
@@ -24,6 +25,7 @@ function Screen({ path }: { path: string }) {
   if (p === '/discover') return <Discover />;
   if (p === '/inbox') return <Inbox />;
   if (p === '/settings') return <Settings />;
+  if (p === '/admin') return <Admin />;
   if ((m = p.match(/^\/watch\/([\w-]+)$/))) return <Watch id={m[1]!} />;
   if ((m = p.match(/^\/tag\/([^/]+)$/))) return <Collection kind="tag" id={decodeURIComponent(m[1]!)} />;
   if ((m = p.match(/^\/sound\/([\w-]+)$/))) return <Collection kind="sound" id={m[1]!} />;

@@ -13,13 +13,13 @@ export class ApiError extends Error {
 
 export const offlineMessage = () => (navigator.language.startsWith('fr') ? 'Pas de connexion. Réessayez quand vous serez en ligne.' : 'You are offline. Try again when you are back online.');
 
-export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   let res: Response;
   try {
     res = await fetch(`/api/v1${path}`, {
       method,
       credentials: 'same-origin',
-      headers: body instanceof Blob ? { 'content-type': body.type || 'application/octet-stream' } : body !== undefined ? { 'content-type': 'application/json' } : {},
+      headers: { ...headers, ...(body instanceof Blob ? { 'content-type': body.type || 'application/octet-stream' } : body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body instanceof Blob ? body : body !== undefined ? JSON.stringify(body) : undefined,
     });
   } catch {
@@ -57,6 +57,12 @@ export interface Post {
   posterUrl: string | null;
   createdAt: string;
   viewer?: { liked: boolean; favorited: boolean };
+  /** moderation labels: unverified, age_restricted, state_affiliated, sensitive, misleading */
+  labels?: string[];
+  /** ask before sharing (the video is labelled unverified) */
+  sharePrompt?: boolean;
+  /** information banner for videos with configured hashtags */
+  banner?: { text: string; url: string | null } | null;
   /** For You items: why the ranking put it there (src/feed/why.ts) */
   why?: { source: string; sentence: string };
 }
@@ -85,7 +91,11 @@ export interface Me {
   followingCount: number;
   isPrivate: boolean;
   realm: string;
+  labels?: string[];
   email: string;
   country: string;
   homeRealm: HomeRealm;
 }
+
+/** The message of a caught error (an ApiError carries the server's sentence). */
+export const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));

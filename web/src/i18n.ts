@@ -30,10 +30,15 @@ const en = {
   offline: 'You are offline.', signInToSee: 'Log in to see this.', notFound: 'This page does not exist.', goHome: 'Go home', whyFallback: 'You see this video because you follow @{handle}.',
   hidden: 'We will show fewer videos like this.', block: 'Block', tracks: 'Detail',
   keepOriginal: 'Keep the original sound', originalSound: 'Original sound (the video’s own audio)', soundMode: 'With the video’s own audio',
-  soundReplace: 'Replace it with this sound', soundMix: 'Mix both', searchSounds: 'Search sounds', videosN: '{n} videos', video1: '1 video', preview: 'Preview',
+  soundReplace: 'Replace it with this sound', soundMix: 'Mix both', addedSoundVolume: 'Added sound', originalVolume: 'Original sound', searchSounds: 'Search sounds', videosN: '{n} videos', video1: '1 video', preview: 'Preview',
   noPreview: 'This browser cannot preview this file; the server will still check it.', trim: 'Trim', trimStart: 'Start', trimEnd: 'End',
   trimLength: 'Keeps {s}', duetWith: 'Duet with @{handle}: your video on the left, theirs on the right.', cancel: 'Cancel', otherFile: 'Another file',
   startUpload: 'Upload and post', muteOriginal: 'Mute the original sound', suggestions: 'Suggestions', duet: 'Duet', more: 'More', pin: 'Pin', unpin: 'Unpin',
+  report: 'Report',
+  shareUnverified: 'This video is labelled “Unverified content”. Share it anyway?', shareAnyway: 'Share anyway',
+  label_unverified: 'Unverified content', label_sensitive: 'Sensitive content', label_misleading: 'Misleading', label_age_restricted: '18+',
+  label_state_affiliated: 'State-affiliated media',
+  accountDeleted: 'Your account has been deleted.',
 };
 type Key = keyof typeof en;
 const fr: Record<Key, string> = {
@@ -64,10 +69,15 @@ const fr: Record<Key, string> = {
   offline: 'Vous êtes hors ligne.', signInToSee: 'Connectez-vous pour voir ceci.', notFound: "Cette page n'existe pas.", goHome: "Retour à l'accueil",
   whyFallback: 'Vous voyez cette vidéo parce que vous suivez @{handle}.', hidden: 'Nous vous montrerons moins de vidéos comme celle-ci.', block: 'Bloquer', tracks: 'Détail',
   keepOriginal: 'Garder le son original', originalSound: 'Son original (celui de la vidéo)', soundMode: 'Avec le son de la vidéo',
-  soundReplace: 'Le remplacer par ce son', soundMix: 'Mélanger les deux', searchSounds: 'Rechercher des sons', videosN: '{n} vidéos', video1: '1 vidéo', preview: 'Aperçu',
+  soundReplace: 'Le remplacer par ce son', soundMix: 'Mélanger les deux', addedSoundVolume: 'Son ajouté', originalVolume: 'Son original', searchSounds: 'Rechercher des sons', videosN: '{n} vidéos', video1: '1 vidéo', preview: 'Aperçu',
   noPreview: 'Ce navigateur ne peut pas prévisualiser ce fichier ; le serveur le vérifiera quand même.', trim: 'Couper', trimStart: 'Début', trimEnd: 'Fin',
   trimLength: 'Garde {s}', duetWith: 'Duo avec @{handle} : votre vidéo à gauche, la sienne à droite.', cancel: 'Annuler', otherFile: 'Un autre fichier',
   startUpload: 'Envoyer et publier', muteOriginal: 'Couper le son original', suggestions: 'Suggestions', duet: 'Duo', more: 'Plus', pin: 'Épingler', unpin: 'Désépingler',
+  report: 'Signaler',
+  shareUnverified: 'Cette vidéo est marquée « Contenu non vérifié ». La partager quand même ?', shareAnyway: 'Partager quand même',
+  label_unverified: 'Contenu non vérifié', label_sensitive: 'Contenu sensible', label_misleading: 'Trompeur', label_age_restricted: '18+',
+  label_state_affiliated: 'Média affilié à un État',
+  accountDeleted: 'Votre compte a été supprimé.',
 };
 
 export type Lang = 'en' | 'fr';
@@ -94,5 +104,19 @@ export function useLang(): Lang {
   );
 }
 
+/**
+ * Strings of a lazily loaded screen, kept in its own chunk so the feed page does not carry them; the French
+ * dictionary is typed against the English keys, so a missing translation fails the build, as above.
+ */
+export function dictionary<E extends Record<string, string>>(en: E, fr: Record<keyof E, string>) {
+  const d: Record<Lang, Record<keyof E, string>> = { en, fr };
+  return (key: keyof E, vars: Record<string, string | number> = {}) => d[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
 /** "1 video" / "3 videos" */
 export const videoCount = (n: number) => (n === 1 ? t('video1') : t('videosN', { n }));
+
+const known = (k: string): k is Key => k in en;
+export const humanize = (code: string) => code.replace(/_/g, ' ');
+/** A moderation label's name ("unverified" → "Unverified content"). */
+export const labelText = (code: string) => (known(`label_${code}`) ? t(`label_${code}` as Key) : humanize(code));

@@ -1,153 +1,255 @@
-// Snapshot format of the ranker: little-endian, live slots written in table
-// order (compacted), so serialize → deserialize → serialize is byte-identical.
+// Snapshot format of the ranker. Format 4: little-endian; a header, then each
+// table as whole blocks — its keys (count, byte length, per-key lengths, the
+// UTF-8 bytes), then its per-slot arrays — so (de)serialising is a few large
+// copies, not one call per number. Slots are dense and in insertion order, so
+// serialize → deserialize → serialize is byte-identical and later learning is
+// identical too. Format 3 (one record per id, Map-based co-engagement) is still
+// read, so stored models upgrade on their next training run.
+import { KeyIndex } from './keys.ts';
 import type { OnlineRanker, RankerOptions } from './ranker.ts';
+import { RECENT_K } from './coengage.ts';
 import { SlotTable } from './table.ts';
 
 const MAGIC = 0x4d4c5252; // "RRLM"
-const FORMAT = 3;
+const FORMAT = 4;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-export function writeModel(m: OnlineRanker): Uint8Array {
-  const enc = new TextEncoder();
-  const tables = [m.ids, m.crosses, m.histories].map((t) => {
-    const keys = [...t.index.keys()].map((k) => enc.encode(k));
-    return { t, keys, bytes: keys.reduce((n, k) => n + 4 + k.length + 8 + 4 * t.stride, 4) };
-  });
-  const co = encodeCo(m, enc);
-  const size = 4 * 4 + 8 * 3 + 4 + 8 * m.globals.length + tables.reduce((n, x) => n + x.bytes, 0) + co.length;
-  const out = new Uint8Array(size);
-  const dv = new DataView(out.buffer);
-  let p = 0;
-  const u32 = (x: number) => (dv.setUint32(p, x, true), (p += 4));
-  const f64 = (x: number) => (dv.setFloat64(p, x, true), (p += 8));
-  u32(MAGIC);
-  u32(FORMAT);
-  u32(m.opts.dim);
-  u32(m.opts.seed >>> 0);
-  f64(m.opts.learningRate);
-  f64(m.opts.staleAfterMs);
-  f64(m.updates);
-  u32(m.globals.length);
-  for (const g of m.globals) f64(g);
-  for (const { t, keys } of tables) {
-    u32(keys.length);
-    let i = 0;
-    for (const s of t.index.values()) {
-      const k = keys[i++]!;
-      u32(k.length);
-      out.set(k, p);
-      p += k.length;
-      f64(t.seen[s]!);
-      for (let j = 0; j < t.stride; j++) {
-        dv.setFloat32(p, t.data[s * t.stride + j]!, true);
-        p += 4;
-      }
-    }
+type Typed = Int32Array | Float32Array | Float64Array | Uint8Array;
+
+/** Collects the snapshot's parts (typed-array views, no copy) and joins them once. */
+class Writer {
+  private parts: Uint8Array[] = [];
+  private head = new DataView(new ArrayBuffer(0));
+  private hp = 0;
+  private headBuf = new Uint8Array(0);
+  private flushHead(): void {
+    if (this.hp > 0) this.parts.push(this.headBuf.subarray(0, this.hp));
+    this.headBuf = new Uint8Array(256);
+    this.head = new DataView(this.headBuf.buffer);
+    this.hp = 0;
   }
-  out.set(co, p);
-  return out;
+  u32(x: number): void {
+    if (this.hp + 4 > this.headBuf.length) this.flushHead();
+    this.head.setUint32(this.hp, x, true);
+    this.hp += 4;
+  }
+  f64(x: number): void {
+    if (this.hp + 8 > this.headBuf.length) this.flushHead();
+    this.head.setFloat64(this.hp, x, true);
+    this.hp += 8;
+  }
+  block(a: Typed, n = a.length): void {
+    this.flushHead();
+    this.parts.push(new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT));
+  }
+  keys(k: KeyIndex): void {
+    const { bytes, lens } = k.dump();
+    this.u32(k.size);
+    this.u32(bytes.length);
+    this.block(lens);
+    this.block(bytes);
+  }
+  done(): Uint8Array {
+    this.flushHead();
+    const out = new Uint8Array(this.parts.reduce((n, p) => n + p.length, 0));
+    let p = 0;
+    for (const part of this.parts) {
+      out.set(part, p);
+      p += part.length;
+    }
+    return out;
+  }
 }
 
-/** Co-engagement: items (key, n, seen, neighbours (key, count)), then recents (person, seen, keys), in Map order. */
-function encodeCo(m: OnlineRanker, enc: InstanceType<typeof TextEncoder>): Uint8Array {
-  // One growable buffer written in place (a small buffer per number made a large model's snapshot take seconds).
-  let out = new Uint8Array(1 << 16);
-  let dv = new DataView(out.buffer);
-  let p = 0;
-  const room = (n: number) => {
-    if (p + n <= out.length) return;
-    let len = out.length * 2;
-    while (len < p + n) len *= 2;
-    const next = new Uint8Array(len);
-    next.set(out.subarray(0, p));
-    out = next;
-    dv = new DataView(out.buffer);
-  };
-  const u32 = (x: number) => (room(4), dv.setUint32(p, x, true), (p += 4));
-  const f64 = (x: number) => (room(8), dv.setFloat64(p, x, true), (p += 8));
-  const str = (k: string) => {
-    room(4 + 3 * k.length); // UTF-8 takes at most 3 bytes per UTF-16 unit
-    const { written } = enc.encodeInto(k, out.subarray(p + 4));
-    dv.setUint32(p, written, true);
-    p += 4 + written;
-  };
-  u32(m.co.items.size);
-  for (const [k, it] of m.co.items) {
-    str(k);
-    f64(it.n);
-    f64(it.seen);
-    u32(it.nb.size);
-    for (const [o, c] of it.nb) {
-      str(o);
-      f64(c);
-    }
+class Reader {
+  p = 0;
+  readonly dv: DataView;
+  readonly b: Uint8Array;
+  constructor(b: Uint8Array) {
+    this.b = b;
+    this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
-  u32(m.co.recent.size);
-  for (const [k, r] of m.co.recent) {
-    str(k);
-    f64(r.seen);
-    u32(r.list.length);
-    for (const o of r.list) str(o);
+  u32(): number {
+    this.p += 4;
+    return this.dv.getUint32(this.p - 4, true);
   }
-  return out.subarray(0, p);
+  f64(): number {
+    this.p += 8;
+    return this.dv.getFloat64(this.p - 8, true);
+  }
+  /** Fills the first `n` elements of `into` from the next bytes. */
+  block<T extends Typed>(into: T, n: number): T {
+    const len = n * into.BYTES_PER_ELEMENT;
+    if (this.p + len > this.b.length) throw new Error('ranker snapshot is truncated');
+    new Uint8Array(into.buffer, into.byteOffset, len).set(this.b.subarray(this.p, this.p + len));
+    this.p += len;
+    return into;
+  }
+  keys(k: KeyIndex): number {
+    const n = this.u32();
+    const bytes = this.u32();
+    const lens = this.block(new Int32Array(n), n);
+    if (this.p + bytes > this.b.length) throw new Error('ranker snapshot is truncated');
+    k.load(n, this.b.subarray(this.p, this.p + bytes), lens);
+    this.p += bytes;
+    return n;
+  }
+}
+
+export function writeModel(m: OnlineRanker): Uint8Array {
+  if (!LITTLE_ENDIAN) throw new Error('ranker snapshots need a little-endian platform');
+  const w = new Writer();
+  w.u32(MAGIC);
+  w.u32(FORMAT);
+  w.u32(m.opts.dim);
+  w.u32(m.opts.seed >>> 0);
+  w.f64(m.opts.learningRate);
+  w.f64(m.opts.staleAfterMs);
+  w.f64(m.updates);
+  w.u32(m.globals.length);
+  w.block(m.globals);
+  for (const t of [m.ids, m.crosses, m.histories]) {
+    w.keys(t.index);
+    w.block(t.seen, t.size);
+    w.block(t.data, t.size * t.stride);
+  }
+  const co = m.co;
+  const ni = co.items.size;
+  w.keys(co.items);
+  w.block(co.n, ni);
+  w.block(co.seen, ni);
+  w.block(co.nbLen, ni);
+  co.repack(null); // lists back to back in item order: two blocks
+  w.block(co.poolSlot, co.poolUsed);
+  w.block(co.poolCount, co.poolUsed);
+  const np = co.people.size;
+  w.keys(co.people);
+  w.block(co.personSeen, np);
+  w.block(co.ringLen, np);
+  const rings = new Int32Array(np * RECENT_K);
+  let k = 0;
+  for (let r = 0; r < np; r++) for (let i = 0; i < co.ringLen[r]!; i++) rings[k++] = co.ring[r * RECENT_K + i]!;
+  w.block(rings, k);
+  return w.done();
 }
 
 export function readModel(b: Uint8Array, make: (o: RankerOptions) => OnlineRanker): OnlineRanker {
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const dec = new TextDecoder();
-  let p = 0;
-  const u32 = () => ((p += 4), dv.getUint32(p - 4, true));
-  const f64 = () => ((p += 8), dv.getFloat64(p - 8, true));
-  if (u32() !== MAGIC) throw new Error('not a Reelm ranker snapshot');
-  if (u32() !== FORMAT) throw new Error('unsupported ranker snapshot format');
-  const dim = u32();
-  const seed = u32() | 0;
-  const learningRate = f64();
-  const staleAfterMs = f64();
+  if (!LITTLE_ENDIAN) throw new Error('ranker snapshots need a little-endian platform');
+  const r = new Reader(b);
+  if (r.u32() !== MAGIC) throw new Error('not a Reelm ranker snapshot');
+  const format = r.u32();
+  if (format !== FORMAT && format !== 3) throw new Error('unsupported ranker snapshot format');
+  const dim = r.u32();
+  const seed = r.u32() | 0;
+  const learningRate = r.f64();
+  const staleAfterMs = r.f64();
   const m = make({ dim, seed, learningRate, staleAfterMs });
-  m.updates = f64();
-  const ng = u32();
+  m.updates = r.f64();
+  const ng = r.u32();
   if (ng !== m.globals.length) throw new Error('ranker snapshot does not match this model');
-  for (let i = 0; i < ng; i++) m.globals[i] = f64();
+  if (format === 3) return readFormat3(r, m);
+  r.block(m.globals, ng);
   for (const t of [m.ids, m.crosses, m.histories] as SlotTable[]) {
-    const n = u32();
+    const n = r.keys(t.index);
+    t.room(n);
+    r.block(t.seen, n);
+    r.block(t.data, n * t.stride);
+  }
+  const co = m.co;
+  const ni = r.keys(co.items);
+  co.n = r.block(new Float64Array(Math.max(256, ni)), ni);
+  co.seen = r.block(new Float64Array(co.n.length), ni);
+  co.nbLen = r.block(new Int32Array(co.n.length), ni);
+  co.nbStart = new Int32Array(co.n.length);
+  co.nbCap = new Int32Array(co.n.length);
+  let total = 0;
+  for (let s = 0; s < ni; s++) {
+    co.nbStart[s] = total;
+    co.nbCap[s] = co.nbLen[s]!;
+    total += co.nbLen[s]!;
+  }
+  co.poolSlot = r.block(new Int32Array(Math.max(1 << 12, total + (total >> 2))), total);
+  co.poolCount = r.block(new Int32Array(co.poolSlot.length), total);
+  co.poolUsed = total;
+  const np = r.keys(co.people);
+  const cap = Math.max(64, np);
+  co.personSeen = r.block(new Float64Array(cap), np);
+  co.ringLen = r.block(new Int32Array(cap), np);
+  co.ring = new Int32Array(cap * RECENT_K);
+  for (let p = 0; p < np; p++) r.block(co.ring.subarray(p * RECENT_K), co.ringLen[p]!);
+  if (r.p !== b.length) throw new Error('ranker snapshot has trailing bytes');
+  return m;
+}
+
+/** Format 3: per-id records (key, seen, weights); co-engagement as items with neighbour keys, then rings of keys. */
+function readFormat3(r: Reader, m: OnlineRanker): OnlineRanker {
+  const dec = new TextDecoder();
+  const str = () => {
+    const len = r.u32();
+    r.p += len;
+    return dec.decode(r.b.subarray(r.p - len, r.p));
+  };
+  for (let i = 0; i < m.globals.length; i++) m.globals[i] = r.f64();
+  for (const t of [m.ids, m.crosses, m.histories] as SlotTable[]) {
+    const n = r.u32();
     for (let i = 0; i < n; i++) {
-      const len = u32();
-      const key = dec.decode(b.subarray(p, p + len));
-      p += len;
-      const at = f64();
-      const s = t.slot(key, at);
-      for (let j = 0; j < t.stride; j++) {
-        t.data[s * t.stride + j] = dv.getFloat32(p, true);
-        p += 4;
-      }
+      const s = t.slot(str(), r.f64());
+      for (let j = 0; j < t.stride; j++) t.data[s * t.stride + j] = r.dv.getFloat32((r.p += 4) - 4, true);
     }
   }
-  const str = () => {
-    const len = u32();
-    p += len;
-    return dec.decode(b.subarray(p - len, p));
-  };
-  const ni = u32();
+  const co = m.co;
+  // Items first (their neighbour lists name items that come later), then a second pass for the lists.
+  const ni = r.u32();
+  const lists: number[] = [];
   for (let i = 0; i < ni; i++) {
     const k = str();
-    const n = f64();
-    const seen = f64();
-    const nb = new Map<string, number>();
-    const nn = u32();
+    const n = r.f64();
+    const s = co.item(k, r.f64());
+    co.n[s] = n;
+    lists.push(r.p);
+    const nn = r.u32();
     for (let j = 0; j < nn; j++) {
-      const o = str();
-      nb.set(o, f64());
+      const len = r.u32();
+      r.p += len + 8;
     }
-    m.co.items.set(k, { n, seen, nb });
   }
-  const nr = u32();
+  const end = r.p;
+  const slots: number[] = [];
+  const counts: number[] = [];
+  const lens = new Int32Array(ni);
+  for (let i = 0; i < ni; i++) {
+    r.p = lists[i]!;
+    const nn = r.u32();
+    for (let j = 0; j < nn; j++) {
+      const o = co.items.get(str());
+      const c = r.f64();
+      if (o < 0) continue;
+      slots.push(o);
+      counts.push(c);
+      lens[i]!++;
+    }
+  }
+  co.poolSlot = new Int32Array(Math.max(1 << 12, slots.length));
+  co.poolSlot.set(slots);
+  co.poolCount = new Int32Array(co.poolSlot.length);
+  co.poolCount.set(counts);
+  co.poolUsed = slots.length;
+  let p = 0;
+  for (let s = 0; s < ni; s++) {
+    co.nbStart[s] = p;
+    co.nbLen[s] = lens[s]!;
+    co.nbCap[s] = lens[s]!;
+    p += lens[s]!;
+  }
+  r.p = end;
+  const nr = r.u32();
   for (let i = 0; i < nr; i++) {
-    const k = str();
-    const seen = f64();
-    const list: string[] = [];
-    const nl = u32();
-    for (let j = 0; j < nl; j++) list.push(str());
-    m.co.recent.set(k, { seen, list });
+    const pr = co.person(str(), r.f64());
+    const nl = r.u32();
+    for (let j = 0; j < nl; j++) {
+      const o = co.items.get(str());
+      if (o >= 0 && co.ringLen[pr]! < RECENT_K) co.ring[pr * RECENT_K + co.ringLen[pr]!++] = o;
+    }
   }
   return m;
 }

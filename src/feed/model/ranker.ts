@@ -141,6 +141,13 @@ export class OnlineRanker {
     return HEAD_WEIGHTS[0] * this.probs[0]! + HEAD_WEIGHTS[1] * this.probs[1]! + HEAD_WEIGHTS[2] * this.probs[2]!;
   }
 
+  /** The three heads' probabilities alone (no reasons): what ranking a session's candidates needs. */
+  heads(p: PersonContext, v: VideoFeatures): { completion: number; like: number; share: number } {
+    this.gather(p, v, -1);
+    this.forward(p, v);
+    return { completion: this.probs[0]!, like: this.probs[1]!, share: this.probs[2]! };
+  }
+
   /** Drops every id and cross not seen within staleAfterMs of `now`; returns how many. */
   expire(now: number): number {
     const cutoff = now - this.opts.staleAfterMs;

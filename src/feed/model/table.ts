@@ -1,14 +1,15 @@
 // A collisionless id table (Monolith-style): every id string gets its own slot
-// in growable typed arrays on first sight; stale slots are freed and reused.
-// No hashing of ids into a fixed space, so two ids never share weights.
+// in growable typed arrays on first sight; stale slots are dropped by
+// compaction. The id → slot index is a KeyIndex (keys.ts), not a Map, so the
+// table holds no JS object per id. No hashing of ids into a fixed space, so two
+// ids never share weights.
+import { grow, KeyIndex, moveRows } from './keys.ts';
 
 export class SlotTable {
   readonly stride: number;
-  readonly index = new Map<string, number>();
+  readonly index = new KeyIndex();
   data: Float32Array;
   seen: Float64Array;
-  private free: number[] = [];
-  private used = 0;
 
   constructor(stride: number, capacity = 256) {
     this.stride = stride;
@@ -22,15 +23,14 @@ export class SlotTable {
 
   /** The slot of `key`, or -1 when the id has never been seen (or expired). */
   get(key: string): number {
-    return this.index.get(key) ?? -1;
+    return this.index.get(key);
   }
 
   /** The slot of `key`, created (zeroed, then `init`) on first sight; marks it seen at `at`. */
   slot(key: string, at: number, init?: (data: Float32Array, offset: number, key: string) => void): number {
-    let s = this.index.get(key);
-    if (s === undefined) {
-      s = this.free.pop() ?? this.grow();
-      this.index.set(key, s);
+    const s = this.index.add(key);
+    if (this.index.added) {
+      this.room(s + 1);
       this.data.fill(0, s * this.stride, (s + 1) * this.stride);
       init?.(this.data, s * this.stride, key);
       this.seen[s] = at;
@@ -38,30 +38,28 @@ export class SlotTable {
     return s;
   }
 
-  /** Frees every slot last seen before `cutoff`; returns how many. */
+  /** Drops every slot last seen before `cutoff` (the others keep their order); returns how many. */
   expire(cutoff: number): number {
-    let n = 0;
-    for (const [key, s] of this.index) {
-      if (this.seen[s]! < cutoff) {
-        this.index.delete(key);
-        this.free.push(s);
-        n++;
-      }
+    const n = this.size;
+    const keep = new Uint8Array(n);
+    let dropped = 0;
+    for (let s = 0; s < n; s++) {
+      if (this.seen[s]! >= cutoff) keep[s] = 1;
+      else dropped++;
     }
-    return n;
+    if (dropped === 0) return 0;
+    const map = this.index.compact(keep);
+    moveRows(this.data, this.stride, map);
+    moveRows(this.seen, 1, map);
+    return dropped;
   }
 
-  private grow(): number {
-    const s = this.used++;
-    if (s >= this.seen.length) {
-      const cap = this.seen.length * 2;
-      const data = new Float32Array(cap * this.stride);
-      data.set(this.data);
-      this.data = data;
-      const seen = new Float64Array(cap);
-      seen.set(this.seen);
-      this.seen = seen;
-    }
-    return s;
+  /** Room for `slots` slots. */
+  room(slots: number): void {
+    if (slots <= this.seen.length) return;
+    let cap = this.seen.length;
+    while (cap < slots) cap *= 2;
+    this.data = grow(this.data, cap * this.stride);
+    this.seen = grow(this.seen, cap);
   }
 }

@@ -157,7 +157,6 @@ export async function seed(reelm: Reelm, n: { accounts: number; videos: number; 
       comment_policy: 'everyone',
       duet_policy: 'everyone',
       allow_download: 1,
-      teen_protected: 0,
       sound_id: null,
       like_count: 0,
       comment_count: 0,

@@ -52,7 +52,8 @@ export async function applyEdits(run: UploadRun, source: Source): Promise<Edited
   if (options.sound) {
     const soundFile = join(work, 'sound.m4a');
     usedSound = await pm.sound({ id: options.sound.id, realm: options.sound.realm, by: owner }, soundFile, signal);
-    audio = { kind: 'sound', file: soundFile, offset: options.sound.offset, mode: options.sound.mode, sourceHasAudio: srcHasAudio };
+    const { offset, mode, volume, originalVolume } = options.sound;
+    audio = { kind: 'sound', file: soundFile, offset, mode, sourceHasAudio: srcHasAudio, volume, originalVolume };
   }
   return { file, width, height, trim, srcHasAudio, audio, usedSound };
 }

@@ -154,12 +154,15 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
   const blockOut = z.object({ blocked: z.boolean(), handle: z.string() });
   app.put(
     '/api/v1/blocks/:handle',
-    { schema: { tags: ['blocks'], summary: 'Block an account: neither of you sees the other’s content.', params: handleParam, response: { 200: blockOut } } },
+    {
+      config: { allowSuspended: true },
+      schema: { tags: ['blocks'], summary: 'Block an account: neither of you sees the other’s content.', params: handleParam, response: { 200: blockOut } },
+    },
     async (req) => block(reelm, requireViewer(req), req.params.handle),
   );
   app.delete(
     '/api/v1/blocks/:handle',
-    { schema: { tags: ['blocks'], summary: 'Unblock an account.', params: handleParam, response: { 200: blockOut } } },
+    { config: { allowSuspended: true }, schema: { tags: ['blocks'], summary: 'Unblock an account.', params: handleParam, response: { 200: blockOut } } },
     async (req) => unblock(reelm, requireViewer(req), req.params.handle),
   );
   app.get(
@@ -210,6 +213,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/v1/me/notifications/read',
     {
+      config: { allowSuspended: true },
       schema: {
         tags: ['notifications'],
         summary: 'Mark notification groups read (or unread); all when no group is named.',

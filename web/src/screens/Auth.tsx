@@ -4,7 +4,7 @@ import { t, useLang } from '../i18n.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.ts';
 
-const CODES =
+export const CODES =
   'AD AE AF AG AI AL AM AO AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BR BS BT BW BY BZ CA CD CF CG CH CI CK CL CM CN CO CR CU CV CW CY CZ DE DJ DK DM DO DZ EC EE EG ER ES ET FI FJ FM FO FR GA GB GD GE GF GH GI GL GM GN GP GQ GR GT GU GW GY HK HN HR HT HU ID IE IL IN IQ IR IS IT JM JO JP KE KG KH KI KM KN KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MT MU MV MW MX MY MZ NA NC NE NG NI NL NO NP NR NZ OM PA PE PF PG PH PK PL PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SI SK SL SM SN SO SR SS ST SV SY SZ TD TG TH TJ TL TM TN TO TR TT TV TW TZ UA UG US UY UZ VA VC VE VG VI VN VU WS YE YT ZA ZM ZW'.split(' ');
 
 export function Auth({ mode }: { mode: 'signup' | 'login' }) {
@@ -57,6 +57,11 @@ export function Auth({ mode }: { mode: 'signup' | 'login' }) {
   return (
     <main className="page narrow">
       <h1>{mode === 'signup' ? t('signUp') : t('logIn')}</h1>
+      {location.search.includes('deleted=1') && (
+        <p className="ok" role="status">
+          {t('accountDeleted')}
+        </p>
+      )}
       <form onSubmit={submit} className="form">
         {mode === 'login' ? (
           input('login', t('login'), 'text', 'username')

@@ -1,9 +1,11 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { api, get, type Entity, type Page, type Post } from '../api.ts';
 import { t } from '../i18n.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.ts';
 import { RichText } from '../text.tsx';
+
+const Report = lazy(() => import('./Report.tsx'));
 
 interface Comment {
   id: string;
@@ -23,6 +25,7 @@ function Thread({ post, parentId, onReply }: { post: Post; parentId?: string; on
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [openReplies, setOpenReplies] = useState<Record<string, boolean>>({});
+  const [reporting, setReporting] = useState<string | null>(null);
   const base = `/posts/${post.id}/comments?limit=20${parentId ? `&parentId=${parentId}` : ''}`;
   const more = (c: string | null, reset = false) =>
     get<Page<Comment>>(`${base}${c ? `&cursor=${encodeURIComponent(c)}` : ''}`).then(
@@ -69,7 +72,8 @@ function Thread({ post, parentId, onReply }: { post: Post; parentId?: string; on
   };
   if (!parentId && items.length === 0 && !error) return <p className="muted">{t('noComments')}</p>;
   return (
-    <ul className={parentId ? 'comments replies' : 'comments'}>
+    <>
+      <ul className={parentId ? 'comments replies' : 'comments'}>
       {items.map((c) => (
         <li key={c.id} className="comment">
           <div>
@@ -85,6 +89,11 @@ function Thread({ post, parentId, onReply }: { post: Post; parentId?: string; on
               {!parentId && c.replyCount > 0 && <button onClick={() => setOpenReplies({ ...openReplies, [c.id]: !openReplies[c.id] })}>{t('replies', { n: c.replyCount })}</button>}
               {!parentId && me?.handle === post.author.handle && <button onClick={() => pin(c)}>{c.pinned ? t('unpin') : t('pin')}</button>}
               {(me?.handle === c.author.handle || me?.handle === post.author.handle) && <button onClick={() => remove(c)}>{t('delete')}</button>}
+              {me && me.handle !== c.author.handle && (
+                <button onClick={() => setReporting(c.id)} aria-label={`${t('report')}: @${c.author.handle}`}>
+                  {t('report')}
+                </button>
+              )}
             </div>
             {openReplies[c.id] && <Thread post={post} parentId={c.id} />}
           </div>
@@ -106,7 +115,13 @@ function Thread({ post, parentId, onReply }: { post: Post; parentId?: string; on
           <button onClick={() => more(cursor)}>{t('loadMore')}</button>
         </li>
       )}
-    </ul>
+      </ul>
+      {reporting && (
+        <Suspense fallback={null}>
+          <Report target={{ kind: 'comment', id: reporting }} onClose={() => setReporting(null)} />
+        </Suspense>
+      )}
+    </>
   );
 }
 
@@ -117,7 +132,8 @@ export default function Comments({ post, onClose }: { post: Post; onClose(): voi
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    const esc = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    // Escape closes the report dialog first when one is open over the sheet
+    const esc = (e: KeyboardEvent) => e.key === 'Escape' && !document.getElementById('report-title') && onClose();
     addEventListener('keydown', esc);
     return () => removeEventListener('keydown', esc);
   }, [onClose]);

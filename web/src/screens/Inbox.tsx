@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, get, type Page } from '../api.ts';
 import { t } from '../i18n.ts';
 import { Link } from '../router.tsx';
+import { Decisions } from './inbox/Decisions.tsx';
 
 interface Group {
   groupKey: string;
@@ -30,6 +31,7 @@ export default function Inbox() {
   return (
     <main className="page narrow">
       <h1>{t('notifications')}</h1>
+      <Decisions />
       {error && <p className="error" role="alert">{error}</p>}
       {items?.length === 0 && <p className="muted">{t('noNotifications')}</p>}
       <ul className="notifications">

@@ -1,11 +1,14 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { api, get, type Me, type Page, type Post } from '../api.ts';
-import { t } from '../i18n.ts';
+import { labelText, t } from '../i18n.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.ts';
 import { compact } from '../text.tsx';
 import { Grid } from './Grid.tsx';
 import { Icon } from '../icons.tsx';
+import { st } from './safety-strings.ts';
+
+const Report = lazy(() => import('./Report.tsx'));
 
 type User = Omit<Me, 'email' | 'country' | 'homeRealm'>;
 interface Person {
@@ -89,11 +92,16 @@ function EditProfile({ me, done }: { me: Me; done(): void }) {
   );
 }
 
+type FollowState = 'none' | 'following' | 'requested';
+
 export default function Profile({ handle, list }: { handle: string; list?: 'followers' | 'following' }) {
   const { me } = useSession();
   const [user, setUser] = useState<User | null>(null);
   const [posts, setPosts] = useState<Post[] | null>(null);
-  const [following, setFollowing] = useState<boolean | null>(null);
+  const [follow, setFollow] = useState<FollowState | null>(null);
+  const [muted, setMuted] = useState(false);
+  const [reporting, setReporting] = useState(false);
+  const [requests, setRequests] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const mine = me?.handle === handle;
@@ -102,20 +110,64 @@ export default function Profile({ handle, list }: { handle: string; list?: 'foll
     setUser(null);
     setError(null);
     get<User>(`/users/${handle}`).then(setUser, (e: Error) => setError(e.message));
-    get<Page<Post>>(`/users/${handle}/videos?limit=30`).then((p) => setPosts(p.items), () => setPosts([]));
+    get<Page<Post>>(`/users/${handle}/videos?limit=30`).then(
+      (p) => setPosts(p.items),
+      () => setPosts([]),
+    );
   }, [handle, list, me]);
   useEffect(() => {
-    // the profile API has no "do I follow them" field: look for them in my following list
-    if (!me || mine) return;
-    get<Page<Person>>(`/users/${me.handle}/following?limit=100`).then((p) => setFollowing(p.items.some((x) => x.handle === handle)), () => {});
+    if (!me) return;
+    if (mine) {
+      if (me.isPrivate)
+        get<{ items: unknown[] }>('/me/follow-requests').then(
+          (r) => setRequests(r.items.length),
+          () => {},
+        );
+      return;
+    }
+    // the profile API has no "do I follow them" field: look for them in my following list, then in my pending requests
+    void (async () => {
+      const [following, sent, mutes] = await Promise.all([
+        get<Page<Person>>(`/users/${me.handle}/following?limit=100`),
+        get<{ items: (Person & { state: string })[] }>('/me/follow-requests/sent'),
+        get<{ items: { handle: string }[] }>('/me/mutes'),
+      ]);
+      const key = handle.toLowerCase();
+      const requested = sent.items.some((x) => x.handle.toLowerCase() === key && x.state === 'pending');
+      setFollow(following.items.some((x) => x.handle.toLowerCase() === key) ? 'following' : requested ? 'requested' : 'none');
+      setMuted(mutes.items.some((x) => x.handle.toLowerCase() === key));
+    })().catch(() => setFollow('none'));
   }, [me, handle, mine]);
   if (list) return <People handle={handle} list={list} />;
-  const follow = async () => {
+  const toggleFollow = async () => {
+    if (!me) return navigate('/login');
+    setError(null);
+    try {
+      if (follow === 'none') {
+        const r = await api<{ following: boolean; requested?: boolean }>('POST', `/users/${handle}/follow`);
+        setFollow(r.following ? 'following' : r.requested ? 'requested' : 'none');
+        if (r.following) setUser((u) => u && { ...u, followerCount: u.followerCount + 1 });
+      } else {
+        await api('DELETE', `/users/${handle}/follow`); // also withdraws a pending request
+        if (follow === 'following') setUser((u) => u && { ...u, followerCount: u.followerCount - 1 });
+        setFollow('none');
+      }
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const toggleMute = async () => {
     if (!me) return navigate('/login');
     try {
-      await api(following ? 'DELETE' : 'POST', `/users/${handle}/follow`);
-      setFollowing(!following);
-      setUser((u) => u && { ...u, followerCount: u.followerCount + (following ? -1 : 1) });
+      setMuted((await api<{ muted: boolean }>(muted ? 'DELETE' : 'PUT', `/mutes/${handle}`)).muted);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const block = async () => {
+    try {
+      await api('PUT', `/blocks/${handle}`);
+      navigate('/settings');
     } catch (e) {
       setError((e as Error).message);
     }
@@ -123,27 +175,36 @@ export default function Profile({ handle, list }: { handle: string; list?: 'foll
   if (error && !user)
     return (
       <main className="page center">
-        <p className="error" role="alert">{error}</p>
+        <p className="error" role="alert">
+          {error}
+        </p>
       </main>
     );
   if (!user) return <main className="page center">{t('loading')}</main>;
+  // a private account shows its lists and videos to approved followers only (the API answers them as unknown to anyone else)
+  const closed = user.isPrivate && !mine && follow !== 'following';
+  const count = (to: string, n: number, id: string, label: string) => {
+    const body = (
+      <>
+        <b data-testid={id}>{compact(n)}</b> {label}
+      </>
+    );
+    return <li>{closed ? <span className="muted">{body}</span> : <Link to={to}>{body}</Link>}</li>;
+  };
   return (
     <main className="page">
       <header className="profile-head">
         <Avatar url={user.avatarUrl} name={user.displayName} />
         <h1>{user.displayName}</h1>
         <p className="muted">@{user.handle}</p>
+        {user.labels?.includes('state_affiliated') && (
+          <p className="label-pill" data-testid="account-label">
+            {labelText('state_affiliated')}
+          </p>
+        )}
         <ul className="counts">
-          <li>
-            <Link to={`/@${handle}/following`}>
-              <b data-testid="following-count">{compact(user.followingCount)}</b> {t('followingN')}
-            </Link>
-          </li>
-          <li>
-            <Link to={`/@${handle}/followers`}>
-              <b data-testid="follower-count">{compact(user.followerCount)}</b> {t('followersN')}
-            </Link>
-          </li>
+          {count(`/@${handle}/following`, user.followingCount, 'following-count', t('followingN'))}
+          {count(`/@${handle}/followers`, user.followerCount, 'follower-count', t('followersN'))}
         </ul>
         {user.bio && <p className="bio">{user.bio}</p>}
         {user.links.length > 0 && (
@@ -164,17 +225,59 @@ export default function Profile({ handle, list }: { handle: string; list?: 'foll
             </button>
             <Link to="/settings" className="button secondary">
               {t('settings')}
+              {requests > 0 && (
+                <span className="count-badge" data-testid="requests-badge" aria-label={st('waitingN', { n: requests })}>
+                  {requests}
+                </span>
+              )}
             </Link>
           </div>
         ) : (
-          <button className={following ? 'button secondary' : 'button'} onClick={follow} aria-pressed={!!following}>
-            {following ? t('unfollow') : t('follow')}
-          </button>
+          <div className="row wrap">
+            <button
+              className={follow === 'none' ? 'button' : 'button secondary'}
+              onClick={toggleFollow}
+              aria-pressed={follow !== 'none'}
+              disabled={me !== null && follow === null}
+            >
+              {follow === 'following' ? t('unfollow') : follow === 'requested' ? st('requested') : user.isPrivate ? st('requestFollow') : t('follow')}
+            </button>
+            {me && (
+              <>
+                <button className="button secondary" onClick={toggleMute} aria-pressed={muted}>
+                  {muted ? st('unmute') : st('mute')}
+                </button>
+                <button className="button secondary" onClick={block}>
+                  {t('block')}
+                </button>
+                <button className="button secondary" onClick={() => setReporting(true)}>
+                  {t('report')}
+                </button>
+              </>
+            )}
+          </div>
         )}
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
       </header>
+      {reporting && (
+        <Suspense fallback={null}>
+          <Report target={{ kind: 'account', id: user.handle }} onClose={() => setReporting(false)} />
+        </Suspense>
+      )}
       {editing && me && <EditProfile me={me} done={() => setEditing(false)} />}
-      {posts ? <Grid posts={posts} /> : <p className="muted center">{t('loading')}</p>}
+      {closed ? (
+        <p className="muted center" data-testid="private-note">
+          {st('privateProfile')}
+        </p>
+      ) : posts ? (
+        <Grid posts={posts} />
+      ) : (
+        <p className="muted center">{t('loading')}</p>
+      )}
     </main>
   );
 }

@@ -4,6 +4,8 @@ import { setLang, t, useLang, type Lang } from '../i18n.ts';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.ts';
 import { Sessions } from './settings/Sessions.tsx';
+import { Privacy } from './settings/Privacy.tsx';
+import { DeleteAccount, Exports, MoveRealm } from './settings/YourData.tsx';
 
 interface Residency {
   realm: { name: string; displayName: string };
@@ -40,15 +42,16 @@ export default function Settings() {
   const [res, setRes] = useState<Residency | null>(null);
   const [log, setLog] = useState<Access[] | null>(null);
   const [blocks, setBlocks] = useState<{ handle: string }[] | null>(null);
+  const [closing, setClosing] = useState<string | null>(null);
   const [pw, setPw] = useState({ currentPassword: '', newPassword: '' });
   const [pwRes, setPwRes] = useState<{ ok: boolean; text: string } | null>(null);
-  const [privRes, setPrivRes] = useState<{ ok: boolean; text: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     if (ready && !me) return navigate('/login', true);
     if (!me) return;
     get<Residency>('/me/residency').then(setRes, (e: Error) => setError(e.message));
     get<{ entries: Access[] }>('/me/access-log').then((r) => setLog(r.entries), (e: Error) => setError(e.message));
+    get<{ message: string | null }>('/me/realm-status').then((r) => setClosing(r.message), () => {});
     get<{ items: { handle: string }[] }>('/me/blocks').then((r) => setBlocks(r.items), (e: Error) => setError(e.message));
   }, [me, ready]);
   if (!me) return <main className="page center">{t('loading')}</main>;
@@ -60,15 +63,6 @@ export default function Settings() {
       setPwRes({ ok: true, text: t('saved') });
     } catch (err) {
       setPwRes({ ok: false, text: (err as Error).message });
-    }
-  };
-  const setPrivate = async (isPrivate: boolean) => {
-    try {
-      await api('PATCH', '/me/profile', { isPrivate });
-      await refresh();
-      setPrivRes({ ok: true, text: t('saved') });
-    } catch (err) {
-      setPrivRes({ ok: false, text: (err as Error).message });
     }
   };
   const loggedOut = async () => {
@@ -104,6 +98,11 @@ export default function Settings() {
         </button>
       </Section>
       <Section title={t('yourData')}>
+        {closing && (
+          <p className="error" role="alert" data-testid="realm-closing">
+            {closing}
+          </p>
+        )}
         <p data-testid="data-sentence">
           {t('dataSentence', { realm: me.homeRealm.displayName, operator: res?.operator.name ?? me.homeRealm.operator })}
         </p>
@@ -139,13 +138,12 @@ export default function Settings() {
             </li>
           ))}
         </ul>
+        <Exports />
+        <MoveRealm />
+        <DeleteAccount />
       </Section>
       <Section title={t('privacy')}>
-        <label className="check">
-          <input type="checkbox" checked={me.isPrivate} onChange={(e) => setPrivate(e.target.checked)} />
-          {t('privateAccount')}
-        </label>
-        <Result r={privRes} />
+        <Privacy />
       </Section>
       <Section title={t('changePassword')}>
         <form className="form" onSubmit={changePw}>

@@ -27,7 +27,13 @@ function fromLink(): { sound: ChosenSound | null; duet: Duet | null } {
   };
 }
 
-type Phase = { k: 'pick' } | { k: 'edit'; file: File } | { k: 'uploading' } | { k: 'processing'; progress: number } | { k: 'posted'; postId: string } | { k: 'failed'; message: string };
+type Phase =
+  | { k: 'pick' }
+  | { k: 'edit'; file: File }
+  | { k: 'uploading' }
+  | { k: 'processing'; progress: number }
+  | { k: 'posted'; postId: string }
+  | { k: 'failed'; message: string };
 const mb = (b: number) => (b > 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${Math.round(b / 1e3)} KB`);
 const secs = (s: number) => (s > 90 ? `${Math.ceil(s / 60)} min` : `${Math.max(0, Math.ceil(s))} s`);
 
@@ -112,7 +118,16 @@ export default function Upload() {
   const options = () => ({
     ...(trimOption(trim) ? { trim: trimOption(trim) } : {}),
     ...(mute ? { mute: true } : {}),
-    ...(sound ? { sound: { id: sound.id, ...(sound.realm ? { realm: sound.realm } : {}), mode: sound.mode } } : {}),
+    ...(sound
+      ? {
+          sound: {
+            id: sound.id,
+            ...(sound.realm ? { realm: sound.realm } : {}),
+            mode: sound.mode,
+            ...(sound.mode === 'mix' ? { volume: sound.volume ?? 1, originalVolume: sound.originalVolume ?? 1 } : {}),
+          },
+        }
+      : {}),
     ...(duet ? { duetOf: { videoId: duet.videoId, ...(duet.realm ? { realm: duet.realm } : {}) } } : {}),
     allowDuet: form.duetPolicy !== 'no_one',
   });
@@ -170,7 +185,11 @@ export default function Upload() {
           <p>
             {t('uploading')} <span data-testid="upload-pct">{pct}%</span> · {rate}
           </p>
-          {resumed !== null && resumed > 0 && <p className="muted" data-testid="resumed">{t('resumed', { pct: resumed })}</p>}
+          {resumed !== null && resumed > 0 && (
+            <p className="muted" data-testid="resumed">
+              {t('resumed', { pct: resumed })}
+            </p>
+          )}
         </div>
       )}
       {phase.k === 'processing' && (

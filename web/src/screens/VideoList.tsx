@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type Post } from '../api.ts';
-import { t } from '../i18n.ts';
+import { labelText, t } from '../i18n.ts';
 import { attachSource } from '../media.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.ts';
@@ -10,6 +10,7 @@ import { Icon } from '../icons.tsx';
 import { studioLink } from '../studio-link.ts';
 
 const Comments = lazy(() => import('./Comments.tsx'));
+const Report = lazy(() => import('./Report.tsx'));
 
 // The vertical pager: one full-screen slide per video, CSS scroll-snap does the
 // paging; wheel and arrow keys move one slide. Only the active slide plays; the
@@ -83,6 +84,8 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
   const [toast, setToast] = useState<string | null>(null);
   const [heart, setHeart] = useState(0);
   const [menu, setMenu] = useState(false);
+  const [reporting, setReporting] = useState(false);
+  const [askShare, setAskShare] = useState(false);
   const stats = useRef({ startedAt: 0, watchedMs: 0, last: 0, replays: 0, completed: false });
   const tapTimer = useRef<number | null>(null);
   const say = (s: string) => (setToast(s), setTimeout(() => setToast(null), 2500));
@@ -167,7 +170,10 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
       fail(e);
     }
   };
-  const share = async () => {
+  const share = async (confirmed = false) => {
+    // an unverified video: the person is asked first (sharePrompt, docs/MODERATION.md)
+    if (post.sharePrompt && !confirmed) return setAskShare(true);
+    setAskShare(false);
     let url = `${location.origin}/v/${post.id}`;
     try {
       url = (await api<{ shareUrl: string }>('POST', `/posts/${post.id}/shares`, { channel: 'link' })).shareUrl;
@@ -219,6 +225,27 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
       )}
       {paused && active && !muted && <div className="paused-icon" aria-hidden>▶</div>}
       <div className="overlay">
+        {post.banner && (
+          <p className="banner" data-testid="banner">
+            ⓘ{' '}
+            {post.banner.url ? (
+              <a href={post.banner.url} target="_blank" rel="noopener noreferrer">
+                {post.banner.text}
+              </a>
+            ) : (
+              post.banner.text
+            )}
+          </p>
+        )}
+        {post.labels && post.labels.length > 0 && (
+          <p className="labels" data-testid="labels">
+            {post.labels.map((l) => (
+              <span key={l} className="label-pill">
+                {labelText(l)}
+              </span>
+            ))}
+          </p>
+        )}
         <div className="who">
           <Link to={`/@${post.author.handle}`} className="creator">
             @{post.author.handle}
@@ -255,7 +282,7 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
           <span aria-hidden>★</span>
         </button>
         <div>
-          <button onClick={share} aria-label={t('share')}>
+          <button onClick={() => share()} aria-label={t('share')}>
             <span aria-hidden>↗</span>
           </button>
           <small>{compact(post.counts.shares)}</small>
@@ -285,7 +312,26 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
           <button role="menuitem" onClick={() => (setMenu(false), void share())}>
             {t('share')}
           </button>
+          {me?.handle !== post.author.handle && (
+            <button role="menuitem" onClick={() => (setMenu(false), needLogin() || setReporting(true))}>
+              {t('report')}
+            </button>
+          )}
         </div>
+      )}
+      {askShare && (
+        <div className="menu confirm" role="alertdialog" aria-labelledby={`ask-${post.id}`} onKeyDown={(e) => e.key === 'Escape' && (e.stopPropagation(), setAskShare(false))}>
+          <p id={`ask-${post.id}`}>{t('shareUnverified')}</p>
+          <button autoFocus onClick={() => void share(true)}>
+            {t('shareAnyway')}
+          </button>
+          <button onClick={() => setAskShare(false)}>{t('cancel')}</button>
+        </div>
+      )}
+      {reporting && (
+        <Suspense fallback={null}>
+          <Report target={{ kind: 'video', id: post.id }} onClose={() => setReporting(false)} />
+        </Suspense>
       )}
       {toast && (
         <div className="toast" role="status">

@@ -4,14 +4,27 @@ import { t, videoCount } from '../../i18n.ts';
 
 // The studio's sound: keep the original, or search one (GET /search?type=sounds)
 // or arrive with one from a sound page ("use this sound"); replace the video's
-// audio with it or mix both. The server's upload option is
-// `sound {id, realm?, mode}` (src/media/options.ts).
+// audio with it or mix both at chosen levels. The server's upload option is
+// `sound {id, realm?, mode, volume, originalVolume}` (src/media/options.ts).
 
 export interface ChosenSound {
   id: string;
   realm?: string;
   title: string;
   mode: 'replace' | 'mix';
+  /** mix levels, 0–100 % in the sliders, 0–1 on the wire */
+  volume?: number;
+  originalVolume?: number;
+}
+
+function Level({ label, value, onChange }: { label: string; value: number; onChange(v: number): void }) {
+  return (
+    <label className="row">
+      <span className="grow">{label}</span>
+      <input type="range" min={0} max={100} step={5} value={Math.round(value * 100)} onChange={(e) => onChange(Number(e.target.value) / 100)} />
+      <output>{Math.round(value * 100)} %</output>
+    </label>
+  );
 }
 
 export function SoundPicker({ sound, onChange }: { sound: ChosenSound | null; onChange(s: ChosenSound | null): void }) {
@@ -48,6 +61,12 @@ export function SoundPicker({ sound, onChange }: { sound: ChosenSound | null; on
             <option value="mix">{t('soundMix')}</option>
           </select>
         </label>
+      )}
+      {sound?.mode === 'mix' && (
+        <div data-testid="mix-levels">
+          <Level label={t('addedSoundVolume')} value={sound.volume ?? 1} onChange={(volume) => onChange({ ...sound, volume })} />
+          <Level label={t('originalVolume')} value={sound.originalVolume ?? 1} onChange={(originalVolume) => onChange({ ...sound, originalVolume })} />
+        </div>
       )}
       <form className="row" role="search" onSubmit={search}>
         <input type="search" aria-label={t('searchSounds')} placeholder={t('searchSounds')} value={q} onChange={(e) => setQ(e.target.value)} />
