@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Reelm } from '../context.ts';
+import { jobRunHistogramText } from '../jobs/run-stats.ts';
 
 // Prometheus metrics at /metrics. Labels are the realm name, the route
 // pattern, method and status only — never ids, handles or addresses, so
 // nothing personal leaves the process through metrics (S6;
 // test/ops/metrics.test.ts). Queue and backlog gauges are read from each
 // served realm's own database at scrape time, so every API process of a
-// realm reports the realm's whole queue (the workers need no HTTP port).
+// realm reports the realm's whole queue (the workers need no HTTP port); so is
+// the job run-time histogram (transcode time: src/jobs/run-stats.ts).
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
@@ -90,6 +92,6 @@ export function installMetrics(app: FastifyInstance, reelm: Reelm) {
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     const merged = Registry.merge([metricsRegistry, own]);
     reply.header('content-type', merged.contentType);
-    return merged.metrics();
+    return (await merged.metrics()) + (await jobRunHistogramText(reelm.realms.all()));
   });
 }

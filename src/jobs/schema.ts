@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { defineTables } from '../realm/tables.ts';
+import type { JobRunStatsTables } from './run-stats.ts';
 
 // The durable job queue is a table in each realm's own database: no extra
 // server on the embedded default, row locking on PostgreSQL. A job processes a
@@ -34,7 +35,7 @@ export interface JobsTable {
   finished_at: number | null;
 }
 
-export interface JobTables {
+export interface JobTables extends JobRunStatsTables {
   jobs: JobsTable;
 }
 

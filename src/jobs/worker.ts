@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { RealmStore } from '../realm/store.ts';
 import { newId } from '../lib/ids.ts';
 import { isRealmHeld } from '../realm/lifecycle.ts';
+import { recordJobRun, type JobOutcome } from './run-stats.ts';
 import { claim, complete, defaultBackoff, fail, heartbeat, JobError, release, type Backoff, type Job } from './queue.ts';
 
 // A worker runs the jobs of one realm. It holds a lease on each job it runs and
@@ -147,6 +148,7 @@ export class Worker {
     }, this.#opts.heartbeatMs);
     timer.unref();
     let payload: unknown;
+    const started = performance.now();
     try {
       payload = JSON.parse(job.payload);
       await handler.run(payload, { store: this.store, job, signal: abort.signal, progress: (p) => void (progress = p) });
@@ -154,6 +156,7 @@ export class Worker {
       await beating;
       if (abort.signal.aborted) throw abort.signal.reason;
       await complete(db, job, this.id);
+      await this.#recordRun(job, 'done', started);
     } catch (err) {
       clearInterval(timer);
       await beating;
@@ -168,8 +171,14 @@ export class Worker {
           : { code: 'internal', message: (err as Error)?.message ?? String(err), permanent: false };
       if (e.code === 'internal') this.#opts.onError?.(err);
       const state = await fail(db, job, this.id, e, this.#opts.backoff);
+      if (state) await this.#recordRun(job, state === 'failed' ? 'failed' : 'retry', started);
       if (state === 'failed') await this.#notifyFailed(job, handler, e);
     }
+  }
+
+  /** Adds the run to the realm's run-time histogram (metrics); a failure to record never fails the job. */
+  async #recordRun(job: Job, outcome: JobOutcome, started: number) {
+    await recordJobRun(this.store, job.kind, outcome, (performance.now() - started) / 1000).catch((err) => this.#opts.onError?.(err));
   }
 
   async #finalFailure(job: Job, handler: JobHandler, e: { code: string; message: string; permanent: boolean }) {

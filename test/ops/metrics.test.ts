@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { lanes, startReelm } from '../helpers/lanes.ts';
 import { signUp } from '../helpers/users.ts';
 import { makeClip } from '../media/corpus.ts';
-import { uploadMultipart } from '../media/helpers.ts';
+import { JOB_RUN_BUCKETS } from '../../src/jobs/run-stats.ts';
+import { mediaWorker, uploadMultipart } from '../media/helpers.ts';
 
 // /metrics per realm: request latency by the viewer's realm and route pattern,
-// job queue depth and age, flow backlog and age, read from each realm's store.
+// job queue depth and age, flow backlog and age, job run time (transcoding), read from each realm's store.
 // No personal data in any label or value: canary handles, emails, ids, tokens
 // and a client address never appear in the scrape.
 
@@ -61,5 +62,29 @@ for (const lane of lanes()) {
       assert.ok(!text.toLowerCase().includes(secret.toLowerCase()), `the scrape does not contain ${secret}`);
     const labelValues = [...text.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]);
     for (const [k, v] of labelValues) if (k === 'realm') assert.ok(['us', 'eu', 'intl', '-'].includes(v!), `realm label ${v}`);
+
+    // transcode time: the worker runs the real media job; the histogram is read from us's database
+    const series = 'realm="us",kind="media.process",outcome="done"';
+    assert.equal(sample(text, 'reelm_job_run_duration_seconds_count', series), undefined, 'nothing ran yet');
+    assert.equal(await mediaWorker(r.reelm, r.reelm.realms.get('us')).drain(), 1);
+    const after = (await r.app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.equal(sample(after, 'reelm_job_run_duration_seconds_count', series), 1);
+    const sum = sample(after, 'reelm_job_run_duration_seconds_sum', series)!;
+    assert.ok(sum > 0 && sum < 600, `one transcode took ${sum} s`);
+    const counts = JOB_RUN_BUCKETS.map((le) => sample(after, 'reelm_job_run_duration_seconds_bucket', `${series},le="${le}"`)!);
+    assert.deepEqual(
+      counts,
+      JOB_RUN_BUCKETS.map((le) => (sum <= le ? 1 : 0)),
+      'cumulative buckets: the run is under every bound at or above its time',
+    );
+    assert.equal(sample(after, 'reelm_job_run_duration_seconds_bucket', `${series},le="+Inf"`), 1);
+    assert.equal(sample(after, 'reelm_job_run_duration_seconds_count', 'realm="eu"'), undefined, 'no run in eu');
+    for (const secret of [fan.handle, fan.email, fan.userId, up.json().id, up.json().videoId ?? fan.userId])
+      assert.ok(!after.toLowerCase().includes(secret.toLowerCase()), `the scrape does not contain ${secret}`);
+    const runLines = after.split('\n').filter((l) => l.startsWith('reelm_job_run_duration_seconds'));
+    for (const [k, v] of [...runLines.join('\n').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]])) {
+      if (k === 'kind') assert.ok(r.reelm.composition.jobKinds.has(v!), `kind label ${v} is a declared job kind`);
+      if (k === 'outcome') assert.ok(['done', 'retry', 'failed'].includes(v!), `outcome label ${v}`);
+    }
   });
 }

@@ -203,3 +203,54 @@ describe('migrate-store: an embedded realm to PostgreSQL + S3', { skip }, () => 
     );
   });
 });
+
+describe('migrate-store --abort: the realm back on SQLite, and a target left non-empty refused', { skip }, () => {
+  let t: TestReelm;
+  let db: Awaited<ReturnType<typeof newTestDatabase>>;
+  let target: StoreTarget;
+  let configFile: string;
+  const savedConfigEnv = process.env.REELM_CONFIG;
+  before(async () => {
+    t = await startReelm('sqlite');
+    await signUp(t, { country: 'US' });
+    await t.app.close();
+    await t.reelm.close();
+    configFile = join(t.dataDir, 'reelm.config.json');
+    writeFileSync(configFile, JSON.stringify(t.config));
+    process.env.REELM_CONFIG = configFile;
+    db = await newTestDatabase('abort');
+    target = { database: { kind: 'postgres', url: db.url }, blobs: s3TestConfig(testBucketName('migrate-abort')) };
+  });
+  after(async () => {
+    if (savedConfigEnv === undefined) delete process.env.REELM_CONFIG;
+    else process.env.REELM_CONFIG = savedConfigEnv;
+    if (target) await new S3BlobStore(target.blobs as ConstructorParameters<typeof S3BlobStore>[0]).destroyBucket();
+    await db?.drop();
+    if (t) {
+      rmSync(t.dataDir, { recursive: true, force: true });
+      rmSync(dirname(t.config.audit.signingKeyFile!), { recursive: true, force: true });
+    }
+  });
+
+  test('an interrupted migration is given up; the realm is open on its SQLite store again; the half-filled target is refused', async () => {
+    const config = loadConfig();
+    const stop = (point: string) => {
+      if (point === 'table:users') throw new Error('killed after copying users');
+    };
+    await assert.rejects(migrateStore(config, composition.schema, 'us', target, { configFile, hook: stop }), /killed/);
+    assert.equal(await migrateCommand(['us', '--abort']), 0);
+    const info = t.reelm.policy.realms.get('us')!;
+    const source = await RealmStore.open(info, manifestFor(config, info), composition.schema);
+    try {
+      assert.equal((await realmStatus(source, 0)).state, 'open');
+    } finally {
+      await source.close();
+    }
+    assert.equal(await migrateCommand(['us', '--abort']), 1, 'nothing left to abort');
+    await assert.rejects(
+      migrateStore(config, composition.schema, 'us', target, { configFile }),
+      (err: Error) => err instanceof MigrateRefused && /target database is not empty \(users has 1 rows\)/.test(err.message),
+    );
+    assert.equal(JSON.parse(readFileSync(configFile, 'utf8')).realms?.us, undefined, 'the configuration was never switched');
+  });
+});
