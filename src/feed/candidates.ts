@@ -159,9 +159,11 @@ const pools = new WeakMap<DB, Map<string, { at: number; pool: Promise<Pool> }>>(
 const POOLS_PER_REALM = 32;
 const POOL_TTL_MS = 5_000;
 
-function realmPool(db: DB, s: Signals): Promise<Pool> {
+async function realmPool(db: DB, s: Signals): Promise<Pool> {
   const day = dayOf(s.now);
-  const key = [s.modelVersion, day, s.country ?? '', s.limit, s.exploreMaxPlays].join('|');
+  // the newest post is part of the key: a post made since the pool was built joins exploration on the next page asked
+  const newest = await db.selectFrom('post_index').select('video_id').orderBy('created_at', 'desc').orderBy('video_id', 'desc').limit(1).executeTakeFirst();
+  const key = [s.modelVersion, day, s.country ?? '', s.limit, s.exploreMaxPlays, newest?.video_id ?? ''].join('|');
   let m = pools.get(db);
   if (!m) pools.set(db, (m = new Map()));
   const hit = m.get(key);
