@@ -4,6 +4,7 @@ import { AppError } from './errors.ts';
 // Defences every response and every state-changing request gets, whatever the route.
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const NUL_IN_URL = /%00|\u0000/i;
 
 /** The web app's policy: its own scripts only (no inline script), media and images from Reelm and blob: (hls.js). */
 export const APP_CSP = [
@@ -89,6 +90,8 @@ export function installHardening(app: FastifyInstance, opts: { publicUrl: string
   const allowed = new Set(opts.publicUrl ? [new URL(opts.publicUrl).origin] : []);
   // callback hooks (no promise per request)
   app.addHook('onRequest', (req, _reply, done) => {
+    // no text column of either database holds a NUL (PostgreSQL refuses it outright): an address with one names nothing
+    if (NUL_IN_URL.test(req.url)) return done(new AppError(400, 'bad_request', 'The address contains a NUL character.'));
     if (isCrossSite(req, allowed)) return done(crossSiteRefusal());
     bodyDeadline(req, opts.requestTimeoutMs);
     done();

@@ -29,7 +29,10 @@ export function checkFlowMessage(table: FlowTable, flow: string, payload: unknow
   if (protectedFields.length) throw new FlowRefused(flow, 'protected_field', protectedFields);
   const undeclared = names.filter((n) => !(n in decl.fields));
   if (undeclared.length) throw new FlowRefused(flow, 'undeclared_field', undeclared);
-  const missing = Object.keys(decl.fields).filter((n) => !(n in payload));
+  // a field its schema lets be absent (added to a flow later: older senders' messages lack it) may be missing
+  const missing = Object.entries(decl.fields)
+    .filter(([n, f]) => !(n in payload) && !f.schema.safeParse(undefined).success)
+    .map(([n]) => n);
   if (missing.length) throw new FlowRefused(flow, 'missing_field', missing);
   const invalid = Object.entries(decl.fields)
     .filter(([n, f]) => !f.schema.safeParse((payload as Record<string, unknown>)[n]).success)

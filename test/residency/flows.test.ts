@@ -197,3 +197,15 @@ for (const lane of lanes()) {
     });
   });
 }
+
+test('a field added to a flow later with an optional schema may be absent (an older sender’s message is applied); a required one may not', () => {
+  const table = composition.schema.flows;
+  const example = { ...(table.get('social.post')!.example as Record<string, unknown>) };
+  delete example.pinned_at;
+  assert.doesNotThrow(() => checkFlowMessage(table, 'social.post', example));
+  delete example.caption;
+  assert.throws(
+    () => checkFlowMessage(table, 'social.post', example),
+    (e) => e instanceof FlowRefused && e.reason === 'missing_field' && e.fields.join() === 'caption',
+  );
+});
