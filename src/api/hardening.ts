@@ -4,7 +4,7 @@ import { AppError } from './errors.ts';
 // Defences every response and every state-changing request gets, whatever the route.
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const NUL_IN_URL = /%00|\u0000/i;
+const NUL_IN_URL = /%00|\0/i; // percent-encoded or raw
 
 /** The web app's policy: its own scripts only (no inline script), media and images from Reelm and blob: (hls.js). */
 export const APP_CSP = [
