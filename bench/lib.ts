@@ -47,3 +47,33 @@ export function row(name: string, r: WrkResult, baseline?: WrkResult) {
   const ratio = baseline ? `  ${(r.requestsPerSec / baseline.requestsPerSec).toFixed(2)}× baseline` : '';
   console.log(`${name.padEnd(52)} ${r.requestsPerSec.toFixed(0).padStart(8)} req/s  ${r.latencyMs.toFixed(2).padStart(7)} ms avg${ratio}`);
 }
+
+/** A batch of synthetic watch events over `videos` (as clients send them): 4 s of 9, every fourth finished. */
+export function watchBatch(tag: string, batch: number, size: number, videos: readonly string[]) {
+  return Array.from({ length: size }, (_, k) => ({
+    clientEventId: `${tag}-${batch}-${k}`,
+    videoId: videos[(batch * 500 + k) % videos.length]!,
+    watchedMs: 4000,
+    durationMs: 9000,
+    completed: k % 4 === 0,
+    replays: 0,
+    playedAt: new Date().toISOString(),
+  }));
+}
+
+/** One `watch_events` row as the social layer stores it, for benchmarks that write the table directly. */
+export function watchRow(userId: string, clientEventId: string, videoId: string, videoRealm: string) {
+  return {
+    user_id: userId,
+    client_event_id: clientEventId,
+    video_id: videoId,
+    video_realm: videoRealm,
+    watched_ms: 4000,
+    duration_ms: 9000,
+    completed: 0,
+    replays: 0,
+    skipped: 0,
+    played_at: Date.now(),
+    received_at: Date.now(),
+  };
+}

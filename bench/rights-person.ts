@@ -8,6 +8,7 @@ import { recordWatchEvents } from '../src/social/watch.ts';
 import type { TestReelm } from '../test/helpers/lanes.ts';
 import { signUp, type TestUser } from '../test/helpers/users.ts';
 import { deliver, postVideo } from '../test/social/helpers.ts';
+import { watchBatch } from './lib.ts';
 
 // The person the rights benchmarks (bench/export.ts, bench/move.ts) export and move: N posts made
 // through the API, each with an original of MEDIA_KB random bytes written through ownerBlobs (next
@@ -30,16 +31,7 @@ export async function makeBenchPerson(r: TestReelm, country = 'US'): Promise<Tes
   await deliver(r);
   const viewer = { userId: person.userId, realm: person.realm, handle: person.handle, sessionId: '' };
   for (let b = 0; b * 500 < ACTIVITY; b++) {
-    const events = Array.from({ length: Math.min(500, ACTIVITY - b * 500) }, (_, k) => ({
-      clientEventId: `bench-${b}-${k}`,
-      videoId: videos[(b * 500 + k) % videos.length]!,
-      watchedMs: 4000,
-      durationMs: 9000,
-      completed: k % 4 === 0,
-      replays: 0,
-      playedAt: new Date().toISOString(),
-    }));
-    await recordWatchEvents(r.reelm, viewer as never, events);
+    await recordWatchEvents(r.reelm, viewer, watchBatch('bench', b, Math.min(500, ACTIVITY - b * 500), videos));
   }
   return person;
 }

@@ -6,6 +6,7 @@ import { recordWatchEvents } from '../src/social/watch.ts';
 import { startReelm, type Lane } from '../test/helpers/lanes.ts';
 import { signUp } from '../test/helpers/users.ts';
 import { deliver, follow, postVideo } from '../test/social/helpers.ts';
+import { watchBatch, watchRow } from './lib.ts';
 
 // Social layer figures, in process, each against a bare baseline on the same
 // store in the same run:
@@ -46,51 +47,20 @@ for (const lane of lanes) {
 
     // watch ingest
     const batches = Math.ceil(EVENTS / 500);
-    const mk = (b: number, k: number) => ({
-      clientEventId: `b${b}-e${k}-${lane}`,
-      videoId: videos[(b * 500 + k) % videos.length]!,
-      watchedMs: 4000,
-      durationMs: 9000,
-      completed: k % 4 === 0,
-      replays: 0,
-      playedAt: new Date().toISOString(),
-    });
-    const ingest = await time(batches, (b) =>
-      recordWatchEvents(
-        r.reelm,
-        viewerObj,
-        Array.from({ length: 500 }, (_, k) => mk(b, k)),
-      ),
-    );
+    const ingest = await time(batches, (b) => recordWatchEvents(r.reelm, viewerObj, watchBatch(`b-${lane}`, b, 500, videos)));
     const store = r.reelm.realms.get(viewer.realm);
     const base = await time(batches, (b) =>
       store.db
         .insertInto('watch_events')
         .values(
           Array.from({ length: 500 }, (_, k) => ({
-            user_id: viewer.userId,
-            client_event_id: `raw-${b}-${k}-${newId()}`,
-            video_id: videos[k % videos.length]!,
-            video_realm: 'eu',
-            watched_ms: 4000,
-            duration_ms: 9000,
-            completed: 0,
-            replays: 0,
-            skipped: 0,
-            played_at: Date.now(),
-            received_at: Date.now(),
+            ...watchRow(viewer.userId, `raw-${b}-${k}-${newId()}`, videos[k % videos.length]!, 'eu'),
             report_state: 0,
           })),
         )
         .execute(),
     );
-    const retry = await time(batches, (b) =>
-      recordWatchEvents(
-        r.reelm,
-        viewerObj,
-        Array.from({ length: 500 }, (_, k) => mk(b, k)),
-      ),
-    );
+    const retry = await time(batches, (b) => recordWatchEvents(r.reelm, viewerObj, watchBatch(`b-${lane}`, b, 500, videos)));
 
     // feed page
     const feed = await time(200, () => followingFeed(r.reelm, viewerObj, undefined, 20));

@@ -3,6 +3,7 @@ import { dialectOf } from '../src/realm/database.ts';
 import type { RealmStore } from '../src/realm/store.ts';
 import { startReelm } from '../test/helpers/lanes.ts';
 import { signUp } from '../test/helpers/users.ts';
+import { watchRow } from './lib.ts';
 import { lanesToRun, loadAverage } from './rights-person.ts';
 
 // What erasure and the holds cost on every write (docs/RESIDENCY.md): a resident table carries per-row
@@ -29,19 +30,7 @@ async function copyWithoutTriggers(store: RealmStore) {
 }
 
 function rows(userId: string, run: number) {
-  return Array.from({ length: ROWS }, (_, i) => ({
-    user_id: userId,
-    client_event_id: `bench-${run}-${i}`,
-    video_id: `v${i % 100}`,
-    video_realm: 'us',
-    watched_ms: 4000,
-    duration_ms: 9000,
-    completed: 0,
-    replays: 0,
-    skipped: 0,
-    played_at: Date.now(),
-    received_at: Date.now(),
-  }));
+  return Array.from({ length: ROWS }, (_, i) => watchRow(userId, `bench-${run}-${i}`, `v${i % 100}`, 'us'));
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
