@@ -1,5 +1,5 @@
 import { flushRealmLog } from '../../src/residency/realm-log.ts';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { adminUrlOf, type TestReelm } from './lanes.ts';
@@ -59,10 +59,21 @@ export async function s3Objects(t: TestReelm, realm: string): Promise<Map<string
   return out;
 }
 
+/** A file's bytes, or undefined when the server removed it since it was listed (PostgreSQL drops files such as
+ * pg_internal.init while it runs): a file that is gone holds nothing. */
+function readIfPresent(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 export function hits(files: string[], value: string, objects: Map<string, Buffer> = new Map()): string[] {
   const needle = Buffer.from(value, 'utf8');
   return [
-    ...files.filter((f) => statSync(f).size > 0 && readFileSync(f).indexOf(needle) !== -1),
+    ...files.filter((f) => (readIfPresent(f)?.indexOf(needle) ?? -1) !== -1),
     ...[...objects].filter(([, bytes]) => bytes.indexOf(needle) !== -1).map(([name]) => name),
   ];
 }
