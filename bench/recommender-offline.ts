@@ -1,5 +1,6 @@
 // Offline quality of the For You ranker (issue 10 "Quality and speed"), one run:
 //   node bench/recommender-offline.ts
+//   node bench/recommender-offline.ts --synthetic-seeds 7,99,1234   (the synthetic world under other seeds only)
 // Both data sets are split in time: each person's last 20 % of events are the
 // test, everything earlier trains. Every method ranks the same candidates (every
 // item with a training event that existed at the person's split time, minus what
@@ -180,7 +181,28 @@ function ratios(name: string, r: Map<string, Result>): void {
   }
 }
 
+/** The synthetic world again under other seeds (`--synthetic-seeds 7,99`): whether a ratio is the ranker's or one split's. */
+function otherSeeds(seeds: number[]): void {
+  for (const seed of seeds) {
+    const { tr, test } = split(syntheticWorld({ seed }));
+    const f = (r: Omit<Result, 'ms'>) => `${r.ndcg.toFixed(4)} / ${r.recall.toFixed(4)}`;
+    const re = evaluate(tr, test, reelm(tr, { negatives: 0 }));
+    const base: [string, Omit<Result, 'ms'>][] = [
+      ['most-popular', evaluate(tr, test, mostPopular(tr))],
+      ['loops', evaluate(tr, test, loops(tr), { discovery: true })],
+      ['oracle', evaluate(tr, test, (u, out) => out.forEach((_, i) => (out[i] = tr.data.oracle!(u, i))))],
+    ];
+    const ratio = base.map(([n, b]) => `${n} ${(re.ndcg / b.ndcg).toFixed(2)}× / ${(re.recall / b.recall).toFixed(2)}×`).join(', ');
+    console.log(`  synthetic seed ${seed}: reelm ${f(re)}, ${base.map(([n, b]) => `${n} ${f(b)}`).join(', ')} — reelm / ${ratio}`);
+  }
+}
+
 if (import.meta.main) {
+  const at = process.argv.indexOf('--synthetic-seeds');
+  if (at > 0) {
+    otherSeeds(process.argv[at + 1]!.split(',').map(Number));
+    process.exit(0);
+  }
   const results: [string, Map<string, Result>][] = [];
   const ml = movieLens(repo);
   if (ml) results.push([ml.name, run(ml, 4)]);
