@@ -58,9 +58,12 @@ type Ranked = Scored & { video: VideoFeatures };
  */
 interface SessionRanking {
   ranked: Ranked[];
+  /** the reasons of the videos pages have shown: the model and the person are fixed by the key, so they are predicted once */
+  whys: Map<string, Why>;
 }
-// Each session holds its candidates' rows and features (~400 candidates), no reasons.
+// Each session holds its candidates' rows and features (~400 candidates) and the reasons of the few it has shown.
 const sessions = new Map<string, SessionRanking>(); // insertion order = least recently used first
+const ranking = new Map<string, Promise<Ranked[]>>(); // sessions being ranked now
 
 function remembered(key: string, cap: number, build?: SessionRanking): SessionRanking | undefined {
   const hit = build ?? sessions.get(key);
@@ -84,8 +87,16 @@ export async function forYou(reelm: Reelm, viewer: Viewer | null, o: ForYouOptio
   const key = [store.name, uid, cur.s, version, o.includeSeen ? 1 : 0, person.country, person.interests.join(' '), positives.join(' ')].join('|');
   let session = remembered(key, cfg.sessionCache);
   if (!session) {
-    const ranked = await rankSession(reelm, viewer, { ranker, version, person, positives, seed: cur.s, includeSeen: !!o.includeSeen });
-    session = remembered(key, cfg.sessionCache, { ranked })!;
+    // Requests of one session that arrive while it is being ranked share that ranking.
+    let building = ranking.get(key);
+    if (!building) {
+      building = rankSession(reelm, viewer, { ranker, version, person, positives, seed: cur.s, includeSeen: !!o.includeSeen }).finally(() =>
+        ranking.delete(key),
+      );
+      ranking.set(key, building);
+    }
+    const ranked = await building;
+    session = remembered(key, cfg.sessionCache) ?? remembered(key, cfg.sessionCache, { ranked, whys: new Map() })!;
   }
   const hide = uid ? await hidden(db, uid) : { videos: new Set<string>(), creators: new Set<string>(), sounds: new Set<string>() };
   const shown = uid ? await sessionPages(db, uid, cur.s, cur.p) : new Map<string, number>();
@@ -104,7 +115,11 @@ export async function forYou(reelm: Reelm, viewer: Viewer | null, o: ForYouOptio
     pool = pool.filter((x) => !gone.has(x.row.video_id));
     page = cut(pool);
   }
-  const whys = page.map((x) => explain(x, ranker.predict(person, x.video)));
+  const whys = page.map((x) => {
+    let why = session.whys.get(x.row.video_id);
+    if (!why) session.whys.set(x.row.video_id, (why = explain(x, ranker.predict(person, x.video))));
+    return why;
+  });
   const again = page.length > 0 && page.every((x) => shown.get(x.row.video_id) === cur.p); // this very page, asked again
   if (uid && page.length && !again) await remember(db, uid, cfg.seenCap, cur, page, whys, Date.now());
   return {
