@@ -70,7 +70,7 @@ function StaffRead({ call }: { call: StaffCall }) {
 }
 
 function StaffMove({ call, realms }: { call: StaffCall; realms: string[] }) {
-  const [f, setF] = useState({ handle: '', to: '' });
+  const [f, setF] = useState({ handle: '', to: '', country: '' });
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const submit = async (e: FormEvent) => {
@@ -78,7 +78,11 @@ function StaffMove({ call, realms }: { call: StaffCall; realms: string[] }) {
     setError(null);
     setDone(null);
     try {
-      const m = await call<{ from: string; to: string; step: string }>('POST', '/staff/moves', { handle: f.handle.trim().replace(/^@/, ''), to: f.to.trim() });
+      const m = await call<{ from: string; to: string; step: string }>('POST', '/staff/moves', {
+        handle: f.handle.trim().replace(/^@/, ''),
+        to: f.to.trim(),
+        country: f.country.trim() || undefined,
+      });
       setDone(a('moveStarted', { from: m.from, to: m.to, step: m.step }));
     } catch (err) {
       setError(messageOf(err));
@@ -99,6 +103,10 @@ function StaffMove({ call, realms }: { call: StaffCall; realms: string[] }) {
             <option key={r} value={r} />
           ))}
         </datalist>
+      </label>
+      <label>
+        {a('moveCountry')}
+        <input value={f.country} onChange={(e) => setF({ ...f, country: e.target.value })} maxLength={8} placeholder="BR" />
       </label>
       <button className="button secondary">{a('startMove')}</button>
       {error && (

@@ -65,6 +65,7 @@ export const a = dictionary(
     staffMove: 'Move a person to another realm',
     moveTo: 'Destination realm',
     startMove: 'Start the move',
+    moveCountry: 'Their new country (ISO code; needed when the destination is not their country’s realm)',
     moveStarted: 'Move from {from} to {to}: {step}.',
   },
   {
@@ -129,6 +130,7 @@ export const a = dictionary(
     staffMove: 'Déplacer une personne vers un autre royaume',
     moveTo: 'Royaume de destination',
     startMove: 'Lancer le déplacement',
+    moveCountry: 'Son nouveau pays (code ISO ; nécessaire si la destination n’est pas le royaume de son pays)',
     moveStarted: 'Déplacement de {from} vers {to} : {step}.',
   },
 );
