@@ -274,9 +274,11 @@ async function render(reelm: Reelm, viewer: Viewer | null, page: Candidate[], wh
   const ids = page.map((c) => c.row.video_id);
   const liked = new Set<string>();
   const saved = new Set<string>();
+  const followed = new Set<string>();
   if (viewer && ids.length) {
     const db = reelm.realms.get(viewer.realm).db;
-    // One read for both: the viewer's likes and favorites among the page's videos.
+    const owners = [...new Set(page.map((c) => c.row.owner_id))];
+    // One read for all three: the viewer's likes and favorites among the page's videos, and which of their creators they follow.
     const rows = await db
       .selectFrom('likes')
       .select(['video_id', sql<string>`'like'`.as('kind')])
@@ -289,14 +291,26 @@ async function render(reelm: Reelm, viewer: Viewer | null, page: Candidate[], wh
           .where('user_id', '=', viewer.userId)
           .where('video_id', 'in', ids),
       )
+      .unionAll(
+        db
+          .selectFrom('follows')
+          .select(['followee_id as video_id', sql<string>`'follow'`.as('kind')])
+          .where('follower_id', '=', viewer.userId)
+          .where('followee_id', 'in', owners),
+      )
       .execute();
-    for (const r of rows) (r.kind === 'like' ? liked : saved).add(r.video_id);
+    for (const r of rows) (r.kind === 'like' ? liked : r.kind === 'favorite' ? saved : followed).add(r.video_id);
   }
   return page.map((c, i) => {
     const r = c.row;
     // The HLS master is named by the media part's key function; it exists once the whole ladder is out.
     const hls = links({ ...r, play_key: `${videoPrefix(r.owner_id, r.video_id)}hls/master.m3u8`, poster_key: null }).playUrl;
-    return { ...toItem(r, links), hlsUrl: hls, viewer: { liked: liked.has(r.video_id), favorited: saved.has(r.video_id) }, why: whys[i]! };
+    return {
+      ...toItem(r, links),
+      hlsUrl: hls,
+      viewer: { liked: liked.has(r.video_id), favorited: saved.has(r.video_id), following: followed.has(r.owner_id) },
+      why: whys[i]!,
+    };
   });
 }
 

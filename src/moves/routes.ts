@@ -4,6 +4,7 @@ import { requireViewer } from '../api/auth.ts';
 import { AppError, badRequest, conflict, forbidden } from '../api/errors.ts';
 import { realmStatus } from '../realm/lifecycle.ts';
 import { staffByToken } from '../staff/staff.ts';
+import { lifecycleAdminRoutes } from './admin-routes.ts';
 import { lifecycleGate } from './gate.ts';
 import { findActiveMove, MoveRefused, requestMove } from './move.ts';
 import type { AccountMovesTable } from './schema.ts';
@@ -34,6 +35,7 @@ const refusal = (err: unknown): never => {
 export const movesRoutes: FastifyPluginAsyncZod = async (app) => {
   const reelm = app.reelm;
   await app.register(lifecycleGate);
+  await app.register(lifecycleAdminRoutes);
 
   app.get(
     '/api/v1/me/realm-status',

@@ -15,7 +15,7 @@ export interface FeedItem {
   playUrl: string | null;
   hlsUrl: string | null;
   why: { source: string; sentence: string };
-  viewer: { liked: boolean; favorited: boolean };
+  viewer: { liked: boolean; favorited: boolean; following: boolean };
 }
 export interface FeedPage {
   items: FeedItem[];

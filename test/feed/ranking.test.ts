@@ -40,7 +40,7 @@ for (const lane of lanes()) {
       // Items carry what a client needs to start playback.
       assert.match(top.playUrl!, /\/media\//);
       assert.match(top.hlsUrl!, /hls\/master\.m3u8$/);
-      assert.deepEqual(top.viewer, { liked: false, favorited: false });
+      assert.deepEqual(top.viewer, { liked: false, favorited: false, following: false });
     });
 
     it('“not interested” in a creator: none of theirs on the next pages; bad feedback is a 400', async (t) => {

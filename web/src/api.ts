@@ -56,7 +56,7 @@ export interface Post {
   playUrl: string | null;
   posterUrl: string | null;
   createdAt: string;
-  viewer?: { liked: boolean; favorited: boolean };
+  viewer?: { liked: boolean; favorited: boolean; following?: boolean };
   /** moderation labels: unverified, age_restricted, state_affiliated, sensitive, misleading */
   labels?: string[];
   /** ask before sharing (the video is labelled unverified) */

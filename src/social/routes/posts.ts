@@ -4,6 +4,7 @@ import { requireViewer, viewerOf } from '../../api/auth.ts';
 import { notFound } from '../../api/errors.ts';
 import { postItemSchema } from '../items.ts';
 import { setPinned } from '../pins.ts';
+import { follows } from '../visibility.ts';
 import { createPost, deletePost, getPost, updatePost } from '../posts.ts';
 import { CAPTION_MAX } from '../text.ts';
 
@@ -22,7 +23,7 @@ const settings = z.object({
   duetPolicy: policy.optional(),
   allowDownload: z.boolean().optional(),
 });
-const viewerState = z.object({ liked: z.boolean(), favorited: z.boolean() });
+const viewerState = z.object({ liked: z.boolean(), favorited: z.boolean(), following: z.boolean() });
 const postOut = postItemSchema.extend({ viewer: viewerState.optional() });
 
 export const postRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -33,7 +34,8 @@ export const postRoutes: FastifyPluginAsyncZod = async (app) => {
     const db = reelm.realms.get(viewer.realm).db;
     const liked = await db.selectFrom('likes').select('id').where('user_id', '=', viewer.userId).where('video_id', '=', item.id).executeTakeFirst();
     const fav = await db.selectFrom('favorites').select('id').where('user_id', '=', viewer.userId).where('video_id', '=', item.id).executeTakeFirst();
-    return { ...item, viewer: { liked: !!liked, favorited: !!fav } };
+    const following = item.author.id === viewer.userId ? false : await follows(db, viewer.userId, item.author.id);
+    return { ...item, viewer: { liked: !!liked, favorited: !!fav, following } };
   }
 
   app.post(

@@ -3,6 +3,8 @@ import { api, messageOf } from '../api.ts';
 import { t } from '../i18n.ts';
 import { a } from './admin/strings.ts';
 import { AdminQueue } from './admin/Queue.tsx';
+import { Lifecycle } from './admin/Lifecycle.tsx';
+import { People } from './admin/People.tsx';
 
 // /admin: the console for an operator's staff. They sign in with their staff
 // token (never a person's session; kept in sessionStorage, so only in this tab)
@@ -61,12 +63,14 @@ function Check({ title, button, run }: { title: string; button: string; run(): P
   );
 }
 
-function RealmPanel({ realm, call }: { realm: Realm; call: StaffCall }) {
+function RealmPanel({ realm, call, administrator, onChanged }: { realm: Realm; call: StaffCall; administrator: boolean; onChanged(): void }) {
   const audit = async () => {
-    const r = await call<{ ok: boolean; realm: { rows: number; files: number }; findings: { kind: string; table?: string; message: string }[]; seconds: number }>(
-      'GET',
-      `/admin/realms/${realm.name}/residency-audit`,
-    );
+    const r = await call<{
+      ok: boolean;
+      realm: { rows: number; files: number };
+      findings: { kind: string; table?: string; message: string }[];
+      seconds: number;
+    }>('GET', `/admin/realms/${realm.name}/residency-audit`);
     return r.ok
       ? { ok: true, lines: [a('auditClean', { rows: r.realm.rows, files: r.realm.files, s: r.seconds.toFixed(2) })] }
       : { ok: false, lines: [a('auditFindings', { n: r.findings.length }), ...r.findings.map((f) => `${f.kind}: ${f.message}`)] };
@@ -91,6 +95,7 @@ function RealmPanel({ realm, call }: { realm: Realm; call: StaffCall }) {
       </p>
       <Check title={a('residencyAudit')} button={a('runAudit')} run={audit} />
       <Check title={a('auditLog')} button={a('verifyLog')} run={verify} />
+      {administrator && <Lifecycle realm={realm.name} state={realm.state} call={call} onChanged={onChanged} />}
       <AdminQueue realm={realm.name} call={call} />
     </section>
   );
@@ -103,12 +108,14 @@ export default function Admin() {
   const [chosen, setChosen] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const call: StaffCall = (method, path, body) => api(method, path, body, { authorization: `Bearer ${token}` });
-  useEffect(() => {
-    if (!token) return setData(null);
+  const load = () =>
     call<Console>('GET', '/admin/realms').then(
       (c) => (setData(c), setChosen((x) => x ?? c.realms[0]?.name ?? null)),
       (e) => (sessionStorage.removeItem(KEY), setToken(''), setError(messageOf(e))),
     );
+  useEffect(() => {
+    if (!token) return setData(null);
+    void load();
   }, [token]);
   const signIn = (e: FormEvent) => {
     e.preventDefault();
@@ -139,6 +146,7 @@ export default function Admin() {
       </main>
     );
   const realm = data.realms.find((r) => r.name === chosen);
+  const admin = data.staff.role === 'administrator';
   return (
     <main className="page admin">
       <h1>{a('title')}</h1>
@@ -150,12 +158,18 @@ export default function Admin() {
       </p>
       <nav aria-label={a('realms')} className="tabs inline">
         {data.realms.map((r) => (
-          <button key={r.name} className={r.name === chosen ? 'active' : ''} aria-current={r.name === chosen ? 'page' : undefined} onClick={() => setChosen(r.name)}>
+          <button
+            key={r.name}
+            className={r.name === chosen ? 'active' : ''}
+            aria-current={r.name === chosen ? 'page' : undefined}
+            onClick={() => setChosen(r.name)}
+          >
             {r.displayName} <small>{r.state}</small>
           </button>
         ))}
       </nav>
-      {realm && <RealmPanel key={realm.name} realm={realm} call={call} />}
+      {realm && <RealmPanel key={realm.name} realm={realm} call={call} administrator={admin} onChanged={load} />}
+      <People call={call} realms={data.realms.map((r) => r.name)} administrator={admin} />
     </main>
   );
 }

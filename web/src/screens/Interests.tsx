@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, get } from '../api.ts';
 import { t } from '../i18n.ts';
 import { navigate } from '../router.tsx';
+import { topicName } from './topic-strings.ts';
 
 // The step right after sign-up (optional): topics that seed the first For You pages (docs/FEED.md, Cold start).
 
@@ -51,7 +52,7 @@ export default function Interests() {
                 aria-pressed={picked.includes(x.id)}
                 onClick={() => toggle(x.id)}
               >
-                {x.name}
+                {topicName(x.id, x.name)}
               </button>
             </li>
           ))}

@@ -80,7 +80,7 @@ function Slide(props: { post: Post; index: number; active: boolean; load: boolea
     addEventListener('reelm:comments', on);
     return () => removeEventListener('reelm:comments', on);
   }, [post.id]);
-  const [following, setFollowing] = useState(props.follows); // the Following feed only has people you follow
+  const [following, setFollowing] = useState(props.follows || (post.viewer?.following ?? false)); // the Following feed only has people you follow; For You items say it
   const [toast, setToast] = useState<string | null>(null);
   const [heart, setHeart] = useState(0);
   const [menu, setMenu] = useState(false);
