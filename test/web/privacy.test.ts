@@ -68,7 +68,10 @@ test(
     );
     assert.deepEqual((await me(owner, '/me/follow-requests')).items, []);
 
-    // the approved follower now sees the video and the lists
+    // the approved follower now sees the video and the lists, once the approval has travelled back to his realm by flows
+    const follows = async () => (await me(asker, '/users/askbob/following')).items.map((f: any) => f.handle);
+    for (let i = 0; i < 100 && !(await follows()).includes('priloue'); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(await follows(), ['priloue']);
     await bob.goto(`${o}/@priloue`);
     await bob.getByRole('button', { name: 'Following' }).waitFor();
     await bob.locator('.grid a').first().waitFor();
