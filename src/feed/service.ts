@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Viewer } from '../api/auth.ts';
 import { notFound } from '../api/errors.ts';
 import type { Reelm } from '../context.ts';
 import { videoPrefix } from '../media/keys.ts';
 import { toItem } from '../social/items.ts';
+import { viewerStates } from '../social/viewer-state.ts';
 import { playbackLinker } from '../social/media-port.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import { listStore, visibleTo } from '../social/visibility.ts';
@@ -271,46 +272,19 @@ async function remember(db: DB, uid: string, cap: number, cur: Cursor, page: Can
 
 async function render(reelm: Reelm, viewer: Viewer | null, page: Candidate[], whys: Why[]) {
   const links = playbackLinker(reelm, viewer?.userId ?? null);
-  const ids = page.map((c) => c.row.video_id);
-  const liked = new Set<string>();
-  const saved = new Set<string>();
-  const followed = new Set<string>();
-  if (viewer && ids.length) {
-    const db = reelm.realms.get(viewer.realm).db;
-    const owners = [...new Set(page.map((c) => c.row.owner_id))];
-    // One read for all three: the viewer's likes and favorites among the page's videos, and which of their creators they follow.
-    const rows = await db
-      .selectFrom('likes')
-      .select(['video_id', sql<string>`'like'`.as('kind')])
-      .where('user_id', '=', viewer.userId)
-      .where('video_id', 'in', ids)
-      .unionAll(
-        db
-          .selectFrom('favorites')
-          .select(['video_id', sql<string>`'favorite'`.as('kind')])
-          .where('user_id', '=', viewer.userId)
-          .where('video_id', 'in', ids),
+  const states = viewer
+    ? await viewerStates(
+        reelm.realms.get(viewer.realm).db,
+        viewer.userId,
+        page.map((c) => ({ id: c.row.video_id, ownerId: c.row.owner_id })),
       )
-      .unionAll(
-        db
-          .selectFrom('follows')
-          .select(['followee_id as video_id', sql<string>`'follow'`.as('kind')])
-          .where('follower_id', '=', viewer.userId)
-          .where('followee_id', 'in', owners),
-      )
-      .execute();
-    for (const r of rows) (r.kind === 'like' ? liked : r.kind === 'favorite' ? saved : followed).add(r.video_id);
-  }
+    : null;
   return page.map((c, i) => {
     const r = c.row;
     // The HLS master is named by the media part's key function; it exists once the whole ladder is out.
     const hls = links({ ...r, play_key: `${videoPrefix(r.owner_id, r.video_id)}hls/master.m3u8`, poster_key: null }).playUrl;
-    return {
-      ...toItem(r, links),
-      hlsUrl: hls,
-      viewer: { liked: liked.has(r.video_id), favorited: saved.has(r.video_id), following: followed.has(r.owner_id) },
-      why: whys[i]!,
-    };
+    const viewerState = states?.get(r.video_id) ?? { liked: false, favorited: false, following: false };
+    return { ...toItem(r, links), hlsUrl: hls, viewer: viewerState, why: whys[i]! };
   });
 }
 

@@ -4,7 +4,7 @@ import { requireViewer, viewerOf } from '../../api/auth.ts';
 import { notFound } from '../../api/errors.ts';
 import { postItemSchema } from '../items.ts';
 import { setPinned } from '../pins.ts';
-import { follows } from '../visibility.ts';
+import { viewerStates } from '../viewer-state.ts';
 import { createPost, deletePost, getPost, updatePost } from '../posts.ts';
 import { CAPTION_MAX } from '../text.ts';
 
@@ -31,11 +31,8 @@ export const postRoutes: FastifyPluginAsyncZod = async (app) => {
 
   async function withViewerState(item: z.infer<typeof postItemSchema>, viewer: ReturnType<typeof viewerOf>) {
     if (!viewer) return item;
-    const db = reelm.realms.get(viewer.realm).db;
-    const liked = await db.selectFrom('likes').select('id').where('user_id', '=', viewer.userId).where('video_id', '=', item.id).executeTakeFirst();
-    const fav = await db.selectFrom('favorites').select('id').where('user_id', '=', viewer.userId).where('video_id', '=', item.id).executeTakeFirst();
-    const following = item.author.id === viewer.userId ? false : await follows(db, viewer.userId, item.author.id);
-    return { ...item, viewer: { liked: !!liked, favorited: !!fav, following } };
+    const states = await viewerStates(reelm.realms.get(viewer.realm).db, viewer.userId, [{ id: item.id, ownerId: item.author.id }]);
+    return { ...item, viewer: states.get(item.id)! };
   }
 
   app.post(
