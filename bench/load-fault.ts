@@ -173,10 +173,29 @@ try {
     await sleep((seconds * 1000) / 3);
     const killedAt = Date.now();
     await a.stop('SIGKILL');
-    await api(a.port); // started again on its port (systemd's Restart=always)
+    // started again on its port, and again if its start-up fails (systemd's Restart=always)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await api(a.port);
+        break;
+      } catch (err) {
+        faulty.faults.push(
+          `API restart attempt ${attempt} failed: ${(err as Error).message.split('\n').find((l) => /error|deadlock/i.test(l)) ?? (err as Error).message.slice(0, 200)}`,
+        );
+        if (attempt === 5) throw err;
+      }
+    }
     faulty.faults.push(`API process killed (SIGKILL) and started again: serving after ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
     await sleep((seconds * 1000) / 6);
-    faultUpload = await upload();
+    // a client retries an upload that got no answer (reported: it is a 5xx-like failure of the edge)
+    for (let attempt = 1; !faultUpload; attempt++) {
+      try {
+        faultUpload = await upload();
+      } catch (err) {
+        faulty.faults.push(`upload attempt ${attempt} failed: ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`);
+        if (attempt === 3) throw err;
+      }
+    }
     const job = () => us.db.selectFrom('jobs').select(['state', 'attempts']).where('dedupe_key', '=', `media:${faultUpload}`).executeTakeFirst();
     await eventually('the worker holds the transcode job', async () => (await job())?.state === 'running', 120_000, 50);
     const workerKilledAt = Date.now();
