@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 
 // Shared by the benchmarks: start servers as child processes, load them with
 // wrk on loopback for a bounded time, print figures.
@@ -20,6 +21,20 @@ export function wrk(url: string, opts: { seconds?: number; connections?: number;
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(r.stdout);
   if (non2xx) throw new Error(`${url}: ${non2xx[1]} non-2xx responses`);
   return { requestsPerSec: rps, latencyMs };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** wrk against a server process, with the server's CPU time per request over the run (less sensitive to other load than req/s). */
+export function wrkWithCpu(pid: number, url: string, opts: Parameters<typeof wrk>[1] = {}): WrkResult & { cpuUsPerRequest: number } {
+  const before = cpuSeconds(pid);
+  const r = wrk(url, opts);
+  const cpu = cpuSeconds(pid) - before;
+  return { ...r, cpuUsPerRequest: (cpu * 1e6) / (r.requestsPerSec * (opts.seconds ?? 5)) };
 }
 
 export async function startProcess(args: string[], env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {

@@ -1,4 +1,5 @@
 import type { ReelmModule } from '../modules/module.ts';
+import { RealmElsewhere } from '../api/realm-forward.ts';
 import { accountRoutes } from './routes.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { accountsMigration, accountTables, type AccountTables } from './schema.ts';
@@ -23,7 +24,8 @@ export const accountsModule: ReelmModule = {
   },
   async resolveViewer(reelm, token) {
     const realm = realmOfToken(token);
-    if (!realm || !reelm.realms.has(realm)) return null;
+    if (!realm) return null;
+    if (!reelm.realms.has(realm)) throw new RealmElsewhere(realm); // the API sends the request on to that realm's process
     const s = await resolveSession(reelm.realms.get(realm).db, token);
     if (!s) return null;
     const viewer = { userId: s.userId, realm, handle: s.handle, sessionId: s.sessionId };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireViewer, SESSION_COOKIE } from '../api/auth.ts';
 import { notFound } from '../api/errors.ts';
+import { MEDIA_COOKIE, MEDIA_COOKIE_PATH, mediaCookieValue } from '../api/media-cookie.ts';
 import { AVATAR_MAX_BYTES } from './avatar.ts';
 import { DEVICE_COOKIE, DEVICE_HEADER, DEVICE_TTL_S } from './devices.ts';
 import { SESSION_TTL_MS, sessionUser } from './sessions.ts';
@@ -41,9 +42,22 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
   const accounts = opts.accounts;
   const secureCookies = app.reelm.config.http.publicUrl?.startsWith('https://') ?? false;
 
-  function issue(reply: { setCookie: (n: string, v: string, o: object) => unknown }, kind: 'cookie' | 'bearer', s: { token: string; expiresAt: number }) {
+  function issue(
+    reply: { setCookie: (n: string, v: string, o: object) => unknown },
+    kind: 'cookie' | 'bearer',
+    s: { token: string; expiresAt: number },
+    userId: string,
+  ) {
     if (kind === 'cookie') {
       reply.setCookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: '/', maxAge: SESSION_TTL_MS / 1000 });
+      // viewer-bound media links are checked by nginx against it (src/api/media-cookie.ts)
+      reply.setCookie(MEDIA_COOKIE, mediaCookieValue(app.reelm.secret, userId), {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: secureCookies,
+        path: MEDIA_COOKIE_PATH,
+        maxAge: SESSION_TTL_MS / 1000,
+      });
       return { expiresAt: new Date(s.expiresAt).toISOString() };
     }
     return { token: s.token, expiresAt: new Date(s.expiresAt).toISOString() };
@@ -83,7 +97,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
     async (req, reply) => {
       const r = await accounts.signUp(req.body, { kind: req.body.session, userAgent: req.headers['user-agent'] }, req.ip);
       const user = await accounts.me(r.homeRealm.name, r.userId);
-      return reply.status(201).send({ user, homeRealm: r.homeRealm, session: issue(reply, req.body.session, r.session) });
+      return reply.status(201).send({ user, homeRealm: r.homeRealm, session: issue(reply, req.body.session, r.session, r.userId) });
     },
   );
 
@@ -102,7 +116,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
       const device = (typeof header === 'string' ? header : undefined) ?? req.cookies?.[DEVICE_COOKIE];
       const r = await accounts.logIn(req.body.login, req.body.password, req.ip, { kind: req.body.session, userAgent: req.headers['user-agent'] }, device);
       const user = accounts.toPublic(await accounts.user(r.realm, r.userId));
-      const session = issue(reply, req.body.session, r.session);
+      const session = issue(reply, req.body.session, r.session, r.userId);
       if (req.body.session === 'cookie') {
         reply.setCookie(DEVICE_COOKIE, r.deviceToken, {
           httpOnly: true,
@@ -124,6 +138,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ accounts: AccountService }> 
       const v = requireViewer(req);
       await accounts.logOut(v.realm, v.sessionId);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.clearCookie(MEDIA_COOKIE, { path: MEDIA_COOKIE_PATH });
       return reply.status(204).send();
     },
   );

@@ -2,6 +2,7 @@ import { oneLine, stripUnsafeChars } from '../lib/unsafe-chars.ts';
 import { handleKeyOf } from '../directory/directory.ts';
 import type { Reelm } from '../context.ts';
 import { badRequest, conflict, notFound, unauthorized } from '../api/errors.ts';
+import { RealmElsewhere } from '../api/realm-forward.ts';
 import { isUniqueViolation } from '../realm/database.ts';
 import { newId } from '../lib/ids.ts';
 import { countryName } from '../residency/countries.ts';
@@ -73,10 +74,12 @@ export class AccountService {
   }
 
   async signUp(input: SignUpInput, session: { kind: 'cookie' | 'bearer'; userAgent?: string }, address: string) {
+    const home = this.homeRealm(input.country);
+    // another process serves that realm: the request goes there before anything is counted or claimed here
+    if (!this.#reelm.realms.has(home.name)) throw new RealmElsewhere(home.name);
     await consume(this.#reelm, addressStore(this.#reelm), 'signUp', [{ kind: 'address', id: address }]);
     const { handle, key } = normalizeHandle(input.handle);
     const email = normalizeEmail(input.email);
-    const home = this.homeRealm(input.country);
     const minAge = this.#reelm.policy.minimumAgeFor(home.country);
     if (ageOn(input.birthDate) < minAge) {
       throw badRequest('under_minimum_age', `You need to be at least ${minAge} to use Reelm in ${home.countryName}.`);
@@ -138,6 +141,8 @@ export class AccountService {
     const trimmed = login.trim();
     const isEmail = trimmed.indexOf('@') > 0;
     const entry = isEmail ? await reelm.directory.byEmail(trimmed.normalize('NFC').toLowerCase()) : await reelm.directory.byHandle(trimmed);
+    // the account lives in a realm another process serves: the request goes there before any attempt is counted here
+    if (entry && !reelm.realms.has(entry.realm)) throw new RealmElsewhere(entry.realm);
     const known = entry && reelm.realms.has(entry.realm) ? entry : undefined;
     const counters = known ? reelm.realms.get(known.realm) : addressStore(reelm);
     const device = known ? deviceOf(reelm.secret, known.userId, deviceToken) : undefined;

@@ -14,6 +14,7 @@ import { accountMoving, AppError, realmSuspended } from './errors.ts';
 import { isPersonHeld, isPersonHeldError } from '../realm/person-hold.ts';
 import { isRealmSuspendedError } from '../realm/lifecycle.ts';
 import { checkOpenApi } from './openapi-check.ts';
+import { forwardToRealm, isRealmElsewhere, isRoutable } from './realm-forward.ts';
 import { registerRoutes } from './routes.ts';
 import { authHook } from './auth.ts';
 import { installMetrics } from './metrics.ts';
@@ -71,6 +72,14 @@ export async function buildApp(reelm: Reelm, opts: { logger?: boolean } = {}): P
   });
 
   app.setErrorHandler(async (err: FastifyError | AppError, req, reply) => {
+    // a handler found, before storing anything, that the request belongs to another realm's process
+    if (isRealmElsewhere(err) && isRoutable(req.url)) {
+      try {
+        return await forwardToRealm(reelm, req, reply, err.realm, req.body === undefined ? '' : JSON.stringify(req.body));
+      } catch (refused) {
+        err = refused as AppError;
+      }
+    }
     if (isRealmSuspendedError(err))
       err = realmSuspended(); // refused by the realm's hold (src/realm/lifecycle.ts)
     else if (isPersonHeldError(err)) {

@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { mediaCookieValue } from '../api/media-cookie.ts';
 
 // Signed media grants: a short-lived capability to fetch one blob of one realm,
 // carried in the URL query (`?exp=…&g=…[&v=…]`) so that <video>, <img> and HLS
@@ -24,10 +25,12 @@ export function edgeSecret(serverSecret: string): string {
 export class MediaGrants {
   readonly #key: Buffer;
   readonly #edgeSecret: string;
+  readonly #serverSecret: string;
 
   constructor(serverSecret: string) {
     this.#key = createHmac('sha256', serverSecret).update('reelm media grants v1').digest();
     this.#edgeSecret = edgeSecret(serverSecret);
+    this.#serverSecret = serverSecret;
   }
 
   #mac(realm: string, key: string, expiresAt: number, viewer: string | undefined): Buffer {
@@ -42,12 +45,12 @@ export class MediaGrants {
     const q = new URLSearchParams({ exp: String(grant.expiresAt) });
     if (grant.viewer) q.set('v', grant.viewer);
     q.set('g', this.#mac(grant.realm, grant.key, grant.expiresAt, grant.viewer).toString('base64url'));
-    // A second signature in nginx's secure_link form, so nginx can serve a grant
-    // without asking Node. Not for viewer-bound grants: those need the session.
-    if (!grant.viewer) {
-      const edge = `${grant.expiresAt}/media/${grant.realm}/${grant.key} ${this.#edgeSecret}`;
-      q.set('s', createHash('md5').update(edge).digest('base64url'));
-    }
+    // A second signature in nginx's secure_link form, so nginx can serve a grant without
+    // asking Node. A viewer-bound one also covers the viewer's media cookie
+    // (src/api/media-cookie.ts), which nginx reads from the request: another person's differs.
+    const binding = grant.viewer ? mediaCookieValue(this.#serverSecret, grant.viewer) : '';
+    const edge = `${grant.expiresAt}/media/${grant.realm}/${grant.key}${binding} ${this.#edgeSecret}`;
+    q.set('s', createHash('md5').update(edge).digest('base64url'));
     return q;
   }
 

@@ -5,6 +5,7 @@ import { edgeSecret } from '../../src/media-serving/grants.ts';
 import { setPublicMediaCheck } from '../../src/media-serving/access.ts';
 import { signedMediaUrl } from '../../src/media-serving/media-links.ts';
 import { startReelm, type TestReelm } from '../helpers/lanes.ts';
+import { STRONG_PASSWORD } from '../helpers/users.ts';
 import { freePort, nginxBinary, startNginx, type RunningNginx } from '../helpers/nginx.ts';
 import { missingLane } from '../helpers/missing-lane.ts';
 import { videoPrefix } from '../../src/media/keys.ts';
@@ -150,9 +151,52 @@ describe('nginx with the shipped config (x-accel delivery)', { skip: missingLane
     assert.equal(expired.status, 403);
     assert.equal(((await expired.json()) as { error: { code: string } }).error.code, 'grant_expired');
     assert.ok(nodeAsked > before);
-    // a viewer-bound grant carries no edge signature: Node checks the session every time
-    const bound = new URL(grant({ viewer: 'someone' }));
-    assert.equal(bound.searchParams.get('s'), null);
+  });
+
+  test('a viewer-bound link is served by nginx alone to its viewer; copied to another person it is refused', async () => {
+    // two people signed in through the edge with browser sessions (session and media cookies)
+    const signIn = async (country: string) => {
+      const handle = `v${randomBytes(5).toString('hex')}`;
+      const res = await fetch(`${base}/api/v1/accounts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ handle, email: `${handle}@example.com`, password: STRONG_PASSWORD, birthDate: '1990-01-01', country, session: 'cookie' }),
+      });
+      assert.equal(res.status, 201);
+      const userId = ((await res.json()) as { user: { id: string } }).user.id;
+      const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!);
+      assert.ok(
+        cookies.some((c) => c.startsWith('reelm_media=')),
+        'a browser session also gets the media cookie',
+      );
+      return { userId, cookie: cookies.join('; ') };
+    };
+    const viewer = await signIn('US');
+    const other = await signIn('US');
+    const link = grant({ viewer: viewer.userId });
+    const before = nodeAsked;
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(link, { headers: { cookie: viewer.cookie } });
+      assert.equal(res.status, 200);
+      assert.deepEqual(Buffer.from(await res.arrayBuffer()), body);
+      assert.equal(res.headers.get('cache-control'), 'private, no-store');
+    }
+    assert.equal(nodeAsked, before, 'Node was not asked');
+    // the same link with another person's cookies, or with none: nginx cannot match it, Node refuses it
+    for (const headers of [{ cookie: other.cookie }, {}]) {
+      const res = await fetch(link, { headers });
+      const got = Buffer.from(await res.arrayBuffer());
+      assert.equal(res.status, 403);
+      assert.equal(JSON.parse(got.toString()).error.code, 'grant_invalid');
+      assert.ok(!got.includes(body.subarray(0, 32)));
+    }
+    // another person's media cookie with the viewer's session cookie does not pass nginx's check either
+    const mixed = [viewer.cookie.split('; ').find((c) => c.startsWith('reelm_session='))!, other.cookie.split('; ').find((c) => c.startsWith('reelm_media='))!];
+    const askedBefore = nodeAsked;
+    const res = await fetch(link, { headers: { cookie: mixed.join('; ') } });
+    assert.equal(res.status, 200, 'Node still lets the viewer have it, deciding from the session');
+    await res.arrayBuffer();
+    assert.ok(nodeAsked > askedBefore, 'nginx asked Node');
   });
 });
 
