@@ -6,7 +6,8 @@ import type { TableSpec } from './tables.ts';
 // writes — services, scripts, a mistaken migration or raw SQL:
 //  • a users row must carry this realm as home_realm and a country homed here;
 //  • a row of any resident table must be owned by a person in this realm's users.
-// Triggers are (re)installed at every start from the classification registry.
+// Triggers are installed from the classification registry at start-up (on PostgreSQL only when
+// their SQL changed: src/realm/guard-fingerprint.ts).
 
 export const RESIDENCY_VIOLATION = 'residency_violation';
 

@@ -8,6 +8,7 @@ import { openBlobStore } from '../blobs/open.ts';
 import type { RealmInfo } from '../residency/policy.ts';
 import { openDatabase, type SqlDialect } from './database.ts';
 import { installResidencyGuards } from './guard.ts';
+import { fingerprintOf, guardStatements, triggerNames, triggersPresent } from './guard-fingerprint.ts';
 import { installSuspensionHolds } from './lifecycle.ts';
 import { installPersonHolds } from './person-hold.ts';
 import type { RealmSchema } from './realm-schema.ts';
@@ -129,10 +130,18 @@ export class RealmStore {
       const failed = results?.find((r) => r.status === 'Error')?.migrationName;
       throw new Error(`realm ${this.name}: migration ${failed ?? '?'} failed: ${(error as Error).message}`);
     }
+    const installGuards = async (db: Kysely<any>) => {
+      await installResidencyGuards(db, this.dialect, this.schema.tables);
+      await installSuspensionHolds(db, this.dialect, this.schema.tables);
+      await installPersonHolds(db, this.dialect, this.schema.tables);
+    };
+    const guardSql = this.dialect === 'postgres' ? await guardStatements(installGuards) : [];
+    const fingerprint = fingerprintOf(guardSql);
     await this.db.transaction().execute(async (trx) => {
       // Several processes of one realm start at once (API processes, workers): on PostgreSQL one at
-      // a time writes the realm's identity and reinstalls the guards, in this one transaction (DDL is
-      // transactional there), so concurrent start-ups neither collide nor let a write pass unguarded.
+      // a time writes the realm's identity and, when they changed, reinstalls the guards, in this one
+      // transaction (DDL is transactional there), so concurrent start-ups neither collide nor let a
+      // write pass unguarded. Unchanged guards are left alone: a restart under load takes no table lock.
       if (this.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${REALM_STARTUP_LOCK})`.execute(trx);
       const meta = await trx.selectFrom('realm_meta').selectAll().executeTakeFirst();
       if (meta && meta.realm !== this.name) {
@@ -141,24 +150,22 @@ export class RealmStore {
       if (!meta) await trx.insertInto('realm_meta').values({ realm: this.name, operator: this.info.operator, created_at: Date.now() }).execute();
       else if (meta.operator !== this.info.operator) await trx.updateTable('realm_meta').set({ operator: this.info.operator }).execute();
       // The policy may have moved countries between realms; the guard follows the policy.
-      await trx.deleteFrom('realm_countries').execute();
-      for (let i = 0; i < this.info.countries.length; i += 100) {
-        await trx
-          .insertInto('realm_countries')
-          .values(this.info.countries.slice(i, i + 100).map((country) => ({ country })))
-          .execute();
+      const stored = (await trx.selectFrom('realm_countries').select('country').execute()).map((r) => r.country);
+      if (stored.sort().join() !== [...this.info.countries].sort().join()) {
+        await trx.deleteFrom('realm_countries').execute();
+        for (let i = 0; i < this.info.countries.length; i += 100) {
+          await trx
+            .insertInto('realm_countries')
+            .values(this.info.countries.slice(i, i + 100).map((country) => ({ country })))
+            .execute();
+        }
       }
-      if (this.dialect === 'postgres') {
-        await installResidencyGuards(trx, this.dialect, this.schema.tables);
-        await installSuspensionHolds(trx, this.dialect, this.schema.tables);
-        await installPersonHolds(trx, this.dialect, this.schema.tables);
+      if (this.dialect === 'postgres' && (meta?.guards !== fingerprint || !(await triggersPresent(trx, triggerNames(guardSql))))) {
+        await installGuards(trx);
+        await trx.updateTable('realm_meta').set({ guards: fingerprint }).execute();
       }
     });
-    if (this.dialect === 'sqlite') await installResidencyGuards(this.db, this.dialect, this.schema.tables);
-    if (this.dialect === 'sqlite') {
-      await installSuspensionHolds(this.db, this.dialect, this.schema.tables);
-      await installPersonHolds(this.db, this.dialect, this.schema.tables);
-    }
+    if (this.dialect === 'sqlite') await installGuards(this.db); // one process per embedded realm: no lock contention
   }
 
   async close() {

@@ -9,6 +9,8 @@ export interface RealmMetaTable {
   realm: string;
   operator: string;
   created_at: number;
+  /** hash of the guard and hold triggers' SQL last installed (PostgreSQL); null until then */
+  guards: string | null;
 }
 export interface RealmCountriesTable {
   country: string;
@@ -23,7 +25,7 @@ export const systemTables = defineTables([
     name: 'realm_meta',
     kind: 'system',
     purpose: 'the one row naming this store’s realm and operator',
-    columns: { realm: 'operational', operator: 'operational', created_at: 'operational' },
+    columns: { realm: 'operational', operator: 'operational', created_at: 'operational', guards: 'operational' },
   },
   {
     name: 'realm_countries',
@@ -45,5 +47,12 @@ export const systemMigration: Migration = {
       .createTable('realm_countries')
       .addColumn('country', 'text', (c) => c.primaryKey())
       .execute();
+  },
+};
+
+/** Lets a start-up see that the installed triggers are current (src/realm/guard-fingerprint.ts). */
+export const guardFingerprintMigration: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('realm_meta').addColumn('guards', 'text').execute();
   },
 };
