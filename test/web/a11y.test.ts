@@ -100,6 +100,22 @@ test('no serious or critical axe violation on the main screens, phone and deskto
     ['share-prompt', `/watch/${posts[1]}`, async () => (await page.getByRole('button', { name: 'Share' }).click(), page.getByRole('alertdialog').waitFor())],
     ['admin-sign-in', '/admin', async () => (await staffIn(null), page.getByLabel('Staff token').waitFor())],
     ['admin', '/admin', async () => (await staffIn(mod.headers.authorization.slice(7)), page.getByTestId('queue').locator('li').first().waitFor())],
+    [
+      'admin-staff-read',
+      '/admin',
+      async () => {
+        const read = page.getByRole('form', { name: 'Read a person’s protected data' });
+        await read.getByLabel('Username').fill('@axeviewer');
+        await read.getByLabel('Justification').fill('Accessibility review of the console, ticket A11Y-7');
+        await read.getByRole('button', { name: 'Read' }).click();
+        await read.getByTestId('staff-read-result').waitFor();
+      },
+    ],
+    [
+      'admin-close-confirm',
+      '/admin',
+      async () => (await page.getByRole('button', { name: 'Close the realm…' }).click(), page.getByRole('alertdialog').waitFor()),
+    ],
   ];
   const found: string[] = [...anon];
   for (const size of [PHONE, DESKTOP]) {

@@ -50,20 +50,22 @@ function StaffRead({ call }: { call: StaffCall }) {
         </p>
       )}
       {r && (
-        <dl role="status" data-testid="staff-read-result">
-          <dt>{a('email')}</dt>
-          <dd>{r.email}</dd>
-          <dt>{a('birthDate')}</dt>
-          <dd>{r.birthDate}</dd>
-          <dt>{a('country')}</dt>
-          <dd>{r.country}</dd>
-          <dt>{a('realm')}</dt>
-          <dd>{r.realm}</dd>
-          <dt>{a('sessions')}</dt>
-          <dd>{r.activeSessions}</dd>
-          <dt>{a('logged')}</dt>
-          <dd>#{r.accessSeq}</dd>
-        </dl>
+        <div role="status" data-testid="staff-read-result">
+          <dl>
+            <dt>{a('email')}</dt>
+            <dd>{r.email}</dd>
+            <dt>{a('birthDate')}</dt>
+            <dd>{r.birthDate}</dd>
+            <dt>{a('country')}</dt>
+            <dd>{r.country}</dd>
+            <dt>{a('realm')}</dt>
+            <dd>{r.realm}</dd>
+            <dt>{a('sessions')}</dt>
+            <dd>{r.activeSessions}</dd>
+            <dt>{a('logged')}</dt>
+            <dd>#{r.accessSeq}</dd>
+          </dl>
+        </div>
       )}
     </form>
   );
