@@ -5,7 +5,7 @@ import { requireViewer, viewerOf, type Viewer } from '../api/auth.ts';
 import { limitViewer } from '../limits/limiter.ts';
 import { AppError, badRequest, notFound } from '../api/errors.ts';
 import { privateToViewer } from '../privacy/private-accounts.ts';
-import { cancelRequest, isPrivateAccount, requestFollow } from './requests.ts';
+import { cancelRequest, followState as followStateOf, isPrivateAccount, requestFollow } from './requests.ts';
 import { follow, listFollowers, listFollowing, MAX_PAGE, unfollow, type EdgeItem, type PublicSnapshot } from './service.ts';
 
 // Follow graph API. A handle is routed to its home realm by the directory; the
@@ -93,6 +93,24 @@ export const graphRoutes: FastifyPluginAsyncZod = async (app) => {
       return r.state === 'following'
         ? { following: true, handle: target.handle, realm: target.realm }
         : { following: false, requested: true, handle: target.handle, realm: target.realm };
+    },
+  );
+
+  app.get(
+    '/api/v1/users/:handle/follow',
+    {
+      schema: {
+        tags: ['graph'],
+        summary: 'Where I stand with an account: following, a pending request, or neither (read in my own realm).',
+        params: handleParam,
+        response: { 200: followState },
+      },
+    },
+    async (req) => {
+      const viewer = requireViewer(req);
+      const target = await locate(reelm, req.params.handle, { remoteOk: true });
+      const state = await followStateOf(reelm.realms.get(viewer.realm), viewer.userId, target.id);
+      return { following: state === 'following', ...(state === 'requested' && { requested: true }), handle: target.handle, realm: target.realm };
     },
   );
 

@@ -82,6 +82,29 @@ for (const lane of lanes()) {
       assert.equal((await eu.db.selectFrom('follower_edges').selectAll().execute()).length, 0);
     });
 
+    test(`where I stand with an account, read in my realm: none, following, requested, none again; signed out 401 (${lane})`, async () => {
+      const me = await signUp(t, { country: 'US' });
+      const open = await signUp(t, { country: 'DE' });
+      const closed = await signUp(t, { country: 'US' });
+      await t.app.inject({ method: 'PATCH', url: '/api/v1/me/settings', headers: closed.headers, payload: { isPrivate: true } });
+      const state = async (u: TestUser) => {
+        const res = await t.app.inject({ method: 'GET', url: `/api/v1/users/${u.handle}/follow`, headers: me.headers });
+        assert.equal(res.statusCode, 200, res.body);
+        return res.json();
+      };
+      assert.deepEqual(await state(open), { following: false, handle: open.handle, realm: 'eu' });
+      await t.app.inject({ method: 'POST', url: `/api/v1/users/${open.handle}/follow`, headers: me.headers });
+      assert.deepEqual(await state(open), { following: true, handle: open.handle, realm: 'eu' });
+      await t.app.inject({ method: 'POST', url: `/api/v1/users/${closed.handle}/follow`, headers: me.headers });
+      assert.deepEqual(await state(closed), { following: false, requested: true, handle: closed.handle, realm: 'us' });
+      await t.app.inject({ method: 'DELETE', url: `/api/v1/users/${closed.handle}/follow`, headers: me.headers });
+      await t.app.inject({ method: 'DELETE', url: `/api/v1/users/${open.handle}/follow`, headers: me.headers });
+      assert.deepEqual(await state(closed), { following: false, handle: closed.handle, realm: 'us' });
+      assert.deepEqual(await state(open), { following: false, handle: open.handle, realm: 'eu' });
+      assert.equal((await t.app.inject({ method: 'GET', url: `/api/v1/users/${open.handle}/follow` })).statusCode, 401);
+      assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/users/nobody-here/follow', headers: me.headers })).statusCode, 404);
+    });
+
     test(`refusals: self-follow 400, unknown handle 404, no session 401, bad cursor and limit 400 (${lane})`, async () => {
       const self = await t.app.inject({ method: 'POST', url: `/api/v1/users/${ana.handle}/follow`, headers: ana.headers });
       assert.equal(self.statusCode, 400);

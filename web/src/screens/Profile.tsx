@@ -30,13 +30,24 @@ function Avatar({ url, name, size = 88 }: { url: string | null; name: string; si
 function People({ handle, list }: { handle: string; list: 'followers' | 'following' }) {
   const [items, setItems] = useState<Person[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => void get<Page<Person>>(`/users/${handle}/${list}?limit=50`).then((p) => setItems(p.items), (e: Error) => setError(e.message)), [handle, list]);
+  useEffect(
+    () =>
+      void get<Page<Person>>(`/users/${handle}/${list}?limit=50`).then(
+        (p) => setItems(p.items),
+        (e: Error) => setError(e.message),
+      ),
+    [handle, list],
+  );
   return (
     <main className="page narrow">
       <h1>
         <Link to={`/@${handle}`}>@{handle}</Link> · {t(list === 'followers' ? 'followersN' : 'followingN')}
       </h1>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <ul className="people">
         {items?.map((p) => (
           <li key={p.handle}>
@@ -60,7 +71,14 @@ function EditProfile({ me, done }: { me: Me; done(): void }) {
     e.preventDefault();
     try {
       if (avatar) await api('PUT', '/me/avatar', avatar);
-      await api('PATCH', '/me/profile', { displayName: f.displayName, bio: f.bio, links: f.links.split('\n').map((s) => s.trim()).filter(Boolean) });
+      await api('PATCH', '/me/profile', {
+        displayName: f.displayName,
+        bio: f.bio,
+        links: f.links
+          .split('\n')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      });
       await refresh();
       done();
     } catch (err) {
@@ -86,7 +104,11 @@ function EditProfile({ me, done }: { me: Me; done(): void }) {
         {t('links')}
         <textarea value={f.links} onChange={(e) => setF({ ...f, links: e.target.value })} rows={2} />
       </label>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       <button className="button">{t('save')}</button>
     </form>
   );
@@ -125,17 +147,13 @@ export default function Profile({ handle, list }: { handle: string; list?: 'foll
         );
       return;
     }
-    // the profile API has no "do I follow them" field: look for them in my following list, then in my pending requests
     void (async () => {
-      const [following, sent, mutes] = await Promise.all([
-        get<Page<Person>>(`/users/${me.handle}/following?limit=100`),
-        get<{ items: (Person & { state: string })[] }>('/me/follow-requests/sent'),
+      const [state, mutes] = await Promise.all([
+        get<{ following: boolean; requested?: boolean }>(`/users/${handle}/follow`),
         get<{ items: { handle: string }[] }>('/me/mutes'),
       ]);
-      const key = handle.toLowerCase();
-      const requested = sent.items.some((x) => x.handle.toLowerCase() === key && x.state === 'pending');
-      setFollow(following.items.some((x) => x.handle.toLowerCase() === key) ? 'following' : requested ? 'requested' : 'none');
-      setMuted(mutes.items.some((x) => x.handle.toLowerCase() === key));
+      setFollow(state.following ? 'following' : state.requested ? 'requested' : 'none');
+      setMuted(mutes.items.some((x) => x.handle.toLowerCase() === handle.toLowerCase()));
     })().catch(() => setFollow('none'));
   }, [me, handle, mine]);
   if (list) return <People handle={handle} list={list} />;
