@@ -66,6 +66,27 @@ export async function follow(store: RealmStore, followerId: string, target: Publ
   });
 }
 
+/**
+ * After an import (src/rights/import.ts): the person's restored follows are announced again to each
+ * followee's realm, which dropped the edge when the account was deleted (graph.follow: a private
+ * followee gets a request again, a followee who blocked them refuses it, a gone one skips it).
+ */
+export async function announceFollows(tx: RealmTransactor, followerId: string) {
+  const me = await tx.db.selectFrom('users').select(['handle', 'display_name', 'avatar_key']).where('id', '=', followerId).executeTakeFirstOrThrow();
+  const rows = await tx.db.selectFrom('follows').select(['followee_id', 'followee_realm', 'created_at']).where('follower_id', '=', followerId).execute();
+  for (const r of rows)
+    await relay(tx, r.followee_realm, 'graph.follow', {
+      follower_id: followerId,
+      followee_id: r.followee_id,
+      follower_realm: tx.realm,
+      follower_handle: me.handle,
+      follower_display_name: me.display_name,
+      follower_avatar_key: me.avatar_key,
+      followed_at: Number(r.created_at),
+    });
+  return rows.length;
+}
+
 export async function unfollow(store: RealmStore, followerId: string, followeeId: string): Promise<{ removed: boolean }> {
   return store.transact(async (tx) => {
     const edge = await tx.db

@@ -10,6 +10,8 @@ import { ARCHIVE_FORMAT, ARCHIVE_VERSION, MANIFEST_NAME, mediaPath, type Archive
 import { residentTables, type PersonRow } from './person-data.ts';
 import { insertPersonRecords, removePersonRecords } from './restore.ts';
 import { readTar } from './tar.ts';
+import { announceFollows } from '../graph/service.ts';
+import { postAnnouncer } from '../social/posts.ts';
 
 // Import (P2): a "download your data" archive (format reelm-export v2) becomes an account in a realm
 // where that account does not exist — after it was deleted, or from another Reelm deployment. The
@@ -21,6 +23,8 @@ import { readTar } from './tar.ts';
 // ownerBlobs. Not restored: sessions (their token hashes are withheld), the old realm's job queue
 // rows, archive bookkeeping (data_exports) and staff reads (the old realm's signed log). The password
 // hash is withheld too, so the account gets a new one-time password the operator hands over.
+// Nor their followers (follower_edges, follower_count): those follows ended when the account was
+// deleted (graph.followee_gone). Then the person's own follows and posts are announced again.
 
 export class ImportRefused extends Error {
   readonly code: string;
@@ -31,9 +35,9 @@ export class ImportRefused extends Error {
 }
 
 /** Resident tables an import does not write (see above). */
-export const NOT_IMPORTED: ReadonlySet<string> = new Set(['sessions', 'jobs', 'data_exports']);
-/** Columns an import sets anew: the home and country, and the password's date (a new password). */
-export const IMPORTED_COLUMNS = { users: ['home_realm', 'country', 'password_changed_at'] } as const;
+export const NOT_IMPORTED: ReadonlySet<string> = new Set(['sessions', 'jobs', 'data_exports', 'follower_edges']);
+/** Columns an import sets anew: the home and country, the password's date (a new password), the follower count (no followers yet). */
+export const IMPORTED_COLUMNS = { users: ['home_realm', 'country', 'password_changed_at', 'follower_count'] } as const;
 
 export interface ParsedArchive {
   manifest: ArchiveManifest;
@@ -143,7 +147,7 @@ export async function importArchive(reelm: Reelm, tar: Buffer, opts: ImportOptio
   const own = ownIds(userId, records);
   const home = (table: string, r: PersonRow): PersonRow => {
     const row = repoint(r, own, manifest.realm, store.name);
-    return table === 'users' ? { ...row, home_realm: store.name, country, password_hash: passwordHash, password_changed_at: now } : row;
+    return table === 'users' ? { ...row, home_realm: store.name, country, password_hash: passwordHash, password_changed_at: now, follower_count: 0 } : row;
   };
   try {
     let rows = 0;
@@ -156,6 +160,13 @@ export async function importArchive(reelm: Reelm, tar: Buffer, opts: ImportOptio
       bytes += m.data.length;
     }
     await reelm.directory.activate(userId);
+    // Last, in one transaction: what other realms dropped at the deletion is sent again (their follows
+    // and posts); if this fails, nothing was sent and the catch below removes everything.
+    const announcePosts = await postAnnouncer(reelm, store, userId);
+    await store.transact(async (tx) => {
+      await announceFollows(tx, userId);
+      await announcePosts(tx);
+    });
     writeRealmLog(store.manifest, 'account_imported', { userId, from: manifest.realm, rows, files: media.length });
     return { userId, handle: String(user.handle), realm: store.name, country, rows, files: media.length, bytes, password };
   } catch (err) {

@@ -129,6 +129,22 @@ export async function withRepublish<T>(reelm: Reelm, store: RealmStore, videoIds
   });
 }
 
+/**
+ * After an import (src/rights/import.ts): the person's restored posts are published again, with the
+ * audience and labels their rows hold, to the realms allowed to hold them (this one included: its
+ * post_index lost them at the deletion). Media facts are read first; the returned step runs in the
+ * caller's transaction, so an import that fails announces nothing.
+ */
+export async function postAnnouncer(reelm: Reelm, store: RealmStore, ownerId: string): Promise<(tx: RealmTransactor) => Promise<number>> {
+  const ids = (await store.db.selectFrom('posts').select('video_id').where('owner_id', '=', ownerId).orderBy('created_at').execute()).map((r) => r.video_id);
+  const facts = new Map<string, MediaFacts>();
+  for (const id of ids) facts.set(id, await mediaFacts(reelm, store, id));
+  return async (tx) => {
+    for (const id of ids) await publish(reelm, tx, id, facts.get(id)!);
+    return ids.length;
+  };
+}
+
 async function notifyMentions(tx: RealmTransactor, viewer: Viewer, videoId: string, caption: string, entities: TextEntity[], at: number) {
   for (const m of mentionedAccounts(entities)) {
     await notify(tx, m.realm, {

@@ -137,6 +137,25 @@ for (const lane of lanes()) {
         eu.blobs.map((x) => [x.key, x.sha256]),
         a.blobs.map((x) => [x.key, x.sha256]),
       );
+
+      // announced again: their video is on their profile, they are in the friend's follower list
+      // (a follow the deletion had ended), and they claim no follower of before
+      await deliverAll(t);
+      const videos = (await t.app.inject({ url: `/api/v1/users/${p.person.handle}/videos`, headers })).json();
+      assert.ok(
+        videos.items.some((v: any) => v.id === p.videoId),
+        `their video on their profile: ${JSON.stringify(videos.items.map((v: any) => v.id))}`,
+      );
+      const followers = (await t.app.inject({ url: `/api/v1/users/${p.friend.handle}/followers`, headers: p.friend.headers })).json();
+      assert.deepEqual(
+        followers.items.map((f: any) => f.handle),
+        [p.person.handle],
+      );
+      const friendProfile = (await t.app.inject({ url: `/api/v1/users/${p.friend.handle}` })).json();
+      assert.equal(friendProfile.followerCount, 1);
+      const own = (await t.app.inject({ url: `/api/v1/users/${p.person.handle}`, headers })).json();
+      assert.equal(own.followerCount, 0, 'the follows of them ended with the deletion');
+      assert.equal((await t.app.inject({ url: `/api/v1/users/${p.person.handle}/followers`, headers })).json().items.length, 0);
     });
 
     test('P2: the handle and email are taken again, so a second import of the same archive is refused', async () => {
