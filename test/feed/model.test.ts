@@ -137,6 +137,29 @@ describe('OnlineRanker', () => {
     for (let i = 0; i < 20; i++) assert.deepEqual(fromOld.predict(person(i % 6), video(i, 'cats')), m.predict(person(i % 6), video(i, 'cats')));
   });
 
+  it('loads a snapshot with a longer co-engagement ring than RECENT_K (the window was 50) keeping the newest', () => {
+    const m = new OnlineRanker({ seed: 4 });
+    const p = person(0);
+    for (let i = 0; i < RECENT_K + 10; i++)
+      m.observe(p, video(i, 'cats'), { completed: true, liked: false, shared: false, skippedEarly: false, watchedFraction: 1 }, i * 1000);
+    assert.equal(m.co.people.size, 1);
+    assert.equal(m.co.ringLen[0], RECENT_K);
+    const b = m.serialize();
+    // The snapshot ends with the one person's ring length and ring: write it as a ring of RECENT_K + 5, the 5 extra oldest.
+    const ringAt = b.length - 4 * RECENT_K;
+    const longer = new Uint8Array(b.length + 4 * 5);
+    longer.set(b.subarray(0, ringAt));
+    const dv = new DataView(longer.buffer);
+    assert.equal(dv.getInt32(ringAt - 4, true), RECENT_K);
+    dv.setInt32(ringAt - 4, RECENT_K + 5, true);
+    for (let k = 0; k < 5; k++) dv.setInt32(ringAt + 4 * k, k, true);
+    longer.set(b.subarray(ringAt), ringAt + 4 * 5);
+    const back = OnlineRanker.deserialize(longer);
+    assert.equal(back.co.ringLen[0], RECENT_K);
+    assert.deepEqual(back.serialize(), b);
+    assert.equal(back.co.items.key(back.co.ring[RECENT_K - 1]!), `v${RECENT_K + 9}`, 'the newest positive is last');
+  });
+
   it('refuses a truncated or foreign snapshot', () => {
     const m = new OnlineRanker();
     train(m, 100);

@@ -176,7 +176,17 @@ export function readModel(b: Uint8Array, make: (o: RankerOptions) => OnlineRanke
   co.personSeen = r.block(new Float64Array(cap), np);
   co.ringLen = r.block(new Int32Array(cap), np);
   co.ring = new Int32Array(cap * RECENT_K);
-  for (let p = 0; p < np; p++) r.block(co.ring.subarray(p * RECENT_K), co.ringLen[p]!);
+  let longest = 0;
+  for (let p = 0; p < np; p++) longest = Math.max(longest, co.ringLen[p]!);
+  const ring = new Int32Array(longest);
+  for (let p = 0; p < np; p++) {
+    // A snapshot from a longer window (RECENT_K was 50) keeps each person's newest RECENT_K.
+    const len = co.ringLen[p]!;
+    r.block(ring, len);
+    const keep = Math.min(len, RECENT_K);
+    co.ring.set(ring.subarray(len - keep, len), p * RECENT_K);
+    co.ringLen[p] = keep;
+  }
   if (r.p !== b.length) throw new Error('ranker snapshot has trailing bytes');
   return m;
 }
@@ -246,10 +256,15 @@ function readFormat3(r: Reader, m: OnlineRanker): OnlineRanker {
   for (let i = 0; i < nr; i++) {
     const pr = co.person(str(), r.f64());
     const nl = r.u32();
+    const ring: number[] = [];
     for (let j = 0; j < nl; j++) {
       const o = co.items.get(str());
-      if (o >= 0 && co.ringLen[pr]! < RECENT_K) co.ring[pr * RECENT_K + co.ringLen[pr]!++] = o;
+      if (o >= 0) ring.push(o);
     }
+    // Oldest first; a longer window than today's keeps the newest RECENT_K.
+    const kept = ring.slice(Math.max(0, ring.length - RECENT_K));
+    co.ring.set(kept, pr * RECENT_K);
+    co.ringLen[pr] = kept.length;
   }
   return m;
 }

@@ -1,8 +1,11 @@
 // Online item-to-item co-engagement (what the co-engagement candidate source
 // does in production, inside the ranker): per person a ring of their last K
 // positive videos; per video its positive count and a bounded neighbour list
-// of co-positive counts. A candidate scores Σ over the person's recent
-// positives r of co(r, c) / √(n(r)·n(c)) — item-kNN cosine, learned per event.
+// of co-positive counts (two videos co-occur when one person had both within K
+// consecutive positives: a session-like window, not their whole history). A
+// candidate scores Σ over the person's recent positives r of
+// RECENCY^age(r) · co(r, c) / √(n(r)·n(c)) — item-kNN cosine, learned per
+// event, the newest positive counting most.
 //
 // Layout without a JS object per entry (a realm's model holds millions of
 // neighbour counts): videos and people are slots of KeyIndexes; per video its
@@ -12,8 +15,17 @@
 // eviction ties and snapshots are the same whatever the pool layout.
 import { grow, KeyIndex, moveRows } from './keys.ts';
 
-export const RECENT_K = 50;
-export const NEIGHBOURS = 100;
+/**
+ * The window: 15 (was 50). On MovieLens a shorter window is the better item-item signal (NDCG@10 / Recall@20 with the
+ * other settings of 2026-12-02: K = 50 0.1487 / 0.1913, 25 0.1514 / 0.1937, 15 0.1555 / 0.1964, 10 0.1566 / 0.1943;
+ * K = 100 0.1437 / 0.1881). Snapshots with longer rings keep their newest RECENT_K on load (codec.ts).
+ */
+export const RECENT_K = 15;
+/** Neighbours kept per video (was 100): 150 gains MovieLens Recall@20 0.1908 → 0.1962; 200 and 300 add nothing more. */
+export const NEIGHBOURS = 150;
+/** A recent positive `a` places back in the ring weighs RECENCY^a (0 for the newest). */
+export const RECENCY = 0.9;
+const DECAY = Float64Array.from({ length: RECENT_K }, (_, a) => Math.pow(RECENCY, a));
 const FIRST_CAP = 8;
 
 export class CoEngagement {
@@ -71,7 +83,7 @@ export class CoEngagement {
     }
   }
 
-  /** Σ cosine(candidate, recent positive) over the person's recent positives. */
+  /** Σ RECENCY^age · cosine(candidate, recent positive) over the person's recent positives. */
   score(personId: string, videoId: string): number {
     this.bestSlot = -1;
     const r = this.people.get(personId);
@@ -82,15 +94,16 @@ export class CoEngagement {
     let top = 0;
     let topPos = RECENT_K;
     const nc = this.n[c]!;
+    const newest = this.ringLen[r]! - 1;
     const start = this.nbStart[c]!;
     const end = start + this.nbLen[c]!;
     for (let j = start; j < end; j++) {
       const o = this.poolSlot[j]!;
       if (this.mark[o] !== this.stamp) continue;
-      const x = this.poolCount[j]! / Math.sqrt(nc * this.n[o]!);
+      const pos = this.markPos[o]!;
+      const x = (DECAY[newest - pos]! * this.poolCount[j]!) / Math.sqrt(nc * this.n[o]!);
       s += x;
       // The strongest; on ties the earliest in the ring (the order the Map version walked the ring in).
-      const pos = this.markPos[o]!;
       if (x > top || (x === top && pos < topPos)) {
         top = x;
         topPos = pos;

@@ -60,10 +60,23 @@ const DENSE = 8; // popularity, completion rate, like rate, share rate, freshnes
 const MAX_TAGS = 16;
 const L2 = 1e-5;
 const HISTORY_RATE = 0.1;
-/** Person×id crosses learn at twice the rate: each is seen a handful of times per person, and starts at 0. */
-const CROSS_RATE = 2;
+/**
+ * Per-id learning: rate multiplier and AdaGrad's initial accumulator (ε in step = rate·g / √(ε + Σg²)). With ε = 0.01 the
+ * first steps of a new id are ≈ rate·sign(g) whatever the error, so a skip at p = 0.1 (g = −0.1) moved a fresh cross
+ * almost as far as a completion at p = 0.3 (g = 0.7); with ε ≈ 1 early steps scale with the error, as in plain SGD, and
+ * the larger rate keeps the later, AdaGrad-damped steps from stalling (docs/BENCHMARKS.md, 2026-12-02 round 2).
+ */
+/** Video, creator, sound and hashtag weights. */
+const ID_RATE = 3;
+const ID_EPS = 1;
+/** Person×id crosses: each is seen a handful of times per person, and starts at 0. */
+const CROSS_RATE = 6;
+const CROSS_EPS = 2;
+/** Embeddings (row-wise AdaGrad). */
+const EMB_RATE = 3;
+const EMB_EPS = 1;
 /** The co-engagement feature is 1 − exp(−CO_SCALE·Σ cos): gentle enough that people with many strong neighbours still differ. */
-const CO_SCALE = 0.5;
+const CO_SCALE = 1;
 /** Global layout: bias[3], its AdaGrad[3], FM scale per head[3], its AdaGrad[3], dense W[3·7], its AdaGrad[3·7]. */
 const G_BIAS = 0;
 const G_FM = 6;
@@ -289,12 +302,12 @@ export class OnlineRanker {
     // Linear id weights and crosses.
     const st = this.ids.stride;
     const data = this.ids.data;
-    const linear = (arr: Float32Array, o: number, rate = lr) => {
-      for (let h = 0; h < HEADS; h++) adagrad(arr, o + h, o + HEADS + h, err[h]! - L2 * arr[o + h]!, rate);
+    const linear = (arr: Float32Array, o: number, rate: number, eps: number) => {
+      for (let h = 0; h < HEADS; h++) adagrad(arr, o + h, o + HEADS + h, err[h]! - L2 * arr[o + h]!, rate, eps);
     };
-    for (let k = 0; k < this.nItem; k++) linear(data, this.itemSlots[k]! * st);
-    linear(data, this.personSlots[0]! * st);
-    for (let k = 0; k < this.nCross; k++) linear(this.crosses.data, this.crossSlots[k]! * this.crosses.stride, CROSS_RATE * lr);
+    for (let k = 0; k < this.nItem; k++) linear(data, this.itemSlots[k]! * st, ID_RATE * lr, ID_EPS);
+    linear(data, this.personSlots[0]! * st, lr, 0.01);
+    for (let k = 0; k < this.nCross; k++) linear(this.crosses.data, this.crossSlots[k]! * this.crosses.stride, CROSS_RATE * lr, CROSS_EPS);
     // Embeddings: the FM term's gradient, shared by the heads through their scales.
     const G = err[0]! * g[G_FM]! + err[1]! * g[G_FM + 1]! + err[2]! * g[G_FM + 2]!;
     const emb = (o: number, other: Float64Array, scale: number) => {
@@ -305,7 +318,7 @@ export class OnlineRanker {
         sq += gr * gr;
       }
       const acc = (data[e0 + d]! += sq / d);
-      const step = lr / Math.sqrt(acc + 0.01);
+      const step = (EMB_RATE * lr) / Math.sqrt(acc + EMB_EPS);
       for (let i = 0; i < d; i++) data[e0 + i]! += step * (G * other[i]! * scale - L2 * data[e0 + i]!);
     };
     for (let k = 0; k < this.nItem; k++) emb(this.itemSlots[k]! * st, this.pe, this.itemNorm);
@@ -358,9 +371,9 @@ export class OnlineRanker {
   }
 }
 
-function adagrad(arr: Float32Array | Float64Array, w: number, acc: number, grad: number, lr: number): void {
+function adagrad(arr: Float32Array | Float64Array, w: number, acc: number, grad: number, lr: number, eps = 0.01): void {
   const a = (arr[acc]! += grad * grad);
-  arr[w]! += (lr * grad) / Math.sqrt(a + 0.01);
+  arr[w]! += (lr * grad) / Math.sqrt(a + eps);
 }
 
 /** Dense features from public stats, freshness, country and interests, each roughly in [0, 1]. */
