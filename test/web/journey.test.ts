@@ -128,6 +128,7 @@ test('two people sign up in two realms, upload, find, play, like, comment, follo
   await assertPlays(a, 'section.slide video');
   await b.goto(`${o}/discover`);
   await b.getByRole('heading', { name: 'Tendances' }).waitFor();
+  await b.getByRole('region', { name: '#beach' }).locator(`a[href="/watch/${post.id}"]`).waitFor(); // a trending hashtag's videos
   await shots(b, 'discover');
   await b.setViewportSize(DESKTOP);
   assert.deepEqual(pageErrors, []);

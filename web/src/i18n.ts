@@ -17,7 +17,7 @@ const en = {
   public: 'Everyone', followers: 'Followers', private: 'Only me', whoComment: 'Who can comment', whoDuet: 'Who can duet', everyone: 'Everyone', noOne: 'No one',
   allowDownload: 'Allow download', post: 'Post', uploading: 'Uploading', processing: 'Processing your video…', ready: 'Posted!', retry: 'Try again',
   speed: '{speed}/s · {left} left', resumed: 'Resuming your earlier upload from {pct}%.', viewPost: 'Watch it',
-  followersN: 'followers', followingN: 'following', likesN: 'likes', editProfile: 'Edit profile', save: 'Save', bio: 'Bio', links: 'Links (one per line)',
+  followersN: 'followers', follower1: 'follower', followingN: 'following', likesN: 'likes', editProfile: 'Edit profile', save: 'Save', bio: 'Bio', links: 'Links (one per line)',
   avatar: 'Avatar', privateAccount: 'Private account', views: '{n} views', noVideos: 'No videos yet.',
   search: 'Search', accounts: 'Accounts', hashtags: 'Hashtags', sounds: 'Sounds', videos: 'Videos', trending: 'Trending', noResults: 'Nothing found.',
   useSound: 'Use this sound', notifications: 'Notifications', noNotifications: 'No notifications yet.', markRead: 'Mark all read',
@@ -59,7 +59,7 @@ const fr: Record<Key, string> = {
   public: 'Tout le monde', followers: 'Abonnés', private: 'Moi seulement', whoComment: 'Qui peut commenter', whoDuet: 'Qui peut faire un duo', everyone: 'Tout le monde',
   noOne: 'Personne', allowDownload: 'Autoriser le téléchargement', post: 'Publier', uploading: 'Envoi', processing: 'Traitement de votre vidéo…', ready: 'Publié !',
   retry: 'Réessayer', speed: '{speed}/s · {left} restantes', resumed: 'Reprise de votre envoi à {pct} %.', viewPost: 'La regarder',
-  followersN: 'abonnés', followingN: 'abonnements', likesN: "j'aime", editProfile: 'Modifier le profil', save: 'Enregistrer', bio: 'Bio', links: 'Liens (un par ligne)',
+  followersN: 'abonnés', follower1: 'abonné', followingN: 'abonnements', likesN: "j'aime", editProfile: 'Modifier le profil', save: 'Enregistrer', bio: 'Bio', links: 'Liens (un par ligne)',
   avatar: 'Avatar', privateAccount: 'Compte privé', views: '{n} vues', noVideos: 'Pas encore de vidéos.',
   search: 'Rechercher', accounts: 'Comptes', hashtags: 'Hashtags', sounds: 'Sons', videos: 'Vidéos', trending: 'Tendances', noResults: 'Aucun résultat.',
   useSound: 'Utiliser ce son', notifications: 'Notifications', noNotifications: 'Aucune notification.', markRead: 'Tout marquer comme lu',
@@ -118,6 +118,9 @@ export function dictionary<E extends Record<string, string>>(en: E, fr: Record<k
   const d: Record<Lang, Record<keyof E, string>> = { en, fr };
   return (key: keyof E, vars: Record<string, string | number> = {}) => d[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
 }
+
+/** "1 follower" / "3 followers" ("0 abonné" in French: its plural rules say so) */
+export const followersLabel = (n: number) => (new Intl.PluralRules(lang).select(n) === 'one' ? t('follower1') : t('followersN'));
 
 /** "1 video" / "3 videos" */
 export const videoCount = (n: number) => (n === 1 ? t('video1') : t('videosN', { n }));

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { get, type Post } from '../api.ts';
-import { t } from '../i18n.ts';
+import { followersLabel, t } from '../i18n.ts';
 import { Link } from '../router.tsx';
 import { Grid } from './Grid.tsx';
 
@@ -17,15 +17,26 @@ interface Trend {
   videoCount: number;
 }
 
+/** How many trending hashtags show their videos on Discover. */
+const ROWS = 3;
+
 export default function Discover() {
   const [q, setQ] = useState(new URLSearchParams(location.search).get('q') ?? '');
   const [tab, setTab] = useState<Tab>('accounts');
   const [res, setRes] = useState<Results | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [trends, setTrends] = useState<{ tags: Trend[]; sounds: Trend[] } | null>(null);
+  const [rows, setRows] = useState<{ tag: string; posts: Post[] }[]>([]);
   useEffect(() => {
     Promise.all([get<{ items: Trend[] }>('/trending/hashtags?limit=10'), get<{ items: Trend[] }>('/trending/sounds?limit=10')]).then(
-      ([a, b]) => setTrends({ tags: a.items, sounds: b.items }),
+      ([a, b]) => {
+        setTrends({ tags: a.items, sounds: b.items });
+        // the videos of the top hashtags, as rows under the chips (each page is checked for this viewer by the server)
+        Promise.all(a.items.slice(0, ROWS).map((h) => get<{ items: Post[] }>(`/hashtags/${encodeURIComponent(h.key)}?limit=6`).then((r) => ({ tag: h.key, posts: r.items })))).then(
+          (r) => setRows(r.filter((x) => x.posts.length > 0)),
+          () => {},
+        );
+      },
       (e: Error) => setError(e.message),
     );
   }, []);
@@ -69,7 +80,7 @@ export default function Discover() {
                 res.accounts.map((a) => (
                   <li key={a.handle}>
                     <Link to={`/@${a.handle}`}>
-                      <b>{a.displayName}</b> <span className="muted">@{a.handle} · {a.followerCount} {t('followersN')}</span>
+                      <b>{a.displayName}</b> <span className="muted">@{a.handle} · {a.followerCount} {followersLabel(a.followerCount)}</span>
                     </Link>
                   </li>
                 ))}
@@ -105,6 +116,14 @@ export default function Discover() {
             ))}
             {trends.tags.length + trends.sounds.length === 0 && <li className="muted">{t('noResults')}</li>}
           </ul>
+          {rows.map((r) => (
+            <section key={r.tag} className="trend-row" aria-labelledby={`trend-${r.tag}`}>
+              <h3 id={`trend-${r.tag}`}>
+                <Link to={`/tag/${encodeURIComponent(r.tag)}`}>#{r.tag.replace(/^#/, '')}</Link>
+              </h3>
+              <Grid posts={r.posts} />
+            </section>
+          ))}
         </section>
       )}
     </main>

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { api, get, type Me, type Page, type Post } from '../api.ts';
-import { labelText, t } from '../i18n.ts';
+import { followersLabel, labelText, t } from '../i18n.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.ts';
 import { compact } from '../text.tsx';
@@ -222,7 +222,7 @@ export default function Profile({ handle, list }: { handle: string; list?: 'foll
         )}
         <ul className="counts">
           {count(`/@${handle}/following`, user.followingCount, 'following-count', t('followingN'))}
-          {count(`/@${handle}/followers`, user.followerCount, 'follower-count', t('followersN'))}
+          {count(`/@${handle}/followers`, user.followerCount, 'follower-count', followersLabel(user.followerCount))}
         </ul>
         {user.bio && <p className="bio">{user.bio}</p>}
         {user.links.length > 0 && (
