@@ -92,6 +92,8 @@ test('two people sign up in two realms, upload, find, play, like, comment, follo
   await b.getByLabel('Ajouter un commentaire…').fill('Magnifique !');
   await b.getByRole('button', { name: 'Envoyer' }).click();
   await b.getByText('Magnifique !').waitFor();
+  // when it was written, in words ("maintenant" now; a tooltip has the full date)
+  assert.equal(await b.locator('li.comment', { hasText: 'Magnifique !' }).locator('time').textContent(), 'maintenant');
   await shots(b, 'comments');
   await b.keyboard.press('Escape');
 

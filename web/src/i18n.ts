@@ -122,6 +122,18 @@ export function dictionary<E extends Record<string, string>>(en: E, fr: Record<k
 /** "1 follower" / "3 followers" ("0 abonné" in French: its plural rules say so) */
 export const followersLabel = (n: number) => (new Intl.PluralRules(lang).select(n) === 'one' ? t('follower1') : t('followersN'));
 
+/** "5 minutes ago" / "il y a 5 minutes" (the browser's own wording); older than a week: the date. */
+export function ago(iso: string, now = Date.now()): string {
+  const s = Math.round((new Date(iso).getTime() - now) / 1000);
+  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+  const a = Math.abs(s);
+  if (a < 60) return rtf.format(0, 'second');
+  if (a < 3600) return rtf.format(Math.round(s / 60), 'minute');
+  if (a < 86_400) return rtf.format(Math.round(s / 3600), 'hour');
+  if (a < 7 * 86_400) return rtf.format(Math.round(s / 86_400), 'day');
+  return new Date(iso).toLocaleDateString(lang, { dateStyle: 'medium' });
+}
+
 /** "1 video" / "3 videos" */
 export const videoCount = (n: number) => (n === 1 ? t('video1') : t('videosN', { n }));
 

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { api, get, type Entity, type Page, type Post } from '../api.ts';
-import { t } from '../i18n.ts';
+import { ago, t } from '../i18n.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.ts';
 import { RichText } from '../text.tsx';
@@ -17,6 +17,7 @@ interface Comment {
   replyCount: number;
   pinned: boolean;
   likedByMe: boolean;
+  createdAt: string;
 }
 
 function Thread({ post, parentId, onReply }: { post: Post; parentId?: string; onReply?: (c: Comment) => void }) {
@@ -81,6 +82,9 @@ function Thread({ post, parentId, onReply }: { post: Post; parentId?: string; on
               @{c.author.handle}
             </Link>
             {c.pinned && <span className="pill">{t('pinned')}</span>}
+            <time className="muted when" dateTime={c.createdAt} title={new Date(c.createdAt).toLocaleString()}>
+              {ago(c.createdAt)}
+            </time>
             <p>
               <RichText text={c.body} entities={c.entities} />
             </p>

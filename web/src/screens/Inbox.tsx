@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, get, type Page } from '../api.ts';
-import { t } from '../i18n.ts';
+import { ago, t } from '../i18n.ts';
 import { Link } from '../router.tsx';
 import { Decisions } from './inbox/Decisions.tsx';
 
@@ -45,7 +45,9 @@ export default function Inbox() {
             <div>
               <p>{g.summary}</p>
               {g.excerpt && <p className="muted">“{g.excerpt}”</p>}
-              <time className="muted" dateTime={g.latestAt}>{new Date(g.latestAt).toLocaleString()}</time>
+              <time className="muted" dateTime={g.latestAt} title={new Date(g.latestAt).toLocaleString()}>
+                {ago(g.latestAt)}
+              </time>
             </div>
             {g.videoId && <Link to={`/watch/${g.videoId}`}>▶</Link>}
           </li>
