@@ -41,6 +41,11 @@ export interface FlowDefinition<F extends FlowFields> {
   /** how long the receiver keeps what arrives */
   readonly retention: string;
   readonly fields: F;
+  /**
+   * The sender deletes its copy as soon as it is delivered, instead of keeping it for diagnosis: for a payload
+   * with a person's words that does not name them, so an account deletion could not find it by their id.
+   */
+  readonly forgetOnDelivery?: boolean;
   /** True for a message that must never leave the sending realm (emitFlow refuses it for another realm). */
   readonly staysHome?: (payload: FlowPayload<F>) => boolean;
   /** A valid payload, for documentation and for the test that walks the table. */
@@ -56,6 +61,7 @@ export interface FlowDeclaration {
   readonly route: string;
   readonly retention: string;
   readonly fields: FlowFields;
+  readonly forgetOnDelivery?: boolean;
   readonly staysHome?: (payload: Readonly<Record<string, unknown>>) => boolean;
   readonly example: Readonly<Record<string, unknown>>;
   /** A property, not a method, so a receiver typed for some payload cannot be put here without defineFlow (strict function types). */
@@ -77,6 +83,7 @@ export function defineFlow<const F extends FlowFields>(d: FlowDefinition<F>): Fl
     route: d.route,
     retention: d.retention,
     fields: d.fields,
+    ...(d.forgetOnDelivery && { forgetOnDelivery: true }),
     example: d.example,
     ...(staysHome && { staysHome: (payload) => staysHome(typed(payload)) }),
     receive: async (trx, payload, ctx) => receive(trx, typed(payload), ctx),

@@ -40,6 +40,7 @@ export const MODERATION_FLOWS: readonly FlowDeclaration[] = [
     route: 'reporter’s home realm → home realm of the reported content (same realm: applied in place)',
     retention: 'Until the target is gone (cascade with the owner’s account) — kept with the moderation decision it led to.',
     fields: reportFields,
+    forgetOnDelivery: true, // the note is the reporter's words and does not name them: the reporter's realm keeps no copy
     example: {
       report_id: EX,
       subject_kind: 'video',

@@ -47,6 +47,17 @@ for (const lane of lanes()) {
       assert.ok(!JSON.stringify(received).includes(far.userId) && !JSON.stringify(received).includes(near.userId), 'no reporter id in the content realm');
       const us = t.reelm.realms.get('us').db;
       assert.equal((await us.selectFrom('reports_made').select('id').where('reporter_id', '=', far.userId).execute()).length, 1);
+      // and the note (the reporter's words, not naming them) leaves no copy in the reporter's outbox once delivered,
+      // so their later account deletion has nothing to find; other delivered messages are kept for diagnosis
+      const sent = await us.selectFrom('flow_outbox').select(['flow', 'payload']).execute();
+      assert.deepEqual(
+        sent.filter((m) => m.flow === 'moderation.report' || m.payload.includes('claims a fake cure')),
+        [],
+      );
+      assert.ok(
+        (await eu.selectFrom('flow_outbox').select('flow').where('state', '=', 'delivered').execute()).some((m) => m.flow === 'social.post'),
+        'a delivered post projection is kept (positive control)',
+      );
 
       const mod = await staffToken(t, 'global');
       const queue = await admin(t, mod).queue('eu');
