@@ -9,13 +9,21 @@ import type { UsersTable } from './schema.ts';
 // src/social/media-port.ts: the table belongs to moderation.
 
 // A public profile reads the person and their labels in one statement, compiled once
-// (src/realm/prepared.ts): every profile view runs it.
+// (src/realm/prepared.ts): every profile view runs it. The labels are a scalar subquery on the
+// hold's primary key, not a join: on SQLite a join costs several times as much per call (see
+// src/accounts/sessions.ts).
 const userWithLabels = preparedQuery(['userId'], (db: Kysely<any>, p) =>
   db
     .selectFrom('users')
-    .leftJoin('moderation_holds', (j) => j.on('moderation_holds.subject_kind', '=', 'account').onRef('moderation_holds.subject_id', '=', 'users.id'))
     .selectAll('users')
-    .select('moderation_holds.labels as moderation_labels')
+    .select((eb) =>
+      eb
+        .selectFrom('moderation_holds')
+        .select('moderation_holds.labels')
+        .where('moderation_holds.subject_kind', '=', 'account')
+        .whereRef('moderation_holds.subject_id', '=', 'users.id')
+        .as('moderation_labels'),
+    )
     .where('users.id', '=', p.userId),
 );
 
