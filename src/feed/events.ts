@@ -49,6 +49,13 @@ export async function recentPositives(store: RealmStore, userId: string, limit: 
     .orderBy('created_at', 'desc')
     .limit(limit)
     .execute();
+  return mergePositives(watched, liked, limit);
+}
+
+/** Newest first, one entry per video: what the person finished and what they liked. */
+export function mergePositives(watched: readonly Positive[], liked: readonly Positive[], limit: number): string[] {
   const all = [...watched, ...liked].sort((a, b) => Number(b.at) - Number(a.at));
   return [...new Set(all.map((r) => r.video_id))].slice(0, limit);
 }
+
+type Positive = { video_id: string; at: number | string };

@@ -66,7 +66,12 @@ async function loadOnce(store: RealmStore, version: number): Promise<Loaded> {
 
 /** The model this realm serves now: its latest stored snapshot. */
 export async function servingModel(store: RealmStore): Promise<Served> {
-  const e = await load(store, await latestVersion(store));
+  return servedVersion(store, await latestVersion(store));
+}
+
+/** servingModel when the caller has just read the latest version itself (page-state.ts). */
+export async function servedVersion(store: RealmStore, version: number): Promise<Served> {
+  const e = await load(store, version);
   return { version: e.version, ranker: e.ranker };
 }
 

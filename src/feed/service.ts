@@ -10,13 +10,14 @@ import { viewerStates } from '../social/viewer-state.ts';
 import { playbackLinker } from '../social/media-port.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import { listStore, visibleTo } from '../social/visibility.ts';
+import { compiledOnce } from '../realm/compiled.ts';
+import { pageState } from './page-state.ts';
 import { forYouFilter } from '../privacy/filters.ts';
 import { isProtectedTeen } from '../privacy/teen.ts';
 import { affinityOf, gatherCandidates, type Candidate } from './candidates.ts';
-import { localStats, personContext, videoFeatures } from './features.ts';
+import { localStats, videoFeatures } from './features.ts';
 import type { PersonContext, VideoFeatures } from './model/ranker.ts';
-import { recentPositives } from './events.ts';
-import { servingModel, type Served } from './models.ts';
+import { servedVersion, servingModel, type Served } from './models.ts';
 import { rerank, type Scored } from './rerank.ts';
 import { explain, type Why } from './why.ts';
 import { cursorCodec } from '../api/cursor.ts';
@@ -80,11 +81,14 @@ export async function forYou(reelm: Reelm, viewer: Viewer | null, o: ForYouOptio
   const store = listStore(reelm, viewer);
   const db = store.db;
   const c = decode(o.cursor);
-  const { version, ranker } = await servingModel(store);
-  const cur: Cursor = c ?? { s: randomBytes(8).toString('hex'), p: 1, v: version };
+  const seed = c?.s ?? randomBytes(8).toString('hex');
   const uid = viewer?.userId ?? null;
-  const person = uid ? await personContext(db, uid) : { personId: 'anonymous', country: o.country ?? null, interests: [] as string[] };
-  const positives = uid ? await recentPositives(store, uid, cfg.coWindow) : [];
+  // Signed in: one read of everything about the person this page depends on, fresh every time (page-state.ts).
+  const state = uid ? await pageState(store, uid, seed, c?.p ?? 1, cfg.coWindow) : null;
+  const { version, ranker } = state ? await servedVersion(store, state.version) : await servingModel(store);
+  const cur: Cursor = c ?? { s: seed, p: 1, v: version };
+  const person = state?.person ?? { personId: 'anonymous', country: o.country ?? null, interests: [] as string[] };
+  const positives = state?.positives ?? [];
   const key = [store.name, uid, cur.s, version, o.includeSeen ? 1 : 0, person.country, person.interests.join(' '), positives.join(' ')].join('|');
   let session = remembered(key, cfg.sessionCache);
   if (!session) {
@@ -99,8 +103,8 @@ export async function forYou(reelm: Reelm, viewer: Viewer | null, o: ForYouOptio
     const ranked = await building;
     session = remembered(key, cfg.sessionCache) ?? remembered(key, cfg.sessionCache, { ranked, whys: new Map() })!;
   }
-  const hide = uid ? await hidden(db, uid) : { videos: new Set<string>(), creators: new Set<string>(), sounds: new Set<string>() };
-  const shown = uid ? await sessionPages(db, uid, cur.s, cur.p) : new Map<string, number>();
+  const hide = state?.hide ?? { videos: new Set<string>(), creators: new Set<string>(), sounds: new Set<string>() };
+  const shown = state?.shown ?? new Map<string, number>();
   let pool = session.ranked.filter((x) => {
     const r = x.row;
     if (hide.videos.has(r.video_id) || hide.creators.has(r.owner_id) || (r.sound_id && hide.sounds.has(r.sound_id))) return false;
@@ -111,7 +115,8 @@ export async function forYou(reelm: Reelm, viewer: Viewer | null, o: ForYouOptio
     (uid ? rerank(list, o.limit, cfg.exploreShare) : rerank(list, o.limit * cur.p, cfg.exploreShare).slice(o.limit * (cur.p - 1))) as Ranked[];
   let page = cut(pool);
   // What was visible when the session was ranked may not be now (deleted, blocked, audience changed).
-  for (let gone = await invisible(reelm, viewer, page); gone.size; gone = await invisible(reelm, viewer, page)) {
+  const teen = state?.teen ?? false;
+  for (let gone = await invisible(reelm, viewer, teen, page); gone.size; gone = await invisible(reelm, viewer, teen, page)) {
     session.ranked = session.ranked.filter((x) => !gone.has(x.row.video_id));
     pool = pool.filter((x) => !gone.has(x.row.video_id));
     page = cut(pool);
@@ -183,39 +188,56 @@ async function rankSession(reelm: Reelm, viewer: Viewer | null, x: RankInput): P
   return ranked.sort((a, b) => b.score - a.score || (a.row.video_id < b.row.video_id ? -1 : 1));
 }
 
-async function visibleIds(reelm: Reelm, viewer: Viewer | null, ids: string[]): Promise<Set<string>> {
+async function visibleIds(reelm: Reelm, viewer: Viewer | null, ids: string[], knownTeen?: boolean): Promise<Set<string>> {
   const store = listStore(reelm, viewer);
   const db = store.db;
-  const teen = viewer ? await isProtectedTeen(store, db, viewer.userId) : false;
+  const uid = viewer?.userId ?? null;
+  const teen = knownTeen ?? (viewer ? await isProtectedTeen(store, db, viewer.userId) : false);
   const out = new Set<string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .selectFrom('post_index')
-      .select('video_id')
-      .where('video_id', 'in', ids.slice(i, i + 500))
-      .where((eb) => visibleTo(eb, viewer?.userId ?? null))
-      .where((eb) => forYouFilter(eb, viewer?.userId ?? null, teen))
-      // moderation (docs/MODERATION.md): a video labelled unverified stays out of For You while it is, also
-      // from sessions ranked before the label (this runs at ranking and again for every page)
-      .where('post_index.labels', 'not like', '%unverified%')
-      .execute();
+  if (ids.length <= PAGE_CHECK_MAX) {
+    // a page's check: one compiled statement per (page length, signed in, teen)
+    const values = uid ? [uid, ...ids] : ids;
+    const at = uid ? 1 : 0;
+    const rows = await pageVisibility(db, `${ids.length}|${at}|${teen ? 1 : 0}`, values, (slot) =>
+      visibility(
+        db,
+        uid ? slot(0) : null,
+        teen,
+        ids.map((_, i) => slot(i + at)),
+      ),
+    );
     for (const r of rows) out.add(r.video_id);
+    return out;
+  }
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const r of await visibility(db, uid, teen, ids.slice(i, i + 500)).execute()) out.add(r.video_id);
   }
   return out;
 }
 
-/** The page's videos the viewer may no longer see. */
-async function invisible(reelm: Reelm, viewer: Viewer | null, page: Candidate[]): Promise<Set<string>> {
-  const ids = page.map((c) => c.row.video_id);
-  const ok = ids.length ? await visibleIds(reelm, viewer, ids) : new Set<string>();
-  return new Set(ids.filter((id) => !ok.has(id)));
+const PAGE_CHECK_MAX = 64;
+
+function visibility(db: DB, viewerId: string | null, teen: boolean, ids: readonly string[]) {
+  return (
+    db
+      .selectFrom('post_index')
+      .select('video_id')
+      .where('video_id', 'in', ids)
+      .where((eb) => visibleTo(eb, viewerId))
+      .where((eb) => forYouFilter(eb, viewerId, teen))
+      // moderation (docs/MODERATION.md): a video labelled unverified stays out of For You while it is, also
+      // from sessions ranked before the label (this runs at ranking and again for every page)
+      .where('post_index.labels', 'not like', '%unverified%')
+  );
 }
 
-/** "Not interested": videos, creators and sounds. */
-async function hidden(db: DB, uid: string) {
-  const fb = await db.selectFrom('feed_feedback').select(['kind', 'target_id']).where('user_id', '=', uid).orderBy('created_at', 'desc').limit(5000).execute();
-  const pick = (k: string) => new Set(fb.filter((f) => f.kind === k).map((f) => f.target_id));
-  return { videos: pick('video'), creators: pick('creator'), sounds: pick('sound') };
+const pageVisibility = compiledOnce<RealmDatabase>();
+
+/** The page's videos the viewer may no longer see. */
+async function invisible(reelm: Reelm, viewer: Viewer | null, teen: boolean, page: Candidate[]): Promise<Set<string>> {
+  const ids = page.map((c) => c.row.video_id);
+  const ok = ids.length ? await visibleIds(reelm, viewer, ids, teen) : new Set<string>();
+  return new Set(ids.filter((id) => !ok.has(id)));
 }
 
 /** The seen filter across sessions: candidates shown in any other session. */
@@ -231,18 +253,6 @@ async function seenElsewhere(db: DB, uid: string, ids: string[], session: string
     for (const r of seen) if (r.session !== session) out.add(r.video_id);
   }
   return out;
-}
-
-/** What this session's pages up to `p` showed: video → page (one indexed range). */
-async function sessionPages(db: DB, uid: string, session: string, p: number): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('feed_seen')
-    .select(['video_id', 'page'])
-    .where('user_id', '=', uid)
-    .where('session', '=', session)
-    .where('page', '<=', p)
-    .execute();
-  return new Map(rows.map((r) => [r.video_id, Number(r.page)]));
 }
 
 /** Records what this page showed and why; keeps the newest feed.seenCap rows per person. */

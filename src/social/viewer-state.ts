@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { compiledOnce } from '../realm/compiled.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 
 /** What the viewer has done with a video: the client's like, favorite and follow buttons start from it. */
@@ -7,6 +8,8 @@ export interface ViewerState {
   favorited: boolean;
   following: boolean;
 }
+
+const compiled = compiledOnce<RealmDatabase>();
 
 /**
  * The viewer's state for each video, in one read of their home realm: their likes and favorites among the
@@ -21,7 +24,25 @@ export async function viewerStates(
   if (!videos.length) return out;
   const ids = videos.map((v) => v.id);
   const owners = [...new Set(videos.map((v) => v.ownerId))];
-  const rows = await db
+  // compiled once per (videos, creators) count: this runs for every For You page
+  const rows = await compiled(db, `${ids.length}|${owners.length}`, [viewerId, ...ids, ...owners], (slot) =>
+    statesQuery(
+      db,
+      slot(0),
+      ids.map((_, i) => slot(1 + i)),
+      owners.map((_, i) => slot(1 + ids.length + i)),
+    ),
+  );
+  const liked = new Set<string>();
+  const saved = new Set<string>();
+  const followed = new Set<string>();
+  for (const r of rows) (r.kind === 'like' ? liked : r.kind === 'favorite' ? saved : followed).add(r.id);
+  for (const v of videos) out.set(v.id, { liked: liked.has(v.id), favorited: saved.has(v.id), following: followed.has(v.ownerId) });
+  return out;
+}
+
+function statesQuery(db: Kysely<RealmDatabase>, viewerId: string, ids: string[], owners: string[]) {
+  return db
     .selectFrom('likes')
     .select(['video_id as id', sql<string>`'like'`.as('kind')])
     .where('user_id', '=', viewerId)
@@ -39,12 +60,5 @@ export async function viewerStates(
         .select(['followee_id as id', sql<string>`'follow'`.as('kind')])
         .where('follower_id', '=', viewerId)
         .where('followee_id', 'in', owners),
-    )
-    .execute();
-  const liked = new Set<string>();
-  const saved = new Set<string>();
-  const followed = new Set<string>();
-  for (const r of rows) (r.kind === 'like' ? liked : r.kind === 'favorite' ? saved : followed).add(r.id);
-  for (const v of videos) out.set(v.id, { liked: liked.has(v.id), favorited: saved.has(v.id), following: followed.has(v.ownerId) });
-  return out;
+    );
 }
