@@ -10,6 +10,7 @@ import { viewerStates } from '../social/viewer-state.ts';
 import { playbackLinker } from '../social/media-port.ts';
 import type { RealmDatabase } from '../realm/registry.ts';
 import { listStore, visibleTo } from '../social/visibility.ts';
+import { adultBornBy } from '../social/moderation-visibility.ts';
 import { compiledOnce } from '../realm/compiled.ts';
 import { pageState } from './page-state.ts';
 import { forYouFilter } from '../privacy/filters.ts';
@@ -195,10 +196,10 @@ async function visibleIds(reelm: Reelm, viewer: Viewer | null, ids: string[], kn
   const teen = knownTeen ?? (viewer ? await isProtectedTeen(store, db, viewer.userId) : false);
   const out = new Set<string>();
   if (ids.length <= PAGE_CHECK_MAX) {
-    // a page's check: one compiled statement per (page length, signed in, teen)
+    // a page's check: one compiled statement per (page length, signed in, teen, the adult cut-off date visibleTo takes)
     const values = uid ? [uid, ...ids] : ids;
     const at = uid ? 1 : 0;
-    const rows = await pageVisibility(db, `${ids.length}|${at}|${teen ? 1 : 0}`, values, (slot) =>
+    const rows = await pageVisibility(db, `${ids.length}|${at}|${teen ? 1 : 0}|${adultBornBy()}`, values, (slot) =>
       visibility(
         db,
         uid ? slot(0) : null,

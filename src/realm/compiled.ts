@@ -11,6 +11,8 @@ const SLOT = '\u0000slot:';
 
 export type Slot = (i: number) => string;
 
+const MAX_SHAPES = 1000;
+
 interface Entry {
   compiled: CompiledQuery;
   /** per compiled parameter: the slot it takes its value from, or -1 (a constant of the shape) */
@@ -19,9 +21,10 @@ interface Entry {
 
 /**
  * One cache of compiled queries (give each query its own). `run(db, shape, values, build)`: `shape` names
- * everything that changes the SQL (list lengths, flags, constants); `build(slot)` is called only when the
- * shape is new and must give the same tree for the same shape; `slot(i)` stands for `values[i]` (a plain
- * value: string, number, null) where the query takes a value.
+ * everything that changes the SQL (list lengths, flags, any value in the tree that is not a slot, such as
+ * today's date); `build(slot)` is called only when the shape is new and must give the same tree for the
+ * same shape; `slot(i)` stands for `values[i]` (a plain value: string, number, null) where the query takes
+ * a value.
  */
 export function compiledOnce<DB>() {
   const byDb = new WeakMap<Kysely<DB>, Map<string, Entry>>();
@@ -33,6 +36,7 @@ export function compiledOnce<DB>() {
       const compiled = build((i) => `${SLOT}${i}`).compile();
       const from = compiled.parameters.map((p) => (typeof p === 'string' && p.startsWith(SLOT) ? Number(p.slice(SLOT.length)) : -1));
       for (let i = 0; i < values.length; i++) if (!from.includes(i)) throw new Error(`compiledOnce: slot ${i} is not in the query`);
+      if (shapes.size >= MAX_SHAPES) shapes.clear(); // shapes naming a date would otherwise pile up
       shapes.set(shape, (e = { compiled, from }));
     }
     const { compiled, from } = e;
