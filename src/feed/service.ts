@@ -195,6 +195,7 @@ async function visibleIds(reelm: Reelm, viewer: Viewer | null, ids: string[], kn
   const uid = viewer?.userId ?? null;
   const teen = knownTeen ?? (viewer ? await isProtectedTeen(store, db, viewer.userId) : false);
   const out = new Set<string>();
+  if (ids.length === 0) return out; // nothing to check (and `in ()` is not SQL PostgreSQL takes)
   if (ids.length <= PAGE_CHECK_MAX) {
     // a page's check: one compiled statement per (page length, signed in, teen, the adult cut-off date visibleTo takes)
     const values = uid ? [uid, ...ids] : ids;

@@ -149,8 +149,9 @@ for (const lane of lanes()) {
     });
 
     test('every GET route with a handle answers the same for a private account and an unknown handle (the profile itself excepted)', async () => {
-      // The profile (handle, name, counts, isPrivate) stays visible by design, so people can ask to follow.
-      const VISIBLE_BY_DESIGN = new Set(['/api/v1/users/:handle']);
+      // The profile (handle, name, counts, isPrivate) stays visible by design, so people can ask to follow;
+      // so does where I stand with the account (the profile's follow button: none, requested, following).
+      const VISIBLE_BY_DESIGN = new Set(['/api/v1/users/:handle', '/api/v1/users/:handle/follow']);
       const priv = await signUp(t, { country: 'FR' });
       assert.equal((await t.app.inject({ method: 'PATCH', url: '/api/v1/me/settings', headers: priv.headers, payload: { isPrivate: true } })).statusCode, 200);
       await postVideo(t, priv, { caption: 'for my followers' });
