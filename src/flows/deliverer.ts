@@ -102,7 +102,8 @@ export class FlowDeliverer {
         const accepted = done.filter((r) => r.outcome !== 'refused').map((r) => r.id);
         if (accepted.length) await store.db.updateTable('flow_outbox').set({ state: 'delivered', delivered_at: now }).where('id', 'in', accepted).execute();
         if (refused.length) await store.db.updateTable('flow_outbox').set({ state: 'refused', delivered_at: now }).where('id', 'in', refused).execute();
-        const forget = rows.filter((r) => done.some((d) => d.id === r.id) && store.flows.get(r.flow)?.forgetOnDelivery).map((r) => r.id);
+        const final = new Set(done.map((d) => d.id));
+        const forget = rows.filter((r) => final.has(r.id) && store.flows.get(r.flow)?.forgetOnDelivery).map((r) => r.id);
         if (forget.length) await store.db.deleteFrom('flow_outbox').where('id', 'in', forget).execute(); // nothing of it stays here
         stats.delivered += done.length;
         const stuck = results.find((r) => !FINAL_OUTCOMES.has(r.outcome));

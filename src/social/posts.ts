@@ -56,6 +56,13 @@ async function mediaFacts(reelm: Reelm, store: RealmStore, videoId: string): Pro
   return { video, sound };
 }
 
+/** Media facts of several posts, read before a transaction that publishes them. */
+async function mediaFactsOf(reelm: Reelm, store: RealmStore, videoIds: readonly string[]): Promise<Map<string, MediaFacts>> {
+  const facts = new Map<string, MediaFacts>();
+  for (const id of videoIds) facts.set(id, await mediaFacts(reelm, store, id));
+  return facts;
+}
+
 async function projection(tx: RealmTransactor, post: PostsTable, { video, sound }: MediaFacts): Promise<PostProjection> {
   const owner = await tx.db.selectFrom('users').select(['handle', 'display_name']).where('id', '=', post.owner_id).executeTakeFirstOrThrow();
   const entities = JSON.parse(post.entities) as TextEntity[];
@@ -109,8 +116,7 @@ async function publish(reelm: Reelm, tx: RealmTransactor, videoId: string, facts
  * audience reached and the new one does not.
  */
 export async function withRepublish<T>(reelm: Reelm, store: RealmStore, videoIds: readonly string[], change: (trx: Trx) => Promise<T>): Promise<T> {
-  const facts = new Map<string, MediaFacts>();
-  for (const id of videoIds) facts.set(id, await mediaFacts(reelm, store, id));
+  const facts = await mediaFactsOf(reelm, store, videoIds);
   return store.transact(async (tx) => {
     const out = await change(tx.db);
     for (const videoId of videoIds) {
@@ -137,8 +143,7 @@ export async function withRepublish<T>(reelm: Reelm, store: RealmStore, videoIds
  */
 export async function postAnnouncer(reelm: Reelm, store: RealmStore, ownerId: string): Promise<(tx: RealmTransactor) => Promise<number>> {
   const ids = (await store.db.selectFrom('posts').select('video_id').where('owner_id', '=', ownerId).orderBy('created_at').execute()).map((r) => r.video_id);
-  const facts = new Map<string, MediaFacts>();
-  for (const id of ids) facts.set(id, await mediaFacts(reelm, store, id));
+  const facts = await mediaFactsOf(reelm, store, ids);
   return async (tx) => {
     for (const id of ids) await publish(reelm, tx, id, facts.get(id)!);
     return ids.length;

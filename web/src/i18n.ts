@@ -119,13 +119,21 @@ export function dictionary<E extends Record<string, string>>(en: E, fr: Record<k
   return (key: keyof E, vars: Record<string, string | number> = {}) => d[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
 }
 
+// Intl formatters are costly to build and every row of a list asks for one: one set per language.
+const intl = new Map<Lang, { plural: Intl.PluralRules; relative: Intl.RelativeTimeFormat }>();
+function formatters() {
+  let f = intl.get(lang);
+  if (!f) intl.set(lang, (f = { plural: new Intl.PluralRules(lang), relative: new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }) }));
+  return f;
+}
+
 /** "1 follower" / "3 followers" ("0 abonné" in French: its plural rules say so) */
-export const followersLabel = (n: number) => (new Intl.PluralRules(lang).select(n) === 'one' ? t('follower1') : t('followersN'));
+export const followersLabel = (n: number) => (formatters().plural.select(n) === 'one' ? t('follower1') : t('followersN'));
 
 /** "5 minutes ago" / "il y a 5 minutes" (the browser's own wording); older than a week: the date. */
 export function ago(iso: string, now = Date.now()): string {
   const s = Math.round((new Date(iso).getTime() - now) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+  const rtf = formatters().relative;
   const a = Math.abs(s);
   if (a < 60) return rtf.format(0, 'second');
   if (a < 3600) return rtf.format(Math.round(s / 60), 'minute');
