@@ -66,7 +66,9 @@ test('no serious or critical axe violation on the main screens, phone and deskto
   // through the console's own form and button, as staff do: a sessionStorage write just before a reload can be lost
   const staffIn = async (token: string | null) => {
     const signOut = page.getByRole('button', { name: 'Sign out' });
-    await page.getByLabel('Staff token').or(signOut).waitFor();
+    await page.getByLabel('Staff token').or(signOut).first().waitFor();
+    // a token kept in the tab is checked behind the sign-in form ("Loading…"): wait until that is settled
+    await page.locator('main').getByText('Loading…').waitFor({ state: 'hidden' });
     if (await signOut.isVisible()) await signOut.click();
     if (!token) return;
     await page.getByLabel('Staff token').fill(token);
